@@ -1,0 +1,22 @@
+/**
+ * The event catalogue: every producer, consumer and rule imports these names, so no string
+ * literal names an event twice.
+ */
+export const detailTypes = {
+  referralReceived: 'referral.received',
+  referralRouted: 'referral.routed',
+  referralEscalated: 'referral.escalated',
+  referralAccepted: 'referral.accepted',
+  referralDeclined: 'referral.declined',
+  referralContactAttempted: 'referral.contact-attempted',
+  referralEngaged: 'referral.engaged',
+  referralClosed: 'referral.closed',
+  referralOverdue: 'referral.overdue',
+  referralRerouted: 'referral.rerouted',
+  referralWithdrawn: 'referral.withdrawn',
+} as const;
+export type DetailType = (typeof detailTypes)[keyof typeof detailTypes];
+
+/** The `source` of every event a partnership's deployment emits. */
+export const eventSource = (partnership: string): `reachable.${string}` =>
+  `reachable.${partnership}`;

@@ -1,0 +1,29 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventSource } from '#events/catalogue.ts';
+import { EventBus } from '#shared/adapters/event-bus.ts';
+import { requireEnv } from '#shared/config.ts';
+import { logger } from '#shared/observability.ts';
+import { eventForInsertedItem } from '#shared/services/publish.ts';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const bus = new EventBus({
+  busName: requireEnv('EVENT_BUS_NAME'),
+  source: eventSource(requireEnv('PARTNERSHIP')),
+});
+
+/** One stream record: a new referral or transition becomes its lifecycle event on the bus. */
+async function recordHandler(record: DynamoDBRecord): Promise<void> {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
+  const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
+  const event = eventForInsertedItem(item);
+  if (!event) return;
+  const eventId = await bus.publish(event);
+  logger.info('Published', { detailType: event.detailType, eventId, referralId: item.referralId });
+}
+
+/** The table's stream is the outbox: failed records are reported and retried, never skipped. */
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context });

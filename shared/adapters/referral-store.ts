@@ -1,0 +1,238 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
+import type { ProviderId } from '../domain/partnership.ts';
+import {
+  toEventDetail,
+  type Lease,
+  type Referral,
+  type ReferralStatus,
+} from '../domain/referral.ts';
+import { ConflictError } from '../errors.ts';
+import { dynamoDocumentClient } from './clients.ts';
+
+/** Who made a change, for the audit trail. */
+export interface Actor {
+  kind: 'provider' | 'referrer' | 'system';
+  id: string;
+}
+
+/**
+ * A transition as stored: the audit record (who, when, from, to) and the outbox entry of its
+ * lifecycle event in one item, so the table's stream publishes exactly what was recorded.
+ */
+export interface TransitionRecord {
+  referralId: string;
+  from: ReferralStatus;
+  to: ReferralStatus;
+  at: string;
+  actor: Actor;
+  event: ReferralEventDetail;
+}
+
+// Key layout of the single table (DESIGN.md, Storage).
+const referralKey = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
+const providerIndexKeys = (referral: Referral) => ({
+  GSI1PK: `PROVIDER#${referral.providerId}`,
+  GSI1SK: `${referral.status}#${referral.receivedAt}#${referral.referralId}`,
+});
+
+export interface ReferralStoreOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient;
+}
+
+/** Referrals, their transitions and indexes in the one DynamoDB table. */
+export class ReferralStore {
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
+
+  constructor({ tableName, client }: ReferralStoreOptions) {
+    this.#tableName = tableName;
+    this.#client = client ?? dynamoDocumentClient();
+  }
+
+  /** Stores a new referral with one conditional write; never overwrites an existing one. */
+  async create(referral: Referral): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...referralKey(referral.referralId),
+            entity: 'referral',
+            GSI2PK: `SPOKE#${referral.spoke}`,
+            GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
+            ...referral,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`Referral ${referral.referralId} already exists.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The referral with this id, or undefined. */
+  async get(referralId: string): Promise<Referral | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: referralKey(referralId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toReferral(Item) : undefined;
+  }
+
+  /**
+   * Moves a referral from one status to the next, with its audit record and lifecycle event,
+   * in one transaction. Returns false when the referral was no longer in `from` (a race lost).
+   */
+  async transition(
+    before: Referral,
+    change: { to: ReferralStatus; at: Date; actor: Actor; providerId?: ProviderId; lease?: Lease },
+  ): Promise<Referral | undefined> {
+    const at = change.at.toISOString();
+    const after: Referral = {
+      ...before,
+      status: change.to,
+      updatedAt: at,
+      providerId: change.providerId ?? before.providerId,
+      lease: change.lease,
+    };
+    const transition: TransitionRecord = {
+      referralId: before.referralId,
+      from: before.status,
+      to: change.to,
+      at,
+      actor: change.actor,
+      event: toEventDetail(after),
+    };
+    const index = after.providerId ? providerIndexKeys(after) : {};
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#tableName,
+                Key: referralKey(before.referralId),
+                ConditionExpression: '#status = :from AND updatedAt = :updatedAt',
+                UpdateExpression: setExpression({
+                  status: after.status,
+                  updatedAt: at,
+                  providerId: after.providerId,
+                  lease: after.lease,
+                  ...index,
+                }),
+                ...setValues(
+                  {
+                    status: after.status,
+                    updatedAt: at,
+                    providerId: after.providerId,
+                    lease: after.lease,
+                    ...index,
+                  },
+                  { ':from': before.status, ':updatedAt': before.updatedAt },
+                ),
+              },
+            },
+            {
+              Put: {
+                TableName: this.#tableName,
+                Item: {
+                  PK: `REFERRAL#${before.referralId}`,
+                  SK: `TRANSITION#${at}#${change.to}`,
+                  entity: 'transition',
+                  ...transition,
+                  // Audit records outlive personal data: they hold none.
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) return undefined;
+      throw error;
+    }
+    return after;
+  }
+
+  /** Renews a provider's lease on a referral it already holds, without a transition. */
+  async renewLease(referral: Referral, lease: Lease, at: Date): Promise<Referral | undefined> {
+    const updatedAt = at.toISOString();
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: referralKey(referral.referralId),
+          ConditionExpression: '#status = :from AND providerId = :providerId',
+          UpdateExpression: 'SET lease = :lease, updatedAt = :updatedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':from': referral.status,
+            ':providerId': referral.providerId,
+            ':lease': lease,
+            ':updatedAt': updatedAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) return undefined;
+      throw error;
+    }
+    return { ...referral, lease, updatedAt };
+  }
+}
+
+function setExpression(values: Record<string, unknown>): string {
+  const present = Object.entries(values).filter(([, value]) => value !== undefined);
+  const removed = Object.entries(values).filter(([, value]) => value === undefined);
+  const set = `SET ${present.map(([key]) => `#${key} = :${key}`).join(', ')}`;
+  return removed.length ? `${set} REMOVE ${removed.map(([key]) => `#${key}`).join(', ')}` : set;
+}
+
+function setValues(values: Record<string, unknown>, conditionValues: Record<string, unknown>) {
+  const names: Record<string, string> = { '#status': 'status' };
+  const attributeValues: Record<string, unknown> = { ...conditionValues };
+  for (const [key, value] of Object.entries(values)) {
+    names[`#${key}`] = key;
+    if (value !== undefined) attributeValues[`:${key}`] = value;
+  }
+  return { ExpressionAttributeNames: names, ExpressionAttributeValues: attributeValues };
+}
+
+function isConditionalFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'TransactionCanceledException')
+  );
+}
+
+function toReferral(item: Record<string, unknown>): Referral {
+  const {
+    PK: _pk,
+    SK: _sk,
+    entity: _entity,
+    GSI1PK: _g1,
+    GSI1SK: _g1s,
+    GSI2PK: _g2,
+    GSI2SK: _g2s,
+    ...rest
+  } = item;
+  return rest as unknown as Referral;
+}

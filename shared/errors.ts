@@ -1,0 +1,72 @@
+import type { FieldProblem } from './domain/intake.ts';
+
+/** Base of every error Reachable raises on purpose; anything else is a bug. */
+export class ReachableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReachableError';
+  }
+}
+
+/** The request body or parameters break the contract; lists every field at fault. */
+export class ValidationError extends ReachableError {
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ValidationError';
+  }
+}
+
+/** The body is larger than the intake accepts; refused before it is parsed. */
+export class PayloadTooLargeError extends ReachableError {
+  constructor(
+    readonly limitBytes: number,
+    options?: ErrorOptions,
+  ) {
+    super(`The request body must be at most ${limitBytes} bytes.`, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The body is not in a media type the route accepts. */
+export class UnsupportedMediaTypeError extends ReachableError {
+  constructor(
+    readonly expected: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The request body must be sent as ${expected}.`, options);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** No caller credentials, or credentials that do not hold. */
+export class UnauthorizedError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The thing asked for does not exist, or the caller may not know that it does. */
+export class NotFoundError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request is valid but not in the resource's current state. */
+export class ConflictError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConflictError';
+  }
+}
+
+/** Narrows a caught value to an Error without trusting `as`. */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

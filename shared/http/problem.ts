@@ -1,0 +1,96 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  asError,
+} from '../errors.ts';
+import type { Log } from '../observability.ts';
+
+/** An RFC 9457 problem details document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: { pointer: string; detail: string }[];
+}
+
+const problemBase = 'https://reachable.dev/problems/';
+
+/** Maps any thrown value to a problem document; unknown errors become a bare 500. */
+export function toProblem(thrown: unknown): Problem {
+  const error = asError(thrown);
+  if (error instanceof ValidationError) {
+    return {
+      type: `${problemBase}invalid-request`,
+      title: 'Your request is not valid',
+      status: 400,
+      detail: error.message,
+      errors: error.problems,
+    };
+  }
+  if (error instanceof PayloadTooLargeError) {
+    return known(413, 'payload-too-large', 'Request body too large', error);
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    return known(415, 'unsupported-media-type', 'Unsupported media type', error);
+  }
+  if (error instanceof UnauthorizedError) {
+    return known(401, 'unauthorized', 'Not signed in', error);
+  }
+  if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
+  if (error instanceof ConflictError) return known(409, 'conflict', 'Conflict', error);
+  return {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'Something went wrong on our side. Nothing you sent has been lost; please try again.',
+  };
+}
+
+function known(status: number, slug: string, title: string, error: Error): Problem {
+  return { type: `${problemBase}${slug}`, title, status, detail: error.message };
+}
+
+/** Serialises a problem as an API Gateway response with the problem+json media type. */
+export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(problem),
+  };
+}
+
+/**
+ * Outermost middy middleware: every error leaves as problem+json, never a bare 500.
+ * Logs the error's name and message for 5xx only; request bodies are never logged.
+ */
+export function problemDetails(
+  log: Log,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const problem = toProblem(request.error);
+      if (problem.status >= 500) {
+        const error = asError(request.error);
+        log.error('Unhandled error', { errorName: error.name, errorMessage: error.message });
+      }
+      request.response = problemResponse({ ...problem, instance: request.event.rawPath });
+    },
+  };
+}
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}

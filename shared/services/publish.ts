@@ -1,0 +1,35 @@
+import { detailTypes, type DetailType } from '#events/catalogue.ts';
+import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import type { OutgoingEvent } from '../adapters/event-bus.ts';
+import { toEventDetail, type Referral } from '../domain/referral.ts';
+
+/** A new item in the table, as the stream presents it (already unmarshalled). */
+export interface InsertedItem {
+  entity?: unknown;
+  [attribute: string]: unknown;
+}
+
+/**
+ * The outbox rule: a new referral item publishes `referral.received`; a new transition item
+ * publishes the event recorded with it. Anything else in the table publishes nothing.
+ */
+export function eventForInsertedItem(item: InsertedItem): OutgoingEvent | undefined {
+  if (item.entity === 'referral') {
+    // Built field by field from routing attributes, then checked strictly: personal data
+    // on the item can never reach the bus.
+    const detail = referralEventDetailSchema.parse(toEventDetail(item as unknown as Referral));
+    return { detailType: detailTypes.referralReceived, detail };
+  }
+  if (item.entity === 'transition') {
+    const detail = referralEventDetailSchema.parse(item.event);
+    return { detailType: detailTypeFor(String(item.to)), detail };
+  }
+  return undefined;
+}
+
+function detailTypeFor(status: string): DetailType {
+  const detailType = `referral.${status}`;
+  const known = Object.values(detailTypes) as string[];
+  if (!known.includes(detailType)) throw new Error(`No lifecycle event for status "${status}"`);
+  return detailType as DetailType;
+}
