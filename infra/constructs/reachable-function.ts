@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+
+/** The metadata key that tells the local runtime which handler file a function runs. */
+export const handlerMetadataKey = 'reachable:handler';
+
+export interface ReachableFunctionProps {
+  /** The folder under `functions/` holding `handler.ts`. */
+  name: string;
+  description: string;
+  /** @default Duration.seconds(10) */
+  timeout?: Duration;
+  /** @default 512 */
+  memorySize?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every Lambda of Reachable: Node 22 on arm64, ESM bundle minified with source maps, the AWS SDK
+ * left to the runtime, a log group with retention, and `bind*` helpers that set the
+ * environment variable and the least-privilege grant together.
+ */
+export class ReachableFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ReachableFunctionProps) {
+    super(scope, id);
+    const entry = `functions/${props.name}/handler.ts`;
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(projectRoot, entry),
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'reachable',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        externalModules: ['@aws-sdk/*'],
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+      },
+    });
+    (this.fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, entry);
+  }
+
+  /** Gives the function read and write access to the table, named by TABLE_NAME. */
+  bindTable(table: ITable): this {
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    table.grantReadWriteData(this.fn);
+    return this;
+  }
+
+  /** Lets the function put events on the bus, named by EVENT_BUS_NAME. */
+  bindBus(bus: IEventBus): this {
+    this.fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    bus.grantPutEventsTo(this.fn);
+    return this;
+  }
+
+  /** Lets the function consume the given queues, their URLs in `variable` as a JSON object by key. */
+  bindConsumedQueues(variable: string, queues: Record<string, IQueue>): this {
+    const urls = Object.fromEntries(Object.entries(queues).map(([key, q]) => [key, q.queueUrl]));
+    this.fn.addEnvironment(variable, Stack.of(this).toJsonString(urls));
+    for (const queue of Object.values(queues)) queue.grantConsumeMessages(this.fn);
+    return this;
+  }
+}

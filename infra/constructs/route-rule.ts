@@ -1,0 +1,58 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { detailTypes } from '#events/catalogue.ts';
+import type { Route } from '#events/routing/index.ts';
+
+export interface RouteRuleProps {
+  bus: IEventBus;
+  source: string;
+  route: Route;
+  target: IQueue;
+  /**
+   * Delivery attempts before EventBridge parks the event in this route's dead-letter queue.
+   * @default 185 (EventBridge's maximum)
+   */
+  retryAttempts?: number;
+  /**
+   * How long EventBridge keeps retrying.
+   * @default Duration.hours(24)
+   */
+  maxEventAge?: Duration;
+}
+
+/**
+ * One spoke route: a rule on `referral.received` with an SQS target, that target's own
+ * dead-letter queue and an explicit retry policy. Separate from the queue: many routes feed one.
+ */
+export class RouteRule extends Construct {
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: RouteRuleProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'TargetDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: props.bus,
+      description: props.route.description,
+      eventPattern: {
+        source: [props.source],
+        detailType: [detailTypes.referralReceived],
+        detail: props.route.pattern,
+      },
+      targets: [
+        new SqsQueue(props.target, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: props.retryAttempts ?? 185,
+          maxEventAge: props.maxEventAge ?? Duration.hours(24),
+        }),
+      ],
+    });
+  }
+}

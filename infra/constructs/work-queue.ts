@@ -1,0 +1,52 @@
+import { Duration } from 'aws-cdk-lib';
+import { ComparisonOperator, TreatMissingData, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface WorkQueueProps {
+  /**
+   * How long a received message stays hidden: the provider's lease on a referral.
+   * @default Duration.minutes(15)
+   */
+  visibilityTimeout?: Duration;
+  /**
+   * Receives before a message is parked in the dead-letter queue.
+   * @default 5
+   */
+  maxReceiveCount?: number;
+}
+
+/**
+ * A work queue (a provider's, a spoke's triage, or escalation) with its dead-letter queue,
+ * encryption, TLS-only access and an alarm as soon as anything is parked.
+ */
+export class WorkQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: WorkQueueProps = {}) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout ?? Duration.minutes(15),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+    this.deadLetterAlarm = this.deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })
+      .createAlarm(this, 'DeadLetterAlarm', {
+        alarmDescription: `Messages parked in the dead-letter queue of ${id}: a referral needs an operator.`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+  }
+}

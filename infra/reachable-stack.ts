@@ -1,0 +1,91 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { eventSource } from '#events/catalogue.ts';
+import { routesBySpoke, type Route } from '#events/routing/index.ts';
+import type { DeploymentConfig } from './config.ts';
+import { Api } from './constructs/api.ts';
+import { BusAndRoutes } from './constructs/bus-and-routes.ts';
+import { ReachableFunction } from './constructs/reachable-function.ts';
+import { ReferralTable } from './constructs/referral-table.ts';
+
+export interface ReachableStackProps extends StackProps {
+  config: DeploymentConfig;
+  /** @default every spoke's routes from events/routing */
+  routes?: readonly Route[];
+}
+
+/** One partnership's Reachable: intake, outbox, bus and routes, provider queues and API. */
+export class ReachableStack extends Stack {
+  readonly table: ReferralTable;
+  readonly busAndRoutes: BusAndRoutes;
+  readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: ReachableStackProps) {
+    super(scope, id, props);
+    const { partnership, stage } = props.config;
+
+    this.table = new ReferralTable(this, 'Referrals');
+    this.busAndRoutes = new BusAndRoutes(this, 'Routing', {
+      partnership,
+      stage,
+      source: eventSource(partnership),
+      routes: props.routes ?? Object.values(routesBySpoke).flat(),
+    });
+
+    const intake = new ReachableFunction(this, 'Intake', {
+      name: 'intake',
+      description: 'Checks and stores referrals (POST /v1/referrals)',
+    }).bindTable(this.table.table);
+
+    const publish = new ReachableFunction(this, 'Publish', {
+      name: 'publish',
+      description: 'Publishes new referrals and transitions from the table stream to the bus',
+      environment: { PARTNERSHIP: partnership },
+    })
+      .bindTable(this.table.table)
+      .bindBus(this.busAndRoutes.bus);
+    const publishFailures = new Queue(this, 'PublishFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    publish.fn.addEventSource(
+      new DynamoEventSource(this.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(publishFailures),
+      }),
+    );
+
+    const providerQueues = Object.fromEntries(
+      Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),
+    );
+    const providerApi = new ReachableFunction(this, 'ProviderApi', {
+      name: 'provider-api',
+      description: 'Provider work queues: pull with a lease, accept',
+    })
+      .bindTable(this.table.table)
+      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues);
+
+    this.api = new Api(this, 'Api', [
+      { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
+      {
+        method: HttpMethod.GET,
+        path: '/v1/providers/{providerId}/referrals/next',
+        function: providerApi,
+      },
+      {
+        method: HttpMethod.POST,
+        path: '/v1/providers/{providerId}/referrals/{referralId}/accept',
+        function: providerApi,
+      },
+    ]);
+  }
+}
