@@ -120,7 +120,13 @@ export class ReferralStore {
       actor: change.actor,
       event: toEventDetail(after),
     };
-    const index = after.providerId ? providerIndexKeys(after) : {};
+    const changes = {
+      status: after.status,
+      updatedAt: at,
+      providerId: after.providerId,
+      lease: after.lease,
+      ...(after.providerId ? providerIndexKeys(after) : {}),
+    };
     try {
       await this.#client.send(
         new TransactWriteCommand({
@@ -129,24 +135,12 @@ export class ReferralStore {
               Update: {
                 TableName: this.#tableName,
                 Key: referralKey(before.referralId),
-                ConditionExpression: '#status = :from AND updatedAt = :updatedAt',
-                UpdateExpression: setExpression({
-                  status: after.status,
-                  updatedAt: at,
-                  providerId: after.providerId,
-                  lease: after.lease,
-                  ...index,
+                // Optimistic concurrency: the referral must be exactly as this change read it.
+                ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
+                ...updateOf(changes, {
+                  ':expectedStatus': before.status,
+                  ':expectedUpdatedAt': before.updatedAt,
                 }),
-                ...setValues(
-                  {
-                    status: after.status,
-                    updatedAt: at,
-                    providerId: after.providerId,
-                    lease: after.lease,
-                    ...index,
-                  },
-                  { ':from': before.status, ':updatedAt': before.updatedAt },
-                ),
               },
             },
             {
@@ -199,21 +193,27 @@ export class ReferralStore {
   }
 }
 
-function setExpression(values: Record<string, unknown>): string {
-  const present = Object.entries(values).filter(([, value]) => value !== undefined);
-  const removed = Object.entries(values).filter(([, value]) => value === undefined);
-  const set = `SET ${present.map(([key]) => `#${key} = :${key}`).join(', ')}`;
-  return removed.length ? `${set} REMOVE ${removed.map(([key]) => `#${key}`).join(', ')}` : set;
-}
-
-function setValues(values: Record<string, unknown>, conditionValues: Record<string, unknown>) {
+/** SET for defined values, REMOVE for undefined ones, with the condition's values merged in. */
+function updateOf(changes: Record<string, unknown>, conditionValues: Record<string, unknown>) {
   const names: Record<string, string> = { '#status': 'status' };
-  const attributeValues: Record<string, unknown> = { ...conditionValues };
-  for (const [key, value] of Object.entries(values)) {
+  const values: Record<string, unknown> = { ...conditionValues };
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [key, value] of Object.entries(changes)) {
     names[`#${key}`] = key;
-    if (value !== undefined) attributeValues[`:${key}`] = value;
+    if (value === undefined) {
+      remove.push(`#${key}`);
+    } else {
+      values[`:${key}`] = value;
+      set.push(`#${key} = :${key}`);
+    }
   }
-  return { ExpressionAttributeNames: names, ExpressionAttributeValues: attributeValues };
+  const expression = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  return {
+    UpdateExpression: expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 function isConditionalFailure(error: unknown): boolean {

@@ -1,0 +1,378 @@
+import type { Server } from 'node:http';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { interceptLocalhostDns } from 'fauxqs';
+import type { APIGatewayProxyEventV2, DynamoDBRecord } from 'aws-lambda';
+import { LocalEventBridge, type LocalTarget } from './eventbridge/bus.ts';
+import { validatePattern } from './eventbridge/pattern.ts';
+import { startEventBridgeServer } from './eventbridge/server.ts';
+import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
+import { startHttpServer, type LocalRoute } from './http-server.ts';
+import { resolveValue, type LocalPhysical } from './intrinsics.ts';
+import { startDynamoDbLocal, startSqs, type RunningService } from './services.ts';
+import { StreamPoller } from './streams.ts';
+import { loadLocalTemplate, resourcesOfType, type Template } from './template.ts';
+
+export const localRegion = 'eu-west-2';
+export const localAccount = '000000000000';
+
+export interface RuntimeOptions {
+  /** Port for the HTTP API; 0 picks a free one. @default 3000 */
+  port?: number;
+}
+
+/** The embedded runtime, running. */
+export interface Runtime {
+  url: string;
+  stackName: string;
+  synthesized: boolean;
+  endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  eventBridge: LocalEventBridge;
+  /** Queue URL by the template's logical id. */
+  queueUrls: ReadonlyMap<string, string>;
+  tableNames: readonly string[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the whole of Reachable on this machine from the synthesized template: DynamoDB Local,
+ * fauxqs, the local EventBridge with the template's rules, the stream mapping and the HTTP API,
+ * all running the same handler code that deploys.
+ */
+export async function startRuntime({ port = 3000 }: RuntimeOptions = {}): Promise<Runtime> {
+  const { template, stackName, synthesized } = loadLocalTemplate();
+  validateRules(template);
+  useLocalCredentials();
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const [dynamodb, sqsService] = await Promise.all([startDynamoDbLocal(), startSqs()]);
+    stoppers.push(dynamodb.stop, sqsService.stop);
+    const restoreDns = interceptLocalhostDns();
+    stoppers.push(async () => restoreDns());
+    pointSdkAt(dynamodb, sqsService);
+
+    const physical = new Map<string, LocalPhysical>();
+    const tableNames = await createTables(template, physical);
+    const sqs = new SQSClient({});
+    stoppers.push(async () => sqs.destroy());
+    const queueUrls = await createQueues(template, physical, sqs);
+    const queueUrlByArn = new Map(
+      [...physical.values()]
+        .filter((p) => p.attributes.QueueUrl)
+        .map((p) => [p.attributes.Arn!, p.attributes.QueueUrl!]),
+    );
+
+    const eventBridge = new LocalEventBridge({
+      account: localAccount,
+      region: localRegion,
+      send: async (queueArn, body) => {
+        const queueUrl = queueUrlByArn.get(queueArn);
+        if (!queueUrl) throw new Error(`No local queue with ARN ${queueArn}`);
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      },
+    });
+    addBusesAndRules(template, physical, eventBridge);
+    const eventBridgeServer = await startEventBridgeServer(eventBridge);
+    stoppers.push(() => closeServer(eventBridgeServer.server));
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridgeServer.url;
+
+    const invokers = await loadFunctions(template, physical);
+    const pollers = startStreamMappings(template, physical, invokers, sqs, queueUrlByArn);
+    stoppers.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+
+    const http = await startHttpServer(httpRoutes(template, physical, invokers), port);
+    stoppers.push(() => closeServer(http.server));
+
+    return {
+      url: http.url,
+      stackName,
+      synthesized,
+      endpoints: {
+        dynamodb: dynamodb.endpoint,
+        sqs: sqsService.endpoint,
+        eventbridge: eventBridgeServer.url,
+      },
+      eventBridge,
+      queueUrls,
+      tableNames,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Refuses to start on a rule EventBridge would refuse, naming the rule. */
+function validateRules(template: Template): void {
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    try {
+      validatePattern(resource.Properties?.EventPattern);
+    } catch (error) {
+      throw new Error(
+        `Rule ${logicalId} has an invalid event pattern: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Local services accept any credentials; setting them stops the SDK probing for real ones. */
+function useLocalCredentials(): void {
+  process.env.AWS_REGION = localRegion;
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}
+
+function pointSdkAt(dynamodb: RunningService, sqsService: RunningService): void {
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS = dynamodb.endpoint;
+  // fauxqs names queues sqs.<region>.localhost; an endpoint of the same host keeps the SDK
+  // from warning that queue URLs and endpoint differ.
+  process.env.AWS_ENDPOINT_URL_SQS = sqsService.endpoint.replace(
+    '127.0.0.1',
+    `sqs.${localRegion}.localhost`,
+  );
+}
+
+async function createTables(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+): Promise<string[]> {
+  const client = new DynamoDBClient({});
+  const names: string[] = [];
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {
+    const props = resource.Properties ?? {};
+    const input = {
+      TableName: logicalId,
+      KeySchema: props.KeySchema,
+      AttributeDefinitions: props.AttributeDefinitions,
+      GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: props.StreamSpecification
+        ? { StreamEnabled: true, ...(props.StreamSpecification as object) }
+        : undefined,
+    } as CreateTableCommandInput;
+    await client.send(new CreateTableCommand(input));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: logicalId }));
+    physical.set(logicalId, {
+      ref: logicalId,
+      attributes: {
+        Arn: Table?.TableArn ?? '',
+        ...(Table?.LatestStreamArn ? { StreamArn: Table.LatestStreamArn } : {}),
+      },
+    });
+    names.push(logicalId);
+  }
+  client.destroy();
+  return names;
+}
+
+async function createQueues(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+  sqs: SQSClient,
+): Promise<Map<string, string>> {
+  const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+  // Dead-letter queues first, so redrive policies can name them.
+  const ordered = [...queues].sort(
+    ([, a], [, b]) =>
+      Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)),
+  );
+  const urls = new Map<string, string>();
+  for (const [logicalId, resource] of ordered) {
+    const props = resource.Properties ?? {};
+    const attributes: Record<string, string> = {};
+    if (props.VisibilityTimeout !== undefined)
+      attributes.VisibilityTimeout = String(props.VisibilityTimeout);
+    if (props.MessageRetentionPeriod !== undefined)
+      attributes.MessageRetentionPeriod = String(props.MessageRetentionPeriod);
+    if (props.RedrivePolicy)
+      attributes.RedrivePolicy = JSON.stringify(resolveValue(props.RedrivePolicy, physical));
+    const name = logicalId.slice(0, 80);
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    physical.set(logicalId, {
+      ref: QueueUrl!,
+      attributes: { Arn: Attributes!.QueueArn!, QueueName: name, QueueUrl: QueueUrl! },
+    });
+    urls.set(logicalId, QueueUrl!);
+  }
+  return urls;
+}
+
+function addBusesAndRules(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+  bus: LocalEventBridge,
+): void {
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::EventBus')) {
+    const name = String(resource.Properties?.Name);
+    bus.addBus(name);
+    physical.set(logicalId, {
+      ref: name,
+      attributes: {
+        Name: name,
+        Arn: `arn:aws:events:${localRegion}:${localAccount}:event-bus/${name}`,
+      },
+    });
+  }
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    const props = resolveValue(resource.Properties ?? {}, physical) as {
+      EventBusName?: string;
+      EventPattern: unknown;
+      State?: string;
+      Targets?: {
+        Id: string;
+        Arn: string;
+        DeadLetterConfig?: { Arn: string };
+        RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+      }[];
+    };
+    if (props.State === 'DISABLED') continue;
+    bus.addRule({
+      name: logicalId,
+      busName: props.EventBusName ?? 'default',
+      pattern: props.EventPattern,
+      targets: (props.Targets ?? []).map((target): LocalTarget => ({
+        id: target.Id,
+        queueArn: target.Arn,
+        ...(target.DeadLetterConfig ? { deadLetterQueueArn: target.DeadLetterConfig.Arn } : {}),
+        // EventBridge's defaults when a target sets no retry policy.
+        maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? 185,
+        maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400,
+      })),
+    });
+  }
+}
+
+type Invoke = (event: unknown) => Promise<unknown>;
+
+async function loadFunctions(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+): Promise<Map<string, Invoke>> {
+  const functions: LocalFunction[] = [];
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const handlerFile = resource.Metadata?.['reachable:handler'];
+    if (typeof handlerFile !== 'string') continue; // not one of ours (e.g. a CDK custom resource)
+    physical.set(logicalId, {
+      ref: logicalId,
+      attributes: { Arn: `arn:aws:lambda:${localRegion}:${localAccount}:function:${logicalId}` },
+    });
+    const variables =
+      (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables ?? {};
+    functions.push({
+      logicalId,
+      handlerFile,
+      timeoutSeconds: Number(resource.Properties?.Timeout ?? 3),
+      environment: resolveValue(variables, physical) as Record<string, string>,
+    });
+  }
+  // Environments go in before any handler module loads: handlers read them at import.
+  applyEnvironments(functions);
+  const invokers = new Map<string, Invoke>();
+  for (const fn of functions) invokers.set(fn.logicalId, await loadInvoker(fn));
+  return invokers;
+}
+
+function startStreamMappings(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+  invokers: Map<string, Invoke>,
+  sqs: SQSClient,
+  queueUrlByArn: Map<string, string>,
+): StreamPoller[] {
+  const pollers: StreamPoller[] = [];
+  for (const [logicalId, resource] of resourcesOfType(
+    template,
+    'AWS::Lambda::EventSourceMapping',
+  )) {
+    const props = resolveValue(resource.Properties ?? {}, physical) as {
+      EventSourceArn: string;
+      FunctionName: string;
+      BatchSize?: number;
+      MaximumRetryAttempts?: number;
+      FunctionResponseTypes?: string[];
+      DestinationConfig?: { OnFailure?: { Destination?: string } };
+    };
+    const invoke = invokers.get(props.FunctionName);
+    if (!invoke)
+      throw new Error(
+        `Event source mapping ${logicalId} names unknown function ${props.FunctionName}`,
+      );
+    const failureQueueUrl = queueUrlByArn.get(
+      props.DestinationConfig?.OnFailure?.Destination ?? '',
+    );
+    const poller = new StreamPoller({
+      streamArn: props.EventSourceArn,
+      batchSize: props.BatchSize ?? 100,
+      maximumRetryAttempts: props.MaximumRetryAttempts ?? 10_000,
+      invoke,
+      onFailure: async (records: DynamoDBRecord[]) => {
+        const body = JSON.stringify({
+          mapping: logicalId,
+          sequenceNumbers: records.map((r) => r.dynamodb?.SequenceNumber),
+        });
+        if (failureQueueUrl)
+          await sqs.send(new SendMessageCommand({ QueueUrl: failureQueueUrl, MessageBody: body }));
+        else console.error(`Stream records dropped after retries: ${body}`);
+      },
+    });
+    poller.start();
+    pollers.push(poller);
+  }
+  return pollers;
+}
+
+function httpRoutes(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+  invokers: Map<string, Invoke>,
+): LocalRoute[] {
+  for (const [logicalId] of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
+    physical.set(logicalId, { ref: logicalId, attributes: {} });
+  }
+  const functionByArn = new Map(
+    [...invokers.keys()].map((id) => [physical.get(id)!.attributes.Arn!, id] as const),
+  );
+  return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
+    const routeKey = String(resource.Properties?.RouteKey);
+    const integrationId = String(resolveValue(resource.Properties?.Target, physical)).replace(
+      /^integrations\//,
+      '',
+    );
+    const integration = template.Resources[integrationId];
+    const functionArn = String(resolveValue(integration?.Properties?.IntegrationUri, physical));
+    const invoke = invokers.get(functionByArn.get(functionArn) ?? '');
+    if (!invoke) throw new Error(`Route ${logicalId} (${routeKey}) has no local function`);
+    return { routeKey, invoke: (event: APIGatewayProxyEventV2) => invoke(event) };
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+export interface StreamMapping {
+  streamArn: string;
+  batchSize: number;
+  maximumRetryAttempts: number;
+  invoke: (event: DynamoDBStreamEvent) => Promise<unknown>;
+  /** Where records go after the last retry (the mapping's on-failure destination). */
+  onFailure: (records: DynamoDBRecord[]) => Promise<void>;
+  pollIntervalMs?: number;
+}
+
+/**
+ * Reads a DynamoDB Local stream and invokes a handler as Lambda's event source mapping does:
+ * in order per shard, in batches, honouring ReportBatchItemFailures by retrying from the first
+ * failed record, and sending a batch to the on-failure destination after the last retry.
+ */
+export class StreamPoller {
+  readonly #client = new DynamoDBStreamsClient({});
+  readonly #iterators = new Map<string, string | undefined>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(private readonly mapping: StreamMapping) {}
+
+  /** Starts polling in the background. */
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops polling after the batch in hand. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loop;
+    this.#client.destroy();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      try {
+        const busy = await this.#pollOnce();
+        if (!busy) await sleep(this.mapping.pollIntervalMs ?? 25);
+      } catch (error) {
+        if (!this.#running) return;
+        console.error('Stream poller error (retrying)', error);
+        await sleep(500);
+      }
+    }
+  }
+
+  async #pollOnce(): Promise<boolean> {
+    const { StreamDescription } = await this.#client.send(
+      new DescribeStreamCommand({ StreamArn: this.mapping.streamArn }),
+    );
+    let busy = false;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      if (!this.#iterators.has(shardId)) {
+        const { ShardIterator } = await this.#client.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.mapping.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        );
+        this.#iterators.set(shardId, ShardIterator);
+      }
+      const iterator = this.#iterators.get(shardId);
+      if (!iterator) continue; // closed and fully read
+      const { Records, NextShardIterator } = await this.#client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: this.mapping.batchSize }),
+      );
+      if (Records && Records.length > 0) {
+        busy = true;
+        await this.#deliver(
+          Records.map((record) => toLambdaRecord(record, this.mapping.streamArn)),
+        );
+      }
+      this.#iterators.set(shardId, NextShardIterator);
+    }
+    return busy;
+  }
+
+  async #deliver(records: DynamoDBRecord[]): Promise<void> {
+    let pending = records;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const failedFrom = await this.#invoke(pending);
+      if (failedFrom === undefined) return;
+      pending = pending.slice(failedFrom);
+      if (attempt >= this.mapping.maximumRetryAttempts) {
+        await this.mapping.onFailure(pending);
+        return;
+      }
+      await sleep(Math.min(100 * 2 ** attempt, 5000));
+    }
+  }
+
+  /** Index of the first record to retry, or undefined when the whole batch succeeded. */
+  async #invoke(records: DynamoDBRecord[]): Promise<number | undefined> {
+    try {
+      const response = (await this.mapping.invoke({ Records: records })) as
+        { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+      const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      if (failed.size === 0) return undefined;
+      const index = records.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
+      return index === -1 ? 0 : index;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const data = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(data?.ApproximateCreationDateTime
+        ? {
+            ApproximateCreationDateTime: Math.floor(
+              data.ApproximateCreationDateTime.getTime() / 1000,
+            ),
+          }
+        : {}),
+      Keys: data?.Keys as never,
+      NewImage: data?.NewImage as never,
+      OldImage: data?.OldImage as never,
+      SequenceNumber: data?.SequenceNumber,
+      SizeBytes: data?.SizeBytes,
+      StreamViewType: data?.StreamViewType as never,
+    },
+  };
+}
