@@ -1,0 +1,31 @@
+import os from 'node:os';
+import { startRuntime } from '#local/runtime.ts';
+import { runEndToEndBench } from './e2e.ts';
+import { printTable } from './stats.ts';
+
+// `npm run bench`: numbers for the README and closing notes. Never assertions in tests.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+console.log(
+  `Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+
+const runtime = await startRuntime({ port: 0 });
+try {
+  // Warm up the JIT, the JVM behind DynamoDB Local and the connection pools.
+  await runEndToEndBench(runtime, { phase: 'warm-up', referrals: 50, concurrency: 5 });
+  const rows = [
+    await runEndToEndBench(runtime, {
+      phase: 'latency (one at a time)',
+      referrals: 200,
+      concurrency: 1,
+    }),
+    await runEndToEndBench(runtime, { phase: 'throughput', referrals: 1000, concurrency: 20 }),
+  ];
+  printTable(
+    `Referral → provider queue on the embedded runtime (${os.cpus().length} cores)`,
+    rows.map((row) => ({ ...row })),
+  );
+} finally {
+  await runtime.stop();
+}
