@@ -62,7 +62,10 @@ export async function runEndToEndBench(
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            Entries: Messages.map((m, i) => ({
+              Id: String(i),
+              ReceiptHandle: m.ReceiptHandle ?? '',
+            })),
           }),
         );
       }
@@ -98,7 +101,7 @@ export async function runEndToEndBench(
   if (!allArrived())
     throw new Error(`Only ${arrivedAt.size} of ${referrals} referrals reached the queue`);
 
-  const latencies = [...sentAt].map(([id, started]) => arrivedAt.get(id)! - started);
+  const latencies = [...sentAt].map(([id, started]) => (arrivedAt.get(id) ?? Number.NaN) - started);
   const lastArrived = Math.max(...arrivedAt.values());
   const sorted = latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -2,7 +2,7 @@
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
 }
 
 /** Prints rows as an aligned plain-text table. */
@@ -13,7 +13,7 @@ export function printTable(title: string, rows: Record<string, string | number>[
   const widths = columns.map((column) =>
     Math.max(column.length, ...rows.map((row) => String(row[column]).length)),
   );
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
   console.log(`\n${title}`);
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));

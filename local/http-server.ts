@@ -50,7 +50,7 @@ function compileRoute(route: LocalRoute): CompiledRoute {
     .map((segment) => {
       const parameter = /^\{(\w+)\}$/.exec(segment);
       if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      parameterNames.push(parameter[1]!);
+      parameterNames.push(parameter[1] ?? '');
       return '([^/]+)';
     })
     .join('/');

@@ -69,12 +69,7 @@ export async function startRuntime({ port = 3000 }: RuntimeOptions = {}): Promis
     const tableNames = await createTables(template, physical);
     const sqs = new SQSClient({});
     stoppers.push(async () => sqs.destroy());
-    const queueUrls = await createQueues(template, physical, sqs);
-    const queueUrlByArn = new Map(
-      [...physical.values()]
-        .filter((p) => p.attributes.QueueUrl)
-        .map((p) => [p.attributes.Arn!, p.attributes.QueueUrl!]),
-    );
+    const { queueUrls, queueUrlByArn } = await createQueues(template, physical, sqs);
 
     const eventBridge = new LocalEventBridge({
       account: localAccount,
@@ -190,14 +185,15 @@ async function createQueues(
   template: Template,
   physical: Map<string, LocalPhysical>,
   sqs: SQSClient,
-): Promise<Map<string, string>> {
+): Promise<{ queueUrls: Map<string, string>; queueUrlByArn: Map<string, string> }> {
   const queues = resourcesOfType(template, 'AWS::SQS::Queue');
   // Dead-letter queues first, so redrive policies can name them.
   const ordered = [...queues].sort(
     ([, a], [, b]) =>
       Number(Boolean(a.Properties?.RedrivePolicy)) - Number(Boolean(b.Properties?.RedrivePolicy)),
   );
-  const urls = new Map<string, string>();
+  const queueUrls = new Map<string, string>();
+  const queueUrlByArn = new Map<string, string>();
   for (const [logicalId, resource] of ordered) {
     const props = resource.Properties ?? {};
     const attributes: Record<string, string> = {};
@@ -214,13 +210,16 @@ async function createQueues(
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
+    const queueArn = Attributes?.QueueArn;
+    if (!QueueUrl || !queueArn) throw new Error(`fauxqs did not create queue ${name}`);
     physical.set(logicalId, {
-      ref: QueueUrl!,
-      attributes: { Arn: Attributes!.QueueArn!, QueueName: name, QueueUrl: QueueUrl! },
+      ref: QueueUrl,
+      attributes: { Arn: queueArn, QueueName: name, QueueUrl },
     });
-    urls.set(logicalId, QueueUrl!);
+    queueUrls.set(logicalId, QueueUrl);
+    queueUrlByArn.set(queueArn, QueueUrl);
   }
-  return urls;
+  return { queueUrls, queueUrlByArn };
 }
 
 function addBusesAndRules(
@@ -280,7 +279,7 @@ async function loadFunctions(
     if (typeof handlerFile !== 'string') continue; // not one of ours (e.g. a CDK custom resource)
     physical.set(logicalId, {
       ref: logicalId,
-      attributes: { Arn: `arn:aws:lambda:${localRegion}:${localAccount}:function:${logicalId}` },
+      attributes: { Arn: functionArn(logicalId) },
     });
     const variables =
       (resource.Properties?.Environment as { Variables?: unknown } | undefined)?.Variables ?? {};
@@ -355,9 +354,7 @@ function httpRoutes(
   for (const [logicalId] of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
     physical.set(logicalId, { ref: logicalId, attributes: {} });
   }
-  const functionByArn = new Map(
-    [...invokers.keys()].map((id) => [physical.get(id)!.attributes.Arn!, id] as const),
-  );
+  const functionByArn = new Map([...invokers.keys()].map((id) => [functionArn(id), id] as const));
   return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
     const routeKey = String(resource.Properties?.RouteKey);
     const integrationId = String(resolveValue(resource.Properties?.Target, physical)).replace(
@@ -370,6 +367,10 @@ function httpRoutes(
     if (!invoke) throw new Error(`Route ${logicalId} (${routeKey}) has no local function`);
     return { routeKey, invoke: (event: APIGatewayProxyEventV2) => invoke(event) };
   });
+}
+
+function functionArn(logicalId: string): string {
+  return `arn:aws:lambda:${localRegion}:${localAccount}:function:${logicalId}`;
 }
 
 async function closeServer(server: Server): Promise<void> {

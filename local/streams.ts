@@ -63,7 +63,8 @@ export class StreamPoller {
     );
     let busy = false;
     for (const shard of StreamDescription?.Shards ?? []) {
-      const shardId = shard.ShardId!;
+      const shardId = shard.ShardId;
+      if (!shardId) continue;
       if (!this.#iterators.has(shardId)) {
         const { ShardIterator } = await this.#client.send(
           new GetShardIteratorCommand({

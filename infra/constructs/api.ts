@@ -1,5 +1,5 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, type HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, type HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
 import type { ReachableFunction } from './reachable-function.ts';
@@ -37,5 +37,3 @@ export class Api extends Construct {
     });
   }
 }
-
-export type { HttpRouteKey };

@@ -223,16 +223,11 @@ function isConditionalFailure(error: unknown): boolean {
   );
 }
 
+// Key and index attributes are the table's bookkeeping, not part of the referral.
+const tableAttributes = new Set(['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']);
+
 function toReferral(item: Record<string, unknown>): Referral {
-  const {
-    PK: _pk,
-    SK: _sk,
-    entity: _entity,
-    GSI1PK: _g1,
-    GSI1SK: _g1s,
-    GSI2PK: _g2,
-    GSI2SK: _g2s,
-    ...rest
-  } = item;
-  return rest as unknown as Referral;
+  return Object.fromEntries(
+    Object.entries(item).filter(([name]) => !tableAttributes.has(name)),
+  ) as unknown as Referral;
 }

@@ -4,6 +4,7 @@ import { eligibleAge, spokeIdSchema } from './partnership.ts';
 
 // Control characters (other than tab and line breaks) have no place in a referral and can
 // break logs, CSV exports and screen readers downstream.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** A trimmed, non-empty string of at most `max` characters with no control characters. */

@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 const post = (body: string, contentType = 'application/json') =>
-  fetch(`${runtime.url}/v1/referrals`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  fetch(`${runtime.url}/v1/referrals`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
 
 /** Pulls until a referral arrives: routing is asynchronous (stream, bus, queue), as on AWS. */
 async function pullNext(providerId: string): Promise<Response> {
@@ -35,7 +39,10 @@ async function pullNext(providerId: string): Promise<Response> {
 
 async function storedReferral(referralId: string) {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: runtime.tableNames[0], Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' } }),
+    new GetCommand({
+      TableName: runtime.tableNames[0],
+      Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+    }),
   );
   return Item;
 }
@@ -105,24 +112,35 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     expect(second.status).toBe(200);
     expect(next.status).toBe(204);
     const sqs = new SQSClient({});
-    const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('RoutingProviderturningpointadmitQueue'))![1];
+    const queueUrl = [...runtime.queueUrls].find(([id]) =>
+      id.startsWith('RoutingProviderturningpointadmitQueue'),
+    )![1];
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     sqs.destroy();
-    expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    expect(Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
   });
 
-  it("answers 404 to another provider accepting a referral that is not theirs, and changes nothing", async () => {
+  it('answers 404 to another provider accepting a referral that is not theirs, and changes nothing', async () => {
     // Prepare
     const intake = await post(JSON.stringify(exampleReferral('admit-friday-night.json')));
     const { referralId } = (await intake.json()) as { referralId: string };
     await pullNext(provider);
 
     // Act
-    const response = await fetch(`${runtime.url}/v1/providers/st-giles-sos/referrals/${referralId}/accept`, {
-      method: 'POST',
-    });
+    const response = await fetch(
+      `${runtime.url}/v1/providers/st-giles-sos/referrals/${referralId}/accept`,
+      {
+        method: 'POST',
+      },
+    );
 
     // Assess
     expect(response.status).toBe(404);
@@ -138,7 +156,9 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
 
     // Act
     const invalidJson = await post('{"pathway": "admit",');
-    const invalidFields = await post(JSON.stringify({ ...valid, spoke: 'gotham', unexpected: true }));
+    const invalidFields = await post(
+      JSON.stringify({ ...valid, spoke: 'gotham', unexpected: true }),
+    );
     const tooLarge = await post(oversized);
     const wrongType = await post(JSON.stringify(valid), 'text/plain');
 
