@@ -29,6 +29,8 @@ export const localAccount = '000000000000';
 export interface RuntimeOptions {
   /** Port for the HTTP API; 0 picks a free one. @default 3000 */
   port?: number;
+  /** A template to run instead of the app's own (tests of the runtime itself). */
+  template?: Template;
 }
 
 /** The embedded runtime, running. */
@@ -49,8 +51,13 @@ export interface Runtime {
  * fauxqs, the local EventBridge with the template's rules, the stream mapping and the HTTP API,
  * all running the same handler code that deploys.
  */
-export async function startRuntime({ port = 3000 }: RuntimeOptions = {}): Promise<Runtime> {
-  const { template, stackName, synthesized } = loadLocalTemplate();
+export async function startRuntime({
+  port = 3000,
+  ...options
+}: RuntimeOptions = {}): Promise<Runtime> {
+  const { template, stackName, synthesized } = options.template
+    ? { template: options.template, stackName: 'custom', synthesized: false }
+    : loadLocalTemplate();
   validateRules(template);
   useLocalCredentials();
 
@@ -247,6 +254,8 @@ function addBusesAndRules(
         Id: string;
         Arn: string;
         DeadLetterConfig?: { Arn: string };
+        InputPath?: string;
+        InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
         RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
       }[];
     };
@@ -259,6 +268,15 @@ function addBusesAndRules(
         id: target.Id,
         queueArn: target.Arn,
         ...(target.DeadLetterConfig ? { deadLetterQueueArn: target.DeadLetterConfig.Arn } : {}),
+        ...(target.InputPath ? { inputPath: target.InputPath } : {}),
+        ...(target.InputTransformer
+          ? {
+              inputTransformer: {
+                inputTemplate: target.InputTransformer.InputTemplate,
+                inputPathsMap: target.InputTransformer.InputPathsMap ?? {},
+              },
+            }
+          : {}),
         // EventBridge's defaults when a target sets no retry policy.
         maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? 185,
         maximumEventAgeSeconds: target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86_400,

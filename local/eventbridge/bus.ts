@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { matchesPattern, validatePattern } from './pattern.ts';
+import { targetBody, type TargetInput } from './transform.ts';
 
 /** One target of a rule: an SQS queue, with EventBridge's retry policy and dead-letter queue. */
-export interface LocalTarget {
+export interface LocalTarget extends TargetInput {
   id: string;
   queueArn: string;
   deadLetterQueueArn?: string;
@@ -52,7 +53,21 @@ export interface BusStats {
   dropped: number;
 }
 
-const maxEntrySizeBytes = 256 * 1024;
+/** EventBridge's limit on the entries of one PutEvents request, counted as it counts them. */
+export const maxRequestEntriesBytes = 256 * 1024;
+
+/** An entry's size as EventBridge calculates it (user guide, "Calculating PutEvents event entry size"). */
+export function entrySize(entry: PutEventsEntry): number {
+  const bytes = (text: string | undefined) =>
+    text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((total, resource) => total + bytes(resource), 0)
+  );
+}
 
 /**
  * An in-process EventBridge: buses with rules, PutEvents with EventBridge's envelope and
@@ -141,13 +156,6 @@ export class LocalEventBridge {
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
-    const size =
-      Buffer.byteLength(entry.Source) +
-      Buffer.byteLength(entry.DetailType) +
-      Buffer.byteLength(entry.Detail);
-    if (size > maxEntrySizeBytes) {
-      return invalid(`Entry size ${size} exceeds the limit of ${maxEntrySizeBytes} bytes.`);
-    }
     const busName = busNameOf(entry.EventBusName ?? 'default');
     if (!this.#buses.has(busName)) {
       return {
@@ -182,9 +190,14 @@ export class LocalEventBridge {
     } else {
       this.stats.matched++;
     }
-    const body = JSON.stringify(envelope);
     for (const rule of matching) {
-      for (const target of rule.targets) this.#track(this.#deliver(rule, target, body));
+      for (const target of rule.targets) {
+        const body = targetBody(envelope, target, {
+          ruleName: rule.name,
+          ruleArn: `arn:aws:events:${this.#options.region}:${this.#options.account}:rule/${rule.busName}/${rule.name}`,
+        });
+        this.#track(this.#deliver(rule, target, body));
+      }
     }
     return { EventId: envelope.id };
   }

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalEventBridge, PutEventsEntry } from './bus.ts';
+import {
+  entrySize,
+  maxRequestEntriesBytes,
+  type LocalEventBridge,
+  type PutEventsEntry,
+} from './bus.ts';
 
 const maxEntriesPerRequest = 10;
 
@@ -20,6 +25,15 @@ export async function startEventBridgeServer(
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify(body));
       };
+      // Not an AWS operation: what the local bus has done, so unmatched events are visible.
+      if (request.method === 'GET' && request.url === '/stats') {
+        reply(200, {
+          stats: bus.stats,
+          recentUnmatched: bus.recentUnmatched,
+          rules: bus.rules.map((r) => r.name),
+        });
+        return;
+      }
       const target = String(request.headers['x-amz-target'] ?? '');
       if (target !== 'AWSEvents.PutEvents') {
         reply(400, {
@@ -42,6 +56,13 @@ export async function startEventBridgeServer(
         reply(400, {
           __type: 'ValidationException',
           message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${maxEntriesPerRequest}`,
+        });
+        return;
+      }
+      if (entries.reduce((total, entry) => total + entrySize(entry), 0) > maxRequestEntriesBytes) {
+        reply(400, {
+          __type: 'ValidationException',
+          message: 'Total size of the entries in the request is over the limit.',
         });
         return;
       }
