@@ -1,8 +1,4 @@
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  ValidationException,
-} from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
