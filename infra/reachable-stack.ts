@@ -1,13 +1,13 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { eventSource } from '#events/catalogue.ts';
 import { routesBySpoke, type Route } from '#events/routing/index.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
+import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
@@ -48,11 +48,7 @@ export class ReachableStack extends Stack {
     })
       .bindTable(this.table.table)
       .bindBus(this.busAndRoutes.bus);
-    const publishFailures = new Queue(this, 'PublishFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    const publishFailures = deadLetterQueue(this, 'PublishFailures');
     publish.fn.addEventSource(
       new DynamoEventSource(this.table.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { detailTypes } from '#events/catalogue.ts';
 import type { Route } from '#events/routing/index.ts';
 
@@ -33,11 +34,7 @@ export class RouteRule extends Construct {
 
   constructor(scope: Construct, id: string, props: RouteRuleProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'TargetDeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: props.route.description,
