@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { startRuntime } from '#local/runtime.ts';
 import { runEndToEndBench } from './e2e.ts';
+import { printMatcherBench, runMatcherBench } from './matcher.ts';
 import { printTable } from './stats.ts';
 
 // `npm run bench`: numbers for the README and closing notes. Never assertions in tests.
@@ -29,3 +30,8 @@ try {
 } finally {
   await runtime.stop();
 }
+
+console.log(
+  '\nEventBridge pattern matching: ours vs serverless-offline-aws-eventbridge, same rules and events',
+);
+printMatcherBench(await runMatcherBench());
