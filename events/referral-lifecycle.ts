@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { pathwayIdSchema, providerIdSchema, spokeIdSchema } from '#shared/domain/partnership.ts';
+import { idSchema } from '#shared/domain/partnership.ts';
+import { pathwayKinds, referrerTypes } from '#shared/partnership/schema.ts';
+
+/** Where a route sent a referral, as recorded on it. */
+export const destinationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('provider'), providerId: idSchema }),
+  z.strictObject({ kind: z.literal('triage'), spoke: idSchema }),
+  z.strictObject({ kind: z.literal('escalation') }),
+]);
+export type Destination = z.infer<typeof destinationSchema>;
 
 /**
  * What every referral event carries: identifiers and routing attributes only. Never names,
@@ -7,15 +16,20 @@ import { pathwayIdSchema, providerIdSchema, spokeIdSchema } from '#shared/domain
  */
 export const referralEventDetailSchema = z.strictObject({
   referralId: z.uuid(),
-  spoke: spokeIdSchema,
-  pathway: pathwayIdSchema,
+  spoke: idSchema,
+  pathway: z.enum(pathwayKinds),
   ageYears: z.int().min(0).max(25),
-  referrerOrganisationId: z.string(),
+  referrerType: z.enum(referrerTypes),
+  referrerOrganisationId: idSchema,
   flags: z.strictObject({
     immediateEscalation: z.boolean(),
+    aggravatingFactors: z.boolean(),
+    eligibleAge: z.boolean(),
+    inStaffedWindow: z.boolean(),
   }),
   status: z.string(),
   occurredAt: z.iso.datetime(),
-  providerId: providerIdSchema.optional(),
+  providerId: idSchema.optional(),
+  destination: destinationSchema.optional(),
 });
 export type ReferralEventDetail = z.infer<typeof referralEventDetailSchema>;

@@ -1,10 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { eventSource } from '#events/catalogue.ts';
-import { routesBySpoke, type Route } from '#events/routing/index.ts';
+import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
+import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -14,7 +15,9 @@ import { ReferralTable } from './constructs/referral-table.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
-  /** @default every spoke's routes from events/routing */
+  /** @default the registered config of `config.partnership` */
+  partnership?: Partnership;
+  /** @default the partnership's routes from events/routing */
   routes?: readonly Route[];
 }
 
@@ -26,25 +29,30 @@ export class ReachableStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReachableStackProps) {
     super(scope, id, props);
-    const { partnership, stage } = props.config;
+    const partnership = props.partnership ?? partnershipById(props.config.partnership);
+    const routes = props.routes ?? routesFor(partnership.id);
+    // A route that names an unknown provider or a pathway a spoke does not run fails synth.
+    checkRoutes(partnership, routes);
+    const environment = { PARTNERSHIP: partnership.id };
 
     this.table = new ReferralTable(this, 'Referrals');
     this.busAndRoutes = new BusAndRoutes(this, 'Routing', {
       partnership,
-      stage,
-      source: eventSource(partnership),
-      routes: props.routes ?? Object.values(routesBySpoke).flat(),
+      stage: props.config.stage,
+      source: eventSource(partnership.id),
+      routes,
     });
 
     const intake = new ReachableFunction(this, 'Intake', {
       name: 'intake',
       description: 'Checks and stores referrals (POST /v1/referrals)',
+      environment,
     }).bindTable(this.table.table);
 
     const publish = new ReachableFunction(this, 'Publish', {
       name: 'publish',
       description: 'Publishes new referrals and transitions from the table stream to the bus',
-      environment: { PARTNERSHIP: partnership },
+      environment,
     })
       .bindTable(this.table.table)
       .bindBus(this.busAndRoutes.bus);
@@ -57,6 +65,18 @@ export class ReachableStack extends Stack {
         retryAttempts: 10,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(publishFailures),
+      }),
+    );
+
+    const recordRouting = new ReachableFunction(this, 'RecordRouting', {
+      name: 'record-routing',
+      description: 'Records on each referral which route sent it where, and why',
+      environment,
+    }).bindTable(this.table.table);
+    recordRouting.fn.addEventSource(
+      new SqsEventSource(this.busAndRoutes.routingDecisions.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
       }),
     );
 

@@ -20,6 +20,7 @@ import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
 import { startDynamoDbLocal, startSqs, type RunningService } from './services.ts';
+import { QueuePoller } from './queue-poller.ts';
 import { StreamPoller } from './streams.ts';
 import { loadLocalTemplate, resourcesOfType, type Template } from './template.ts';
 
@@ -93,7 +94,7 @@ export async function startRuntime({
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridgeServer.url;
 
     const invokers = await loadFunctions(template, physical);
-    const pollers = startStreamMappings(template, physical, invokers, sqs, queueUrlByArn);
+    const pollers = startEventSourceMappings(template, physical, invokers, sqs, queueUrlByArn);
     stoppers.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
@@ -315,14 +316,15 @@ async function loadFunctions(
   return invokers;
 }
 
-function startStreamMappings(
+/** Table streams and SQS queues that invoke functions, each polled as Lambda would. */
+function startEventSourceMappings(
   template: Template,
   physical: Map<string, LocalPhysical>,
   invokers: Map<string, Invoke>,
   sqs: SQSClient,
   queueUrlByArn: Map<string, string>,
-): StreamPoller[] {
-  const pollers: StreamPoller[] = [];
+): (StreamPoller | QueuePoller)[] {
+  const pollers: (StreamPoller | QueuePoller)[] = [];
   for (const [logicalId, resource] of resourcesOfType(
     template,
     'AWS::Lambda::EventSourceMapping',
@@ -340,6 +342,20 @@ function startStreamMappings(
       throw new Error(
         `Event source mapping ${logicalId} names unknown function ${props.FunctionName}`,
       );
+    const sourceQueueUrl = queueUrlByArn.get(props.EventSourceArn);
+    if (sourceQueueUrl) {
+      const poller = new QueuePoller({
+        queueUrl: sourceQueueUrl,
+        queueArn: props.EventSourceArn,
+        region: localRegion,
+        batchSize: props.BatchSize ?? 10,
+        sqs,
+        invoke,
+      });
+      poller.start();
+      pollers.push(poller);
+      continue;
+    }
     const failureQueueUrl = queueUrlByArn.get(
       props.DestinationConfig?.OnFailure?.Destination ?? '',
     );

@@ -1,41 +1,94 @@
-import type { ProviderId, SpokeId } from '#shared/domain/partnership.ts';
+import { detailTypes, type DetailType } from '../catalogue.ts';
+import type { Destination } from '../referral-lifecycle.ts';
+import type { PathwayKind } from '#shared/partnership/schema.ts';
 
-/** Where a route delivers: a provider's work queue, the spoke's triage queue, or escalation. */
-export type Destination =
-  | { kind: 'provider'; providerId: ProviderId }
-  | { kind: 'triage'; spoke: SpokeId }
-  | { kind: 'escalation' };
+export type { Destination } from '../referral-lifecycle.ts';
 
 /** The `detail` part of an EventBridge event pattern, as EventBridge's own JSON. */
 export type DetailPattern = Record<string, unknown>;
 
 /**
- * One routing rule of a spoke. It becomes one `AWS::Events::Rule` on `referral.received`
- * events of the partnership, matching `detail` against `pattern`.
+ * One routing rule. It becomes one `AWS::Events::Rule` on the partnership's bus, matching
+ * events of `detailType` whose `detail` matches `pattern`.
  */
 export interface Route {
-  /** Unique within the partnership; becomes part of the rule's name. */
+  /** Unique within the partnership; names the rule and is recorded on each referral it routes. */
   id: string;
-  /** Plain words for the spoke coordinator's routing table. */
+  /** Plain words for the spoke coordinator's routing table and the referral's record. */
   description: string;
+  /** The spoke whose route this is, or undefined for partnership-wide routes (escalation). */
+  spoke?: string;
+  detailType: DetailType;
   pattern: DetailPattern;
   destination: Destination;
 }
 
+// What every provider route also requires: no immediate escalation and an eligible age.
+// The spoke's triage route takes exactly the complement, so together they cover everything.
+const providerConditions = { flags: { immediateEscalation: [false], eligibleAge: [true] } };
+
 /**
- * The catch-all of a spoke: every referral for the spoke that no provider route takes goes to
- * the spoke's triage queue, so nothing is ever routed nowhere.
- * @example triageRoute('somerset', ['admit'])
+ * A provider route of a spoke: referrals on these pathways go to the provider's queue.
+ * @example providerRoute({ spoke: 'somerset', pathways: ['admit'], providerId: 'turning-point-admit', description: '...' })
  */
-export function triageRoute(spoke: SpokeId, pathwaysRoutedToProviders: readonly string[]): Route {
-  const pathway =
-    pathwaysRoutedToProviders.length > 0
-      ? { pathway: [{ 'anything-but': [...pathwaysRoutedToProviders] }] }
-      : {};
+export function providerRoute(options: {
+  spoke: string;
+  pathways: readonly PathwayKind[];
+  providerId: string;
+  description: string;
+}): Route {
+  return {
+    id: `${options.spoke}-${options.providerId}`,
+    description: options.description,
+    spoke: options.spoke,
+    detailType: detailTypes.referralReceived,
+    pattern: { spoke: [options.spoke], pathway: [...options.pathways], ...providerConditions },
+    destination: { kind: 'provider', providerId: options.providerId },
+  };
+}
+
+/**
+ * The catch-all of a spoke: every referral for the spoke that none of its provider routes
+ * takes (a pathway it does not route to a provider, an escalation, an age outside the
+ * pathway's range) goes to the spoke's triage queue, so nothing is ever routed nowhere.
+ */
+export function triageRoute(spoke: string, providerRoutes: readonly Route[]): Route {
+  const routedPathways = providerRoutes.flatMap((route) => route.pattern.pathway as string[]);
+  const pattern: DetailPattern =
+    routedPathways.length === 0
+      ? { spoke: [spoke] }
+      : {
+          spoke: [spoke],
+          $or: [
+            { pathway: [{ 'anything-but': routedPathways }] },
+            { flags: { immediateEscalation: [true] } },
+            { flags: { eligibleAge: [false] } },
+          ],
+        };
   return {
     id: `${spoke}-triage`,
     description: `Anything else for ${spoke} goes to the spoke's triage for a decision.`,
-    pattern: { spoke: [spoke], ...pathway },
+    spoke,
+    detailType: detailTypes.referralReceived,
+    pattern,
     destination: { kind: 'triage', spoke },
   };
 }
+
+/** A spoke's routes: its provider routes, then its triage catch-all. */
+export function spokeRoutes(spoke: string, providerRoutes: readonly Route[]): Route[] {
+  return [...providerRoutes, triageRoute(spoke, providerRoutes)];
+}
+
+/**
+ * Immediate escalation is separate from routing and comes first: every `referral.escalated`
+ * event goes to the escalation queue, whatever spoke routing does with the referral.
+ */
+export const escalationRoute: Route = {
+  id: 'escalation',
+  description:
+    'A weapon used or its use threatened: the police are called now; escalation follows up.',
+  detailType: detailTypes.referralEscalated,
+  pattern: { flags: { immediateEscalation: [true] } },
+  destination: { kind: 'escalation' },
+};

@@ -7,8 +7,10 @@ import { readJsonBody } from '#shared/http/body.ts';
 import { json, problemDetails } from '#shared/http/problem.ts';
 import { logger } from '#shared/observability.ts';
 import { receiveReferral } from '#shared/services/intake.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 
 /** POST /v1/referrals: check, store once, answer 202 with the reference. */
 export const handler = middy<APIGatewayProxyEventV2>()
@@ -16,6 +18,7 @@ export const handler = middy<APIGatewayProxyEventV2>()
   .handler(async (event) => {
     const body = readJsonBody(event);
     const receipt = await receiveReferral(body, {
+      partnership,
       store,
       now: () => new Date(),
       newId: randomUUID,

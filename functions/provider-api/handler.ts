@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
 import { requireEnv, requireJsonEnv } from '#shared/config.ts';
-import { providerIdSchema, type ProviderId } from '#shared/domain/partnership.ts';
+import { idSchema, type ProviderId } from '#shared/domain/partnership.ts';
 import { authenticateProvider } from '#shared/http/auth.ts';
 import { json, problemDetails } from '#shared/http/problem.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -12,7 +12,7 @@ import { logger } from '#shared/observability.ts';
 import { acceptReferral, pullNextReferral } from '#shared/services/provider-work.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
-const queueUrls = z.record(providerIdSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
+const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
 const queues = new Map(
   Object.entries(queueUrls).map(([id, queueUrl]) => [id, new WorkQueue({ queueUrl })]),
 );

@@ -6,7 +6,7 @@ import { eventSource } from '#events/catalogue.ts';
 import { EventBus } from '#shared/adapters/event-bus.ts';
 import { requireEnv } from '#shared/config.ts';
 import { logger } from '#shared/observability.ts';
-import { eventForInsertedItem } from '#shared/services/publish.ts';
+import { eventsForInsertedItem } from '#shared/services/publish.ts';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 const bus = new EventBus({
@@ -18,10 +18,14 @@ const bus = new EventBus({
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
   const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  const event = eventForInsertedItem(item);
-  if (!event) return;
-  const eventId = await bus.publish(event);
-  logger.info('Published', { detailType: event.detailType, eventId, referralId: item.referralId });
+  const events = eventsForInsertedItem(item);
+  if (events.length === 0) return;
+  const eventIds = await bus.publish(events);
+  logger.info('Published', {
+    detailTypes: events.map((event) => event.detailType),
+    eventIds,
+    referralId: item.referralId,
+  });
 }
 
 /** The table's stream is the outbox: failed records are reported and retried, never skipped. */

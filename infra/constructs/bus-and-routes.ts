@@ -1,18 +1,15 @@
+import { Duration } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { detailTypes } from '#events/catalogue.ts';
 import type { Destination, Route } from '#events/routing/index.ts';
-import {
-  providerIds,
-  spokeIds,
-  type ProviderId,
-  type SpokeId,
-} from '#shared/domain/partnership.ts';
+import type { Partnership } from '#shared/partnership/schema.ts';
 import { RouteRule } from './route-rule.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface BusAndRoutesProps {
-  partnership: string;
+  partnership: Partnership;
   stage: string;
   source: string;
   routes: readonly Route[];
@@ -20,27 +17,34 @@ export interface BusAndRoutesProps {
 
 /**
  * The partnership's event bus, every destination queue (one per provider, a triage queue per
- * spoke, one escalation queue) and one rule per route.
+ * spoke, one escalation queue), the queue of routing decisions, and one rule per route.
  */
 export class BusAndRoutes extends Construct {
   readonly bus: EventBus;
-  readonly providerQueues: Record<ProviderId, WorkQueue>;
-  readonly triageQueues: Record<SpokeId, WorkQueue>;
+  readonly providerQueues: Record<string, WorkQueue>;
+  readonly triageQueues: Record<string, WorkQueue>;
   readonly escalationQueue: WorkQueue;
+  /** Where every spoke route also reports which rule routed a referral, and where to. */
+  readonly routingDecisions: WorkQueue;
   readonly rules: RouteRule[];
 
   constructor(scope: Construct, id: string, props: BusAndRoutesProps) {
     super(scope, id);
+    const { partnership } = props;
     this.bus = new EventBus(this, 'Bus', {
-      eventBusName: `reachable-${props.partnership}-${props.stage}`,
+      eventBusName: `reachable-${partnership.id}-${props.stage}`,
     });
     this.providerQueues = Object.fromEntries(
-      providerIds.map((providerId) => [providerId, new WorkQueue(this, `Provider-${providerId}`)]),
-    ) as Record<ProviderId, WorkQueue>;
+      partnership.providers.map((p) => [p.id, new WorkQueue(this, `Provider-${p.id}`)]),
+    );
     this.triageQueues = Object.fromEntries(
-      spokeIds.map((spoke) => [spoke, new WorkQueue(this, `Triage-${spoke}`)]),
-    ) as Record<SpokeId, WorkQueue>;
+      partnership.spokes.map((s) => [s.id, new WorkQueue(this, `Triage-${s.id}`)]),
+    );
     this.escalationQueue = new WorkQueue(this, 'Escalation');
+    // Consumed by a function with a 10 s timeout: six times that, as Lambda advises.
+    this.routingDecisions = new WorkQueue(this, 'RoutingDecisions', {
+      visibilityTimeout: Duration.seconds(60),
+    });
 
     this.rules = props.routes.map(
       (route) =>
@@ -49,19 +53,23 @@ export class BusAndRoutes extends Construct {
           source: props.source,
           route,
           target: this.queueFor(route.destination),
+          // Spoke routes report their decision; escalation is not a routing decision.
+          ...(route.detailType === detailTypes.referralReceived
+            ? { decisions: this.routingDecisions.queue }
+            : {}),
         }),
     );
   }
 
   /** The queue behind a route's destination. */
   queueFor(destination: Destination): IQueue {
-    switch (destination.kind) {
-      case 'provider':
-        return this.providerQueues[destination.providerId].queue;
-      case 'triage':
-        return this.triageQueues[destination.spoke].queue;
-      case 'escalation':
-        return this.escalationQueue.queue;
-    }
+    const queue =
+      destination.kind === 'provider'
+        ? this.providerQueues[destination.providerId]
+        : destination.kind === 'triage'
+          ? this.triageQueues[destination.spoke]
+          : this.escalationQueue;
+    if (!queue) throw new Error(`No queue for destination ${JSON.stringify(destination)}`);
+    return queue.queue;
   }
 }

@@ -1,10 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue.ts';
-import { detailTypes } from '#events/catalogue.ts';
 import type { Route } from '#events/routing/index.ts';
 
 export interface RouteRuleProps {
@@ -12,6 +11,8 @@ export interface RouteRuleProps {
   source: string;
   route: Route;
   target: IQueue;
+  /** Where the rule also reports its decision (referral, route, destination), if anywhere. */
+  decisions?: IQueue;
   /**
    * Delivery attempts before EventBridge parks the event in this route's dead-letter queue.
    * @default 185 (EventBridge's maximum)
@@ -40,16 +41,28 @@ export class RouteRule extends Construct {
       description: props.route.description,
       eventPattern: {
         source: [props.source],
-        detailType: [detailTypes.referralReceived],
+        detailType: [props.route.detailType],
         detail: props.route.pattern,
       },
-      targets: [
-        new SqsQueue(props.target, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: props.retryAttempts ?? 185,
-          maxEventAge: props.maxEventAge ?? Duration.hours(24),
-        }),
-      ],
     });
+    const retryPolicy = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 185,
+      maxEventAge: props.maxEventAge ?? Duration.hours(24),
+    };
+    this.rule.addTarget(new SqsQueue(props.target, retryPolicy));
+    if (props.decisions) {
+      this.rule.addTarget(
+        new SqsQueue(props.decisions, {
+          ...retryPolicy,
+          message: RuleTargetInput.fromObject({
+            eventId: EventField.eventId,
+            referralId: EventField.fromPath('$.detail.referralId'),
+            routeId: props.route.id,
+            destination: props.route.destination,
+          }),
+        }),
+      );
+    }
   }
 }

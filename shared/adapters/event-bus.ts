@@ -33,26 +33,29 @@ export class EventBus {
     this.#client = client ?? eventBridge();
   }
 
-  /** Puts one event; throws when EventBridge does not accept it. */
-  async publish(event: OutgoingEvent): Promise<string> {
+  /**
+   * Puts the events of one outbox record in one request; throws when EventBridge refuses any,
+   * so the record is retried (consumers are idempotent, so a repeat is harmless).
+   */
+  async publish(events: readonly OutgoingEvent[]): Promise<string[]> {
     const result = await this.#client.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.#busName,
-            Source: this.#source,
-            DetailType: event.detailType,
-            Detail: JSON.stringify(event.detail),
-          },
-        ],
+        Entries: events.map((event) => ({
+          EventBusName: this.#busName,
+          Source: this.#source,
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
+        })),
       }),
     );
-    const entry = result.Entries?.[0];
-    if ((result.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-      throw new PublishFailedError(
-        `EventBridge refused ${event.detailType}: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
-      );
+    const entries = result.Entries ?? [];
+    const refused = events.flatMap((event, index) => {
+      const entry = entries[index];
+      return entry?.EventId ? [] : [`${event.detailType}: ${entry?.ErrorCode ?? 'no entry'}`];
+    });
+    if ((result.FailedEntryCount ?? 0) > 0 || refused.length > 0) {
+      throw new PublishFailedError(`EventBridge refused ${refused.join(', ')}`);
     }
-    return entry.EventId;
+    return entries.map((entry) => entry.EventId ?? '');
   }
 }

@@ -13,6 +13,7 @@ import {
   type Lease,
   type Referral,
   type ReferralStatus,
+  type RoutingDecision,
 } from '../domain/referral.ts';
 import { ConflictError } from '../errors.ts';
 import { dynamoDocumentClient } from './clients.ts';
@@ -102,15 +103,25 @@ export class ReferralStore {
    */
   async transition(
     before: Referral,
-    change: { to: ReferralStatus; at: Date; actor: Actor; providerId?: ProviderId; lease?: Lease },
+    change: {
+      to: ReferralStatus;
+      at: Date;
+      actor: Actor;
+      providerId?: ProviderId;
+      routing?: RoutingDecision;
+      /** Pass `{ lease: undefined }` to end a lease; leave it out to keep whatever lease there is. */
+      lease?: Lease;
+    },
   ): Promise<Referral | undefined> {
     const at = change.at.toISOString();
+    const endsLease = 'lease' in change;
     const after: Referral = {
       ...before,
       status: change.to,
       updatedAt: at,
       providerId: change.providerId ?? before.providerId,
-      lease: change.lease,
+      routing: change.routing ?? before.routing,
+      lease: endsLease ? change.lease : before.lease,
     };
     const transition: TransitionRecord = {
       referralId: before.referralId,
@@ -120,11 +131,14 @@ export class ReferralStore {
       actor: change.actor,
       event: toEventDetail(after),
     };
+    // A lease is the provider's to hold: only touched when this change says so, so a provider
+    // pulling at the same moment as the routing decision lands keeps its lease.
     const changes = {
       status: after.status,
       updatedAt: at,
       providerId: after.providerId,
-      lease: after.lease,
+      routing: after.routing,
+      ...(endsLease ? { lease: after.lease } : {}),
       ...(after.providerId ? providerIndexKeys(after) : {}),
     };
     try {
@@ -166,22 +180,29 @@ export class ReferralStore {
     return after;
   }
 
-  /** Renews a provider's lease on a referral it already holds, without a transition. */
-  async renewLease(referral: Referral, lease: Lease, at: Date): Promise<Referral | undefined> {
-    const updatedAt = at.toISOString();
+  /**
+   * Gives a provider the lease on a referral in its queue that nobody has taken further yet.
+   * Not a lifecycle change: `updatedAt` stays, so it never races a transition.
+   */
+  async lease(
+    referral: Referral,
+    providerId: ProviderId,
+    lease: Lease,
+  ): Promise<Referral | undefined> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: referralKey(referral.referralId),
-          ConditionExpression: '#status = :from AND providerId = :providerId',
-          UpdateExpression: 'SET lease = :lease, updatedAt = :updatedAt',
+          ConditionExpression:
+            '#status IN (:received, :routed) AND (attribute_not_exists(providerId) OR providerId = :providerId)',
+          UpdateExpression: 'SET lease = :lease',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':from': referral.status,
-            ':providerId': referral.providerId,
+            ':received': 'received',
+            ':routed': 'routed',
+            ':providerId': providerId,
             ':lease': lease,
-            ':updatedAt': updatedAt,
           },
         }),
       );
@@ -189,7 +210,7 @@ export class ReferralStore {
       if (isConditionalFailure(error)) return undefined;
       throw error;
     }
-    return { ...referral, lease, updatedAt };
+    return { ...referral, lease };
   }
 }
 

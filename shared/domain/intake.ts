@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ageInYears, isCalendarDate } from './age.ts';
-import { eligibleAge, spokeIdSchema } from './partnership.ts';
+import type { PathwayKind, Partnership } from '../partnership/schema.ts';
 
 // Control characters (other than tab and line breaks) have no place in a referral and can
 // break logs, CSV exports and screen readers downstream.
@@ -15,6 +15,10 @@ export const text = (max: number) =>
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !controlCharacters.test(value), 'must not contain control characters');
+
+/** The platform serves children and young people under 26 (DOMAIN.md: under-25s). */
+const youngestAge = 0;
+const oldestAge = 25;
 
 const ukPostcode = /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/;
 const slug = z
@@ -49,40 +53,129 @@ const consent = z.strictObject({
 });
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+const calendarDate = z
+  .string()
+  .refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD');
 
-/** Admit: A&E attendance with an alcohol-, drug- or violence-related injury (Musgrove Park). */
-const admitDetails = z.strictObject({
-  attendedAt: instant,
-  injury: z
-    .array(z.enum(['alcohol', 'drugs', 'violence']))
-    .min(1, 'must name at least one of alcohol, drugs, violence')
-    .max(3),
-  stillInDepartment: z.boolean(),
-});
+/** What each pathway asks about the incident, by pathway kind (field names from the examples). */
+export const pathwayDetails = {
+  /** A weapon found on a school site (000:475-477). */
+  'weapons-in-schools': z.strictObject({
+    foundAt: instant,
+    weapon: z.enum(['knife', 'bladed-article', 'firearm', 'imitation-firearm', 'other']),
+    used: z.boolean(),
+    threatened: z.boolean(),
+    aggravatingFactors: z.boolean(),
+  }),
+  /** A&E attendance with a violence-related injury (000:1017). */
+  'ae-teachable-moment': z.strictObject({
+    attendedAt: instant,
+    injury: z
+      .array(z.enum(['assault', 'stab-wound', 'other-violence']))
+      .min(1)
+      .max(3),
+    stillInDepartment: z.boolean(),
+  }),
+  /** Admit: A&E attendance with an alcohol-, drug- or violence-related injury (000:1019-1033). */
+  admit: z.strictObject({
+    attendedAt: instant,
+    injury: z
+      .array(z.enum(['alcohol', 'drugs', 'violence']))
+      .min(1, 'must name at least one of alcohol, drugs, violence')
+      .max(3),
+    stillInDepartment: z.boolean(),
+  }),
+  /** Exploitation: county lines, criminal or sexual exploitation (000:944-948). */
+  'sos-mentoring': z.strictObject({
+    concerns: z
+      .array(
+        z.enum([
+          'county-lines',
+          'criminal-exploitation',
+          'sexual-exploitation',
+          'gang-association',
+          'missing-episodes',
+        ]),
+      )
+      .min(1)
+      .max(5),
+    disengagedFromServices: z.boolean(),
+  }),
+  /** Care leavers (000:1089-1099). */
+  'care-leaver-mentoring': z.strictObject({
+    leftCareOn: calendarDate,
+    livingIndependently: z.boolean(),
+  }),
+  /** Met in hotspot outreach by detached youth workers (000:1053-1070). */
+  'drug-alcohol-young-people': z.strictObject({
+    metAt: text(100),
+    substances: z
+      .array(z.enum(['alcohol', 'cannabis', 'cocaine', 'ketamine', 'nitrous-oxide', 'other']))
+      .min(1)
+      .max(6),
+  }),
+  /** Decided at the spoke's multi-agency operational meeting (000:1080). */
+  'targeted-intervention': z.strictObject({
+    meetingDate: calendarDate,
+    riskLevel: z.enum(['medium', 'high']),
+  }),
+} satisfies Record<PathwayKind, z.ZodType>;
 
-const common = {
-  spoke: spokeIdSchema,
-  referrer,
-  subject,
-  consent,
-  summary: text(2000),
-};
+function submissionVariant<K extends PathwayKind>(
+  pathway: K,
+  spoke: z.ZodType<string>,
+  organisationId: z.ZodType<string>,
+) {
+  return z.strictObject({
+    pathway: z.literal(pathway),
+    spoke,
+    referrer: referrer.extend({ organisationId }),
+    subject,
+    consent,
+    summary: text(2000),
+    details: pathwayDetails[pathway],
+  });
+}
 
-const admitReferral = z.strictObject({
-  pathway: z.literal('admit'),
-  ...common,
-  details: admitDetails,
-});
+/** A referral as submitted, for any pathway. */
+export type ReferralSubmission = {
+  [Kind in PathwayKind]: z.infer<ReturnType<typeof submissionVariant<Kind>>>;
+}[PathwayKind];
 
 /**
- * The intake contract: one strict schema per pathway, chosen by `pathway`.
- * Unknown keys are refused at every depth so nothing unexpected is ever stored.
+ * The intake contract of one partnership: one strict schema per pathway it runs, chosen by
+ * `pathway`, with its spokes and registered referrer organisations. Unknown keys are refused at
+ * every depth so nothing unexpected is ever stored.
  */
-export const referralSubmissionSchema = z.discriminatedUnion('pathway', [admitReferral], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'must be a pathway this intake accepts: admit' : undefined,
-});
-export type ReferralSubmission = z.infer<typeof referralSubmissionSchema>;
+export function intakeSchemaFor(partnership: Partnership): z.ZodType<ReferralSubmission> {
+  const cached = schemaCache.get(partnership);
+  if (cached) return cached;
+  const spokeIds = partnership.spokes.map((spoke) => spoke.id);
+  const pathwayIds = partnership.pathways.map((pathway) => pathway.id);
+  const spoke = z.string().refine((value) => spokeIds.includes(value), {
+    message: `must be one of the spokes: ${spokeIds.join(', ')}`,
+  });
+  const organisationIds = new Set(partnership.referrerOrganisations.map((o) => o.id));
+  const organisationId = slug.refine((value) => organisationIds.has(value), {
+    message: 'must be a referrer organisation registered with the partnership',
+  });
+  const variants = pathwayIds.map((kind) => submissionVariant(kind, spoke, organisationId));
+  const schema = z.discriminatedUnion(
+    'pathway',
+    variants as unknown as [ReturnType<typeof submissionVariant<PathwayKind>>],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? `must be one of the pathways: ${pathwayIds.join(', ')}`
+          : undefined,
+    },
+  ) as unknown as z.ZodType<ReferralSubmission>;
+  schemaCache.set(partnership, schema);
+  return schema;
+}
+
+// Building a partnership's schema is work; do it once per cold start.
+const schemaCache = new WeakMap<Partnership, z.ZodType<ReferralSubmission>>();
 
 /** A problem with one field of a submission, addressed by JSON Pointer (RFC 6901). */
 export interface FieldProblem {
@@ -98,8 +191,12 @@ export type SubmissionCheck =
  * Validates a parsed JSON body against the intake contract and the rules that need a clock.
  * Returns every problem at once so the referrer can fix them in one go.
  */
-export function checkSubmission(body: unknown, receivedAt: Date): SubmissionCheck {
-  const parsed = referralSubmissionSchema.safeParse(body);
+export function checkSubmission(
+  body: unknown,
+  receivedAt: Date,
+  partnership: Partnership,
+): SubmissionCheck {
+  const parsed = intakeSchemaFor(partnership).safeParse(body);
   if (!parsed.success) {
     return {
       ok: false,
@@ -116,13 +213,14 @@ export function checkSubmission(body: unknown, receivedAt: Date): SubmissionChec
   }
   const submission = parsed.data;
   const ageYears = ageInYears(submission.subject.dateOfBirth, receivedAt);
-  if (ageYears < eligibleAge.min || ageYears > eligibleAge.max) {
+  // Pathway age ranges route to triage; this only catches dates that cannot be right.
+  if (ageYears < youngestAge || ageYears > oldestAge) {
     return {
       ok: false,
       problems: [
         {
           pointer: '/subject/dateOfBirth',
-          detail: `must be the date of birth of a young person aged ${eligibleAge.min} to ${eligibleAge.max}`,
+          detail: `must be the date of birth of a child or young person aged ${youngestAge} to ${oldestAge}`,
         },
       ],
     };

@@ -1,56 +1,34 @@
 import { z } from 'zod';
+import { avonAndSomerset } from '../partnership/avon-and-somerset.ts';
+import { definePartnership, type Partnership } from '../partnership/schema.ts';
 
-/** The five spokes of Avon and Somerset, one per local authority (DOMAIN.md). */
-export const spokeIds = [
-  'bristol',
-  'somerset',
-  'north-somerset',
-  'south-gloucestershire',
-  'bath-ne-somerset',
-] as const;
-export const spokeIdSchema = z.enum(spokeIds);
-export type SpokeId = z.infer<typeof spokeIdSchema>;
+export type { Partnership } from '../partnership/schema.ts';
 
-/** Every referral route named in DOMAIN.md. */
-export const pathwayIds = [
-  'weapons-in-schools',
-  'ae-teachable-moment',
-  'admit',
-  'sos-mentoring',
-  'care-leaver-mentoring',
-  'drug-alcohol-young-people',
-  'targeted-intervention',
-] as const;
-export const pathwayIdSchema = z.enum(pathwayIds);
-export type PathwayId = z.infer<typeof pathwayIdSchema>;
+/** Identifiers are lower-case slugs everywhere: spokes, providers, organisations. */
+export const idSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case identifier')
+  .max(80);
 
-/** Commissioned providers that own a work queue. */
-export const providerIds = [
-  'turning-point-admit',
-  'bristol-safer-options',
-  'st-giles-sos',
-  'project-28',
-  'south-glos-care-leaver-mentoring',
-] as const;
-export const providerIdSchema = z.enum(providerIds);
-export type ProviderId = z.infer<typeof providerIdSchema>;
+export type SpokeId = string;
+export type ProviderId = string;
 
-export interface Provider {
-  id: ProviderId;
-  name: string;
+const partnerships: Record<string, Partnership> = {
+  [avonAndSomerset.id]: avonAndSomerset,
+};
+
+/** The partnership a deployment serves, by id; fails loudly on an unknown one. */
+export function partnershipById(id: string): Partnership {
+  const partnership = partnerships[id];
+  if (!partnership) {
+    throw new Error(`Unknown partnership "${id}"; known: ${Object.keys(partnerships).join(', ')}`);
+  }
+  return partnership;
 }
 
-/** Display names of the providers; spokes and pathways served are wired by routing. */
-export const providers: readonly Provider[] = [
-  { id: 'turning-point-admit', name: 'Turning Point (Admit, Musgrove Park Hospital)' },
-  { id: 'bristol-safer-options', name: 'Bristol Safer Options' },
-  { id: 'st-giles-sos', name: 'St Giles Trust (SOS project)' },
-  { id: 'project-28', name: 'Project 28' },
-  { id: 'south-glos-care-leaver-mentoring', name: 'South Gloucestershire care leaver mentoring' },
-];
-
-/** The youngest and oldest age the platform accepts a referral for (under-25s, DOMAIN.md). */
-export const eligibleAge = { min: 0, max: 25 } as const;
-
-/** How long personal data is kept after a referral is received, unless a pathway says otherwise. */
-export const defaultRetentionDays = 3 * 365;
+/** Registers another partnership's config (validated), e.g. a test fixture. */
+export function registerPartnership(raw: unknown): Partnership {
+  const partnership = definePartnership(raw);
+  partnerships[partnership.id] = partnership;
+  return partnership;
+}

@@ -1,12 +1,15 @@
-import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
+import type { Destination, ReferralEventDetail } from '#events/referral-lifecycle.ts';
+import type { ReferrerType } from '../partnership/schema.ts';
 import type { ReferralSubmission } from './intake.ts';
-import { defaultRetentionDays, type ProviderId } from './partnership.ts';
+import type { ProviderId } from './partnership.ts';
+import type { ResponseExpected, RoutingAttributes, RoutingFlags } from './routing-attributes.ts';
 
 /** Where a referral is in its life. The full lifecycle grows from here (DESIGN.md). */
 export type ReferralStatus = 'received' | 'routed' | 'accepted';
 
 /** A provider's hold on a referral it pulled: the queue message stays invisible until expiry. */
 export interface Lease {
+  providerId: ProviderId;
   receiptHandle: string;
   expiresAt: string;
 }
@@ -21,10 +24,14 @@ export interface Referral {
   spoke: ReferralSubmission['spoke'];
   pathway: ReferralSubmission['pathway'];
   ageYears: number;
+  referrerType: ReferrerType;
   referrerOrganisationId: string;
-  flags: { immediateEscalation: boolean };
+  flags: RoutingFlags;
+  responseExpected: ResponseExpected;
   receivedAt: string;
   updatedAt: string;
+  /** The route EventBridge matched, recorded when the routing decision arrives. */
+  routing?: RoutingDecision;
   providerId?: ProviderId;
   lease?: Lease;
   personal: Omit<ReferralSubmission, 'pathway' | 'spoke'>;
@@ -32,10 +39,19 @@ export interface Referral {
   expiresAt: number;
 }
 
+/** Which rule routed a referral, where to, and why, in words for the spoke coordinator. */
+export interface RoutingDecision {
+  routeId: string;
+  destination: Destination;
+  reasons: string[];
+  decidedAt: string;
+}
+
 export interface NewReferral {
   referralId: string;
   submission: ReferralSubmission;
-  ageYears: number;
+  routing: { attributes: RoutingAttributes; responseExpected: ResponseExpected };
+  retentionDays: number;
   receivedAt: Date;
 }
 
@@ -43,23 +59,22 @@ export interface NewReferral {
 export function createReferral({
   referralId,
   submission,
-  ageYears,
+  routing,
+  retentionDays,
   receivedAt,
 }: NewReferral): Referral {
+  // Pathway and spoke are routing attributes; the rest is personal data.
   const { pathway, spoke, ...personal } = submission;
   const at = receivedAt.toISOString();
   return {
     referralId,
     status: 'received',
-    spoke,
-    pathway,
-    ageYears,
-    referrerOrganisationId: submission.referrer.organisationId,
-    flags: { immediateEscalation: false },
+    ...routing.attributes,
+    responseExpected: routing.responseExpected,
     receivedAt: at,
     updatedAt: at,
     personal,
-    expiresAt: Math.floor(receivedAt.getTime() / 1000) + defaultRetentionDays * 24 * 60 * 60,
+    expiresAt: Math.floor(receivedAt.getTime() / 1000) + retentionDays * 24 * 60 * 60,
   };
 }
 
@@ -70,11 +85,13 @@ export function toEventDetail(referral: Referral): ReferralEventDetail {
     spoke: referral.spoke,
     pathway: referral.pathway,
     ageYears: referral.ageYears,
+    referrerType: referral.referrerType,
     referrerOrganisationId: referral.referrerOrganisationId,
     flags: { ...referral.flags },
     status: referral.status,
     occurredAt: referral.updatedAt,
     ...(referral.providerId ? { providerId: referral.providerId } : {}),
+    ...(referral.routing ? { destination: referral.routing.destination } : {}),
   };
 }
 
@@ -87,6 +104,7 @@ export function toProviderView(referral: Referral) {
     pathway: referral.pathway,
     ageYears: referral.ageYears,
     receivedAt: referral.receivedAt,
+    responseExpected: referral.responseExpected,
     ...referral.personal,
   };
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { providerIdSchema, type ProviderId } from '../domain/partnership.ts';
+import { idSchema, type ProviderId } from '../domain/partnership.ts';
 import { NotFoundError } from '../errors.ts';
 
 /** The caller of a provider route, once authenticated. */
@@ -13,7 +13,7 @@ export interface ProviderPrincipal {
  * against a JWKS) replace this body, and every provider route already goes through here.
  */
 export function authenticateProvider(event: APIGatewayProxyEventV2): ProviderPrincipal {
-  const parsed = providerIdSchema.safeParse(event.pathParameters?.providerId);
+  const parsed = idSchema.safeParse(event.pathParameters?.providerId);
   if (!parsed.success) throw new NotFoundError('No such provider.');
   return { providerId: parsed.data };
 }

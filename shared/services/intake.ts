@@ -1,9 +1,12 @@
+import type { ReferralStore } from '../adapters/referral-store.ts';
 import { checkSubmission } from '../domain/intake.ts';
 import { createReferral, type ReferralStatus } from '../domain/referral.ts';
+import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
 import { ValidationError } from '../errors.ts';
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { Partnership } from '../partnership/schema.ts';
 
 export interface IntakeDependencies {
+  partnership: Partnership;
   store: Pick<ReferralStore, 'create'>;
   now: () => Date;
   newId: () => string;
@@ -12,7 +15,15 @@ export interface IntakeDependencies {
 export interface IntakeReceipt {
   referralId: string;
   status: ReferralStatus;
+  responseExpected: ResponseExpected;
+  /** Plain words that must come first when a weapon was used or its use threatened. */
+  callPoliceNow?: string;
 }
+
+/** What the referrer must read first when a weapon was used or threatened (000:477). */
+export const callPoliceNowMessage =
+  'Call the police now on 999. A weapon was used or its use was threatened: this needs the police immediately. ' +
+  'This referral has been recorded and the spoke will also decide on support.';
 
 /**
  * Checks a referral and stores it durably. Only returns once the write has succeeded, so a
@@ -20,19 +31,27 @@ export interface IntakeReceipt {
  */
 export async function receiveReferral(
   body: unknown,
-  { store, now, newId }: IntakeDependencies,
+  { partnership, store, now, newId }: IntakeDependencies,
 ): Promise<IntakeReceipt> {
   const receivedAt = now();
-  const check = checkSubmission(body, receivedAt);
+  const check = checkSubmission(body, receivedAt, partnership);
   if (!check.ok) {
     throw new ValidationError('The referral has fields that need correcting.', check.problems);
   }
+  const routing = routingAttributesOf(check.submission, check.ageYears, receivedAt, partnership);
+  const pathway = partnership.pathways.find((p) => p.id === check.submission.pathway);
   const referral = createReferral({
     referralId: newId(),
     submission: check.submission,
-    ageYears: check.ageYears,
+    routing,
+    retentionDays: pathway?.retentionDays ?? 3 * 365,
     receivedAt,
   });
   await store.create(referral);
-  return { referralId: referral.referralId, status: referral.status };
+  return {
+    referralId: referral.referralId,
+    status: referral.status,
+    responseExpected: referral.responseExpected,
+    ...(referral.flags.immediateEscalation ? { callPoliceNow: callPoliceNowMessage } : {}),
+  };
 }

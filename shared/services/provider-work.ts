@@ -3,7 +3,7 @@ import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
-import { toProviderView, type Referral } from '../domain/referral.ts';
+import { toProviderView } from '../domain/referral.ts';
 import { ConflictError, NotFoundError, asError } from '../errors.ts';
 import type { Log } from '../observability.ts';
 
@@ -12,7 +12,7 @@ const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDeta
 
 export interface ProviderWorkDependencies {
   providerId: ProviderId;
-  store: Pick<ReferralStore, 'get' | 'transition' | 'renewLease'>;
+  store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
   queue: Pick<WorkQueue, 'receive' | 'delete'>;
   now: () => Date;
   log: Log;
@@ -62,14 +62,17 @@ export async function pullNextReferral(
 
     const at = now();
     const lease = {
+      providerId,
       receiptHandle: message.receiptHandle,
       expiresAt: new Date(at.getTime() + leaseSeconds * 1000).toISOString(),
     };
-    const leased = await leaseToProvider(referral, providerId, lease, at, store);
+    // The message in this provider's queue is EventBridge's routing; the routing decision may
+    // not be recorded yet, so an unassigned referral can be leased.
+    const leased = await store.lease(referral, providerId, lease);
     if (leased) return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
 
     const current = (await store.get(referralId)) ?? referral;
-    if (current.providerId === providerId && current.status !== 'routed') {
+    if (current.providerId === providerId) {
       // Already taken further by this provider: this message is a duplicate delivery.
       await queue.delete(message.receiptHandle);
       log.info('Duplicate delivery removed', { providerId, referralId });
@@ -84,28 +87,6 @@ export async function pullNextReferral(
   return undefined;
 }
 
-async function leaseToProvider(
-  referral: Referral,
-  providerId: ProviderId,
-  lease: { receiptHandle: string; expiresAt: string },
-  at: Date,
-  store: ProviderWorkDependencies['store'],
-): Promise<Referral | undefined> {
-  if (referral.status === 'received') {
-    return store.transition(referral, {
-      to: 'routed',
-      at,
-      actor: { kind: 'provider', id: providerId },
-      providerId,
-      lease,
-    });
-  }
-  if (referral.status === 'routed' && referral.providerId === providerId) {
-    return store.renewLease(referral, lease, at);
-  }
-  return undefined;
-}
-
 /**
  * Records that a provider accepts a referral routed to it, and removes it from the queue.
  * Accepting twice has one effect. Another provider's referral is "not found", whether it exists or not.
@@ -116,10 +97,14 @@ export async function acceptReferral(
 ): Promise<ReturnType<typeof toProviderView>> {
   const { providerId, store, queue, now, log } = deps;
   const referral = await store.get(referralId);
-  if (!referral || referral.providerId !== providerId) {
+  const holds = referral?.providerId === providerId || referral?.lease?.providerId === providerId;
+  if (!referral || !holds) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
   if (referral.status === 'accepted') return toProviderView(referral);
+  if (referral.status === 'received') {
+    throw new ConflictError(`Referral ${referralId} is still being routed; try again in a moment.`);
+  }
   if (referral.status !== 'routed') {
     throw new ConflictError(
       `Referral ${referralId} is ${referral.status}; only a routed referral can be accepted.`,
@@ -129,6 +114,7 @@ export async function acceptReferral(
     to: 'accepted',
     at: now(),
     actor: { kind: 'provider', id: providerId },
+    lease: undefined,
   });
   if (!accepted) {
     const current = await store.get(referralId);

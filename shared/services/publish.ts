@@ -10,21 +10,25 @@ export interface InsertedItem {
 }
 
 /**
- * The outbox rule: a new referral item publishes `referral.received`; a new transition item
- * publishes the event recorded with it. Anything else in the table publishes nothing.
+ * The outbox rule: a new referral item publishes `referral.received`, and `referral.escalated`
+ * too when a weapon was used or its use threatened; a new transition item publishes the event
+ * recorded with it. Anything else in the table publishes nothing.
  */
-export function eventForInsertedItem(item: InsertedItem): OutgoingEvent | undefined {
+export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
   if (item.entity === 'referral') {
     // Built field by field from routing attributes, then checked strictly: personal data
     // on the item can never reach the bus.
     const detail = referralEventDetailSchema.parse(toEventDetail(item as unknown as Referral));
-    return { detailType: detailTypes.referralReceived, detail };
+    const received = { detailType: detailTypes.referralReceived, detail };
+    return detail.flags.immediateEscalation
+      ? [received, { detailType: detailTypes.referralEscalated, detail }]
+      : [received];
   }
   if (item.entity === 'transition') {
     const detail = referralEventDetailSchema.parse(item.event);
-    return { detailType: detailTypeFor(String(item.to)), detail };
+    return [{ detailType: detailTypeFor(String(item.to)), detail }];
   }
-  return undefined;
+  return [];
 }
 
 function detailTypeFor(status: string): DetailType {

@@ -47,6 +47,16 @@ async function storedReferral(referralId: string) {
   return Item;
 }
 
+/** Waits until the routing decision is recorded (its own queue and function, so it can lag). */
+async function routedReferral(referralId: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const item = await storedReferral(referralId);
+    if (item?.routing) return item;
+    await sleep(100);
+  }
+  throw new Error(`Routing of ${referralId} was never recorded`);
+}
+
 async function tableItemCount(): Promise<number> {
   let count = 0;
   for (const spoke of ['somerset', 'bristol']) {
@@ -72,6 +82,7 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     const intake = await post(JSON.stringify(example));
     const receipt = (await intake.json()) as { referralId: string; status: string };
     const pulled = await pullNext(provider);
+    const routed = await routedReferral(receipt.referralId);
     const pulledBody = (await pulled.json()) as {
       referral: { referralId: string; subject: { givenName: string }; status: string };
       lease: { expiresAt: string };
@@ -86,7 +97,11 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     expect(receipt.status).toBe('received');
     expect(pulled.status).toBe(200);
     expect(pulledBody.referral.referralId).toBe(receipt.referralId);
-    expect(pulledBody.referral.status).toBe('routed');
+    expect(['received', 'routed']).toContain(pulledBody.referral.status);
+    expect(routed.routing).toMatchObject({
+      routeId: `somerset-${provider}`,
+      destination: { kind: 'provider', providerId: provider },
+    });
     expect(pulledBody.referral.subject.givenName).toBe('Jordan');
     expect(Date.parse(pulledBody.lease.expiresAt)).toBeGreaterThan(Date.now());
     expect(accepted.status).toBe(200);
@@ -100,6 +115,7 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     const intake = await post(JSON.stringify(exampleReferral('admit-friday-night.json')));
     const { referralId } = (await intake.json()) as { referralId: string };
     await pullNext(provider);
+    await routedReferral(referralId);
     const acceptUrl = `${runtime.url}/v1/providers/${provider}/referrals/${referralId}/accept`;
 
     // Act
@@ -133,6 +149,7 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     const intake = await post(JSON.stringify(exampleReferral('admit-friday-night.json')));
     const { referralId } = (await intake.json()) as { referralId: string };
     await pullNext(provider);
+    await routedReferral(referralId);
 
     // Act
     const response = await fetch(

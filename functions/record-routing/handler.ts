@@ -1,0 +1,37 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { routesFor } from '#events/routing/index.ts';
+import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { requireEnv } from '#shared/config.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
+import { logger } from '#shared/observability.ts';
+import {
+  recordRoutingDecision,
+  routingDecisionMessageSchema,
+} from '#shared/services/record-routing.ts';
+
+const recordSchema = SqsRecordSchema.extend({
+  body: JSONStringified(routingDecisionMessageSchema),
+});
+const processor = new BatchProcessor(EventType.SQS, { parser, schema: recordSchema, logger });
+const partnershipId = requireEnv('PARTNERSHIP');
+const dependencies = {
+  partnership: partnershipById(partnershipId),
+  routes: routesFor(partnershipId),
+  store: new ReferralStore({ tableName: requireEnv('TABLE_NAME') }),
+  now: () => new Date(),
+  log: logger,
+};
+
+/** One routing decision reported by a route rule: recorded on the referral. */
+async function recordHandler(record: z.infer<typeof recordSchema>): Promise<void> {
+  await recordRoutingDecision(record.body, dependencies);
+}
+
+/** Routing decisions from every spoke route; failures are retried, then parked in the DLQ. */
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context });
