@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Runtime } from '#local/runtime.ts';
+
+/** Polls until `probe` returns something, as routing on the runtime is asynchronous. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { attempts = 150, intervalMs = 100 } = {},
+): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    await sleep(intervalMs);
+  }
+  throw new Error(`Gave up waiting for ${what}`);
+}
+
+/**
+ * The work queue behind a destination written as in expectations.json: `provider:<id>`,
+ * `triage:<spoke>` or `escalation`. Logical ids drop the hyphens of the config ids.
+ */
+export function destinationQueueUrl(runtime: Runtime, destination: string): string {
+  const [kind = '', id = ''] = destination.split(':');
+  const construct = { provider: 'Provider', triage: 'Triage', escalation: 'Escalation' }[kind];
+  if (!construct) throw new Error(`Unknown destination ${destination}`);
+  const prefix = `Routing${construct}${id.replaceAll('-', '')}Queue`;
+  const match = [...runtime.queueUrls].find(([logicalId]) => logicalId.startsWith(prefix));
+  if (!match) throw new Error(`No queue for ${destination} (looked for ${prefix}*)`);
+  return match[1];
+}
+
+/**
+ * Referral ids of the messages now in a queue, read without taking them (visibility 0), so the
+ * queue is left as it was.
+ */
+export async function referralIdsInQueue(queueUrl: string): Promise<Set<string>> {
+  const sqs = new SQSClient({});
+  const ids = new Set<string>();
+  try {
+    for (let round = 0; round < 5; round++) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
+      );
+      for (const message of Messages) {
+        const body = JSON.parse(message.Body ?? '{}') as { detail?: { referralId?: string } };
+        if (body.detail?.referralId) ids.add(body.detail.referralId);
+      }
+    }
+  } finally {
+    sqs.destroy();
+  }
+  return ids;
+}
+
+/** The referral item as stored, read straight from DynamoDB Local. */
+export async function storedReferral(
+  runtime: Runtime,
+  referralId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    const { Item } = await documents.send(
+      new GetCommand({
+        TableName: runtime.tableNames[0],
+        Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+      }),
+    );
+    return Item;
+  } finally {
+    documents.destroy();
+  }
+}
