@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
+import {
+  EventField,
+  Rule,
+  RuleTargetInput,
+  type CfnRule,
+  type IEventBus,
+} from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -25,6 +31,9 @@ export interface RouteRuleProps {
   maxEventAge?: Duration;
 }
 
+/** Metadata on each rule naming its route, so tools reading the template can explain it. */
+export const routeMetadataKey = 'reachable:route';
+
 /**
  * One spoke route: a rule on `referral.received` with an SQS target, that target's own
  * dead-letter queue and an explicit retry policy. Separate from the queue: many routes feed one.
@@ -44,6 +53,11 @@ export class RouteRule extends Construct {
         detailType: [props.route.detailType],
         detail: props.route.pattern,
       },
+    });
+    (this.rule.node.defaultChild as CfnRule).addMetadata(routeMetadataKey, {
+      id: props.route.id,
+      spoke: props.route.spoke,
+      destination: props.route.destination,
     });
     const retryPolicy = {
       deadLetterQueue: this.deadLetterQueue,
