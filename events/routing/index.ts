@@ -9,6 +9,11 @@ const routesByPartnership: Record<string, Route[]> = {
   'avon-and-somerset': avonAndSomersetRoutes,
 };
 
+/** Registers another partnership's routes (checked at synth like any other), e.g. a fixture. */
+export function registerRoutes(partnershipId: string, routes: Route[]): void {
+  routesByPartnership[partnershipId] = routes;
+}
+
 /** The routes of a partnership, by its id. */
 export function routesFor(partnershipId: string): Route[] {
   const routes = routesByPartnership[partnershipId];

@@ -14,6 +14,8 @@ export function routingReasons(
 ): string[] {
   if (destination.kind !== 'triage') return [routeDescription];
   const pathway = partnership.pathways.find((p) => p.id === attributes.pathway);
+  const spoke =
+    partnership.spokes.find((s) => s.id === attributes.spoke)?.name ?? attributes.spoke;
   const reasons: string[] = [];
   if (attributes.flags.immediateEscalation) {
     reasons.push(
@@ -21,7 +23,7 @@ export function routingReasons(
     );
   }
   if (pathway && !pathway.spokes.includes(attributes.spoke)) {
-    reasons.push(`The ${pathway.name} pathway is not run in ${attributes.spoke}.`);
+    reasons.push(`The ${pathway.name} pathway is not run in ${spoke}.`);
   }
   if (pathway && !attributes.flags.eligibleAge) {
     reasons.push(
@@ -30,7 +32,7 @@ export function routingReasons(
   }
   if (reasons.length === 0) {
     reasons.push(
-      `No provider route in ${attributes.spoke} takes this pathway: the spoke's triage decides.`,
+      `No provider route in ${spoke} takes this pathway: the spoke's triage decides.`,
     );
   }
   return reasons;
