@@ -72,15 +72,18 @@ const fieldLabels: Record<string, string> = {
   pathway: 'pathway',
   referrerType: 'referrer type',
   ageYears: 'age in years',
-  'flags.immediateEscalation': 'weapon used or threatened',
-  'flags.eligibleAge': "age within the pathway's range",
-  'flags.aggravatingFactors': 'aggravating factors',
-  'flags.inStaffedWindow': 'inside a staffed window',
+};
+// Flags read better as statements: [when true, when false].
+const flagStatements: Record<string, [string, string]> = {
+  'flags.immediateEscalation': ['a weapon was used or threatened', 'no weapon used or threatened'],
+  'flags.eligibleAge': ["age within the pathway's range", "age outside the pathway's range"],
+  'flags.aggravatingFactors': ['aggravating factors', 'no aggravating factors'],
+  'flags.inStaffedWindow': ['inside a staffed window', 'outside staffed windows'],
 };
 
 /**
  * The conditions of a detail pattern in plain words, one per line, e.g.
- * `pathway is admit`, `weapon used or threatened is false`, `any of: ...`.
+ * `pathway is admit`, `no weapon used or threatened`, `any of: ...`.
  */
 export function describeDetailPattern(pattern: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(pattern).flatMap(([key, value]): string[] => {
@@ -92,8 +95,11 @@ export function describeDetailPattern(pattern: Record<string, unknown>, prefix =
     }
     const path = prefix ? `${prefix}.${key}` : key;
     if (!Array.isArray(value)) return describeDetailPattern(value as Record<string, unknown>, path);
-    const label = fieldLabels[path] ?? path;
-    return [`${label} ${describeValues(value)}`];
+    const statements = flagStatements[path];
+    if (statements && value.length === 1 && typeof value[0] === 'boolean') {
+      return [value[0] ? statements[0] : statements[1]];
+    }
+    return [`${fieldLabels[path] ?? path} ${describeValues(value)}`];
   });
 }
 

@@ -26,10 +26,12 @@ const sourceFiles = ['cdk.json', 'package.json'];
 export function loadLocalTemplate(outdir = path.join(projectRoot, '.local', 'cdk.out')): {
   template: Template;
   stackName: string;
+  partnershipId: string;
   synthesized: boolean;
 } {
   const context = localContext();
-  const stackName = `Reachable-${String(context['reachable:partnership'])}-local`;
+  const partnershipId = String(context['reachable:partnership']);
+  const stackName = `Reachable-${partnershipId}-local`;
   const templatePath = path.join(outdir, `${stackName}.template.json`);
   const synthesized =
     !existsSync(templatePath) || newestSourceTime() > statSync(templatePath).mtimeMs;
@@ -45,6 +47,7 @@ export function loadLocalTemplate(outdir = path.join(projectRoot, '.local', 'cdk
   return {
     template: JSON.parse(readFileSync(templatePath, 'utf8')) as Template,
     stackName,
+    partnershipId,
     synthesized,
   };
 }

@@ -67,7 +67,7 @@ export function triageRoute(spoke: string, providerRoutes: readonly Route[]): Ro
         };
   return {
     id: `${spoke}-triage`,
-    description: `Anything else for ${spoke} goes to the spoke's triage for a decision.`,
+    description: 'Anything else for this spoke goes to its triage for a decision.',
     spoke,
     detailType: detailTypes.referralReceived,
     pattern,
