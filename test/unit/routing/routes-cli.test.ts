@@ -14,7 +14,7 @@ const routes = templateRoutes(loadLocalTemplate().template);
 const expectations = JSON.parse(
   readFileSync(path.join(examplesDir, 'expectations.json'), 'utf8'),
 ) as Record<string, { destination: string; escalated: boolean }>;
-const names = new Map([
+const names = new Map<string, string>([
   ...partnership.spokes.map((s) => [`triage:${s.id}`, `${s.name} triage`] as const),
   ...partnership.providers.map((p) => [`provider:${p.id}`, `provider ${p.name}`] as const),
 ]);
