@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
-import { requireEnv, requireJsonEnv } from '#shared/config.ts';
+import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
 import { idSchema, type ProviderId } from '#shared/domain/partnership.ts';
 import { authenticateProvider } from '#shared/http/auth.ts';
 import { json, problemDetails } from '#shared/http/problem.ts';
@@ -16,7 +16,8 @@ const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUE
 const queues = new Map(
   Object.entries(queueUrls).map(([id, queueUrl]) => [id, new WorkQueue({ queueUrl })]),
 );
-const leaseSeconds = Number(process.env.LEASE_SECONDS ?? 15 * 60);
+// SQS allows visibility timeouts of 0 to 12 hours; a lease needs at least a minute.
+const leaseSeconds = intEnv('LEASE_SECONDS', 15 * 60, { min: 60, max: 12 * 60 * 60 });
 
 function workFor(providerId: ProviderId) {
   const queue = queues.get(providerId);

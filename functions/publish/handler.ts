@@ -30,4 +30,5 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
 
 /** The table's stream is the outbox: failed records are reported and retried, never skipped. */
 export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+  // In stream order: a referral's events must not overtake each other.
+  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });

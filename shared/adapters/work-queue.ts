@@ -30,7 +30,9 @@ export class WorkQueue {
         QueueUrl: this.#queueUrl,
         MaxNumberOfMessages: 1,
         VisibilityTimeout: leaseSeconds,
-        WaitTimeSeconds: 0,
+        // Long polling asks every SQS server; short polling can answer "empty" while a
+        // referral is waiting. Returns as soon as a message is there.
+        WaitTimeSeconds: 1,
       }),
     );
     const message = Messages?.[0];

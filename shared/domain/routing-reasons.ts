@@ -14,8 +14,7 @@ export function routingReasons(
 ): string[] {
   if (destination.kind !== 'triage') return [routeDescription];
   const pathway = partnership.pathways.find((p) => p.id === attributes.pathway);
-  const spoke =
-    partnership.spokes.find((s) => s.id === attributes.spoke)?.name ?? attributes.spoke;
+  const spoke = partnership.spokes.find((s) => s.id === attributes.spoke)?.name ?? attributes.spoke;
   const reasons: string[] = [];
   if (attributes.flags.immediateEscalation) {
     reasons.push(
@@ -31,9 +30,7 @@ export function routingReasons(
     );
   }
   if (reasons.length === 0) {
-    reasons.push(
-      `No provider route in ${spoke} takes this pathway: the spoke's triage decides.`,
-    );
+    reasons.push(`No provider route in ${spoke} takes this pathway: the spoke's triage decides.`);
   }
   return reasons;
 }

@@ -97,7 +97,12 @@ export async function acceptReferral(
 ): Promise<ReturnType<typeof toProviderView>> {
   const { providerId, store, queue, now, log } = deps;
   const referral = await store.get(referralId);
-  const holds = referral?.providerId === providerId || referral?.lease?.providerId === providerId;
+  // Once routing is recorded it decides; before that, holding the lease shows the referral
+  // reached this provider's queue.
+  const holds =
+    referral?.providerId !== undefined
+      ? referral.providerId === providerId
+      : referral?.lease?.providerId === providerId;
   if (!referral || !holds) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
