@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { ageInYears, isCalendarDate } from './age.ts';
 import type { PathwayKind, Partnership } from '../partnership/schema.ts';
 
-// Control characters (other than tab and line breaks) have no place in a referral and can
-// break logs, CSV exports and screen readers downstream.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// Control characters (other than tab and line breaks) and text-direction overrides have no
+// place in a referral and can break or disguise logs, CSV exports and screen readers downstream.
+const controlCharacters =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
 
 /** A trimmed, non-empty string of at most `max` characters with no control characters. */
 export const text = (max: number) =>
@@ -14,7 +15,10 @@ export const text = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !controlCharacters.test(value), 'must not contain control characters');
+    .refine(
+      (value) => !controlCharacters.test(value),
+      'must not contain control or text-direction characters',
+    );
 
 /** The platform serves children and young people under 26 (DOMAIN.md: under-25s). */
 const youngestAge = 0;
@@ -33,7 +37,11 @@ const referrer = z.strictObject({
   email: z.email('must be an email address').max(254),
   phone: z
     .string()
-    .regex(/^\+?[\d ()-]{6,20}$/, 'must be a phone number of 6 to 20 digits, spaces or ()-'),
+    .regex(/^\+?[\d ()-]+$/, 'must be a phone number: digits, spaces or ()-')
+    .refine((value) => {
+      const digits = value.replace(/\D/g, '').length;
+      return digits >= 6 && digits <= 20;
+    }, 'must have 6 to 20 digits'),
 });
 
 const subject = z.strictObject({
@@ -198,34 +206,43 @@ export function checkSubmission(
 ): SubmissionCheck {
   const parsed = intakeSchemaFor(partnership).safeParse(body);
   if (!parsed.success) {
+    const dateOfBirth = (body as { subject?: { dateOfBirth?: unknown } } | null)?.subject
+      ?.dateOfBirth;
+    // An impossible age is reported with the other problems, not after they are fixed.
+    const age =
+      typeof dateOfBirth === 'string' && isCalendarDate(dateOfBirth)
+        ? ageProblem(ageInYears(dateOfBirth, receivedAt))
+        : undefined;
     return {
       ok: false,
-      problems: parsed.error.issues.flatMap((issue) =>
-        // Point at each unknown field itself, so a form can mark it and an API client can drop it.
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({
-              pointer: toPointer([...issue.path, key]),
-              detail: 'is not a field of this referral',
-            }))
-          : [{ pointer: toPointer(issue.path), detail: issue.message }],
-      ),
+      problems: [
+        ...parsed.error.issues.flatMap((issue) =>
+          // Point at each unknown field itself, so a form can mark it and an API client can drop it.
+          issue.code === 'unrecognized_keys'
+            ? issue.keys.map((key) => ({
+                pointer: toPointer([...issue.path, key]),
+                detail: 'is not a field of this referral',
+              }))
+            : [{ pointer: toPointer(issue.path), detail: issue.message }],
+        ),
+        ...(age ? [age] : []),
+      ],
     };
   }
   const submission = parsed.data;
   const ageYears = ageInYears(submission.subject.dateOfBirth, receivedAt);
-  // Pathway age ranges route to triage; this only catches dates that cannot be right.
-  if (ageYears < youngestAge || ageYears > oldestAge) {
-    return {
-      ok: false,
-      problems: [
-        {
-          pointer: '/subject/dateOfBirth',
-          detail: `must be the date of birth of a child or young person aged ${youngestAge} to ${oldestAge}`,
-        },
-      ],
-    };
-  }
+  const age = ageProblem(ageYears);
+  if (age) return { ok: false, problems: [age] };
   return { ok: true, submission, ageYears };
+}
+
+/** Pathway age ranges route to triage; this only catches dates of birth that cannot be right. */
+function ageProblem(ageYears: number): FieldProblem | undefined {
+  if (ageYears >= youngestAge && ageYears <= oldestAge) return undefined;
+  return {
+    pointer: '/subject/dateOfBirth',
+    detail: `must be the date of birth of a child or young person aged ${youngestAge} to ${oldestAge}`,
+  };
 }
 
 function toPointer(path: readonly PropertyKey[]): string {

@@ -35,7 +35,18 @@ const spokeSchema = z.strictObject({
   scope: z.string().min(1),
 });
 
-const clockTime = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time like "18:00"');
+const clockTime = z
+  .string()
+  .regex(/^(?:([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time like "18:00" (or "24:00")');
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const staffedWindowSchema = z.strictObject({
@@ -43,7 +54,7 @@ const staffedWindowSchema = z.strictObject({
   from: clockTime,
   /** "24:00" means midnight at the end of the day. */
   to: clockTime,
-  timeZone: z.string().min(1),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone like "Europe/London"'),
 });
 export type StaffedWindow = z.infer<typeof staffedWindowSchema>;
 
@@ -163,6 +174,12 @@ function crossReferenceProblems(partnership: Partnership): string[] {
     if (pathway.eligibleAge.min > pathway.eligibleAge.max) {
       problems.push(`pathways[${i}] (${pathway.id}).eligibleAge: min is above max`);
     }
+    pathway.staffedWindows?.forEach((window, j) => {
+      // "HH:MM" strings order as times do.
+      if (window.from >= window.to) {
+        problems.push(`pathways[${i}] (${pathway.id}).staffedWindows[${j}]: ends before it starts`);
+      }
+    });
   });
   partnership.providers.forEach((provider, i) => {
     const where = `providers[${i}] (${provider.id})`;
