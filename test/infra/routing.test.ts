@@ -1,0 +1,406 @@
+import { rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detailTypes, eventSource } from '#events/catalogue.ts';
+import { routesFor, type Route } from '#events/routing/index.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { routingDecisionMessageSchema } from '#shared/services/record-routing.ts';
+import {
+  getAtt,
+  logicalIdOf,
+  resourcesOfType,
+  synthesize,
+  testConfig,
+  type Resource,
+  type Statement,
+  type Synthesized,
+} from './synth.ts';
+
+const routes = routesFor(avonAndSomerset.id);
+const spokeRoutes = routes.filter((route) => route.detailType === detailTypes.referralReceived);
+
+interface Target {
+  Id: string;
+  Arn: unknown;
+  DeadLetterConfig?: { Arn: unknown };
+  RetryPolicy?: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+  InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string };
+}
+
+let synthesized: Synthesized;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  synthesized = synthesize();
+  resources = synthesized.resources;
+});
+
+// The cloud assembly goes to a fresh temporary directory: leave none behind.
+afterAll(() => {
+  if (synthesized) rmSync(synthesized.assemblyDirectory, { recursive: true, force: true });
+});
+
+/** The work queues the partnership config calls for, by what they are for. */
+function workQueues() {
+  const { busAndRoutes } = synthesized.stack;
+  return [
+    ...avonAndSomerset.providers.map((p) => ({
+      name: `provider ${p.id}`,
+      workQueue: busAndRoutes.providerQueues[p.id]!,
+    })),
+    ...avonAndSomerset.spokes.map((s) => ({
+      name: `triage of ${s.id}`,
+      workQueue: busAndRoutes.triageQueues[s.id]!,
+    })),
+    { name: 'escalation', workQueue: busAndRoutes.escalationQueue },
+    { name: 'routing decisions', workQueue: busAndRoutes.routingDecisions },
+  ];
+}
+
+/** The logical id of the queue a route's destination names, found from the config's keys. */
+function destinationQueueId(route: Route): string {
+  const { busAndRoutes } = synthesized.stack;
+  const { destination } = route;
+  const workQueue =
+    destination.kind === 'provider'
+      ? busAndRoutes.providerQueues[destination.providerId]
+      : destination.kind === 'triage'
+        ? busAndRoutes.triageQueues[destination.spoke]
+        : busAndRoutes.escalationQueue;
+  return logicalIdOf(workQueue!.queue);
+}
+
+/** The event pattern a route's rule must have, exactly. */
+const expectedPattern = (route: Route) => ({
+  source: [eventSource(avonAndSomerset.id)],
+  'detail-type': [route.detailType],
+  detail: route.pattern,
+});
+
+/** The rules whose event pattern is exactly the route's. */
+function rulesFor(route: Route): [string, Resource][] {
+  return resourcesOfType(resources, 'AWS::Events::Rule').filter(([, rule]) =>
+    isDeepStrictEqual(rule.Properties.EventPattern, expectedPattern(route)),
+  );
+}
+
+const targetsOf = (rule: Resource) => rule.Properties.Targets as Target[];
+
+/**
+ * A policy document with every Fn::GetAtt Arn replaced by the longest ARN CloudFormation can
+ * give that resource, so its size can be compared with SQS's limit.
+ */
+function withLongestArns(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withLongestArns);
+  if (value === null || typeof value !== 'object') return value;
+  if ('Fn::GetAtt' in value) {
+    const [id] = value['Fn::GetAtt'] as [string, string];
+    const where = 'eu-west-2:123456789012';
+    // CloudFormation names a rule in up to 64 characters and a queue in up to 80.
+    return resources[id]!.Type === 'AWS::Events::Rule'
+      ? `arn:aws:events:${where}:rule/reachable-${testConfig.partnership}-${testConfig.stage}/${'r'.repeat(64)}`
+      : `arn:aws:sqs:${where}:${'q'.repeat(80)}`;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withLongestArns(v)]));
+}
+
+describe('the event bus', () => {
+  it("is the partnership's own custom bus, named for the deployment", () => {
+    // Prepare
+    const { template } = synthesized;
+
+    // Act
+    const buses = resourcesOfType(resources, 'AWS::Events::EventBus');
+
+    // Assess
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    expect(buses[0]![1].Properties.Name).toBe(
+      `reachable-${testConfig.partnership}-${testConfig.stage}`,
+    );
+  });
+});
+
+describe('the work queues', () => {
+  it('has one queue per provider, a triage queue per spoke, one escalation queue and RoutingDecisions, and no other work queue', () => {
+    // Prepare
+    const expected = workQueues().map(({ workQueue }) => logicalIdOf(workQueue.queue));
+
+    // Act
+    const withRedrive = resourcesOfType(resources, 'AWS::SQS::Queue')
+      .filter(([, queue]) => queue.Properties.RedrivePolicy !== undefined)
+      .map(([id]) => id);
+
+    // Assess
+    expect(Object.keys(synthesized.stack.busAndRoutes.providerQueues).sort()).toEqual(
+      avonAndSomerset.providers.map((p) => p.id).sort(),
+    );
+    expect(Object.keys(synthesized.stack.busAndRoutes.triageQueues).sort()).toEqual(
+      avonAndSomerset.spokes.map((s) => s.id).sort(),
+    );
+    expect(new Set(expected).size).toBe(
+      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 2,
+    );
+    expect(withRedrive.sort()).toEqual(expected.sort());
+  });
+
+  it('gives every work queue its own dead-letter queue, after a bounded number of receives', () => {
+    // Prepare
+    const queues = workQueues();
+
+    // Act
+    const redrives = queues.map(({ name, workQueue }) => ({
+      name,
+      redrive: resources[logicalIdOf(workQueue.queue)]!.Properties.RedrivePolicy as {
+        deadLetterTargetArn: unknown;
+        maxReceiveCount: number;
+      },
+      deadLetterQueueArn: getAtt(logicalIdOf(workQueue.deadLetterQueue)),
+    }));
+
+    // Assess
+    const deadLetterQueues = new Set(redrives.map((r) => JSON.stringify(r.deadLetterQueueArn)));
+    expect(deadLetterQueues.size).toBe(queues.length);
+    for (const { name, redrive, deadLetterQueueArn } of redrives) {
+      expect(redrive.deadLetterTargetArn, name).toEqual(deadLetterQueueArn);
+      expect(redrive.maxReceiveCount, name).toBeGreaterThan(0);
+      expect(redrive.maxReceiveCount, name).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it("holds a provider's pulled referral for the 15-minute lease", () => {
+    // Prepare
+    const { providerQueues } = synthesized.stack.busAndRoutes;
+
+    // Act
+    const visibility = avonAndSomerset.providers.map(
+      (p) => resources[logicalIdOf(providerQueues[p.id]!.queue)]!.Properties.VisibilityTimeout,
+    );
+
+    // Assess
+    expect(visibility).toEqual(avonAndSomerset.providers.map(() => 15 * 60));
+  });
+
+  it('alarms as soon as one message is parked in any work queue dead-letter queue', () => {
+    // Prepare
+    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+
+    // Act
+    const unalarmed = workQueues()
+      .filter(({ workQueue }) => {
+        const queueName = getAtt(logicalIdOf(workQueue.deadLetterQueue), 'QueueName');
+        return !alarms.some(
+          ({ Properties: alarm }) =>
+            alarm.Namespace === 'AWS/SQS' &&
+            alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+            alarm.ComparisonOperator === 'GreaterThanOrEqualToThreshold' &&
+            alarm.Threshold === 1 &&
+            isDeepStrictEqual(alarm.Dimensions, [{ Name: 'QueueName', Value: queueName }]),
+        );
+      })
+      .map(({ name }) => name);
+
+    // Assess
+    expect(unalarmed).toEqual([]);
+  });
+
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule and the publish failures', () => {
+    // Prepare
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 2;
+
+    // Act
+    const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
+
+    // Assess
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 1);
+  });
+
+  it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {
+    // Prepare
+    const policies = resourcesOfType(resources, 'AWS::SQS::QueuePolicy').map(([, p]) => p);
+
+    // Act
+    const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
+
+    // Assess
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      expect(queue.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 60 * 60);
+      const tlsOnly = policies.some(
+        ({ Properties: policy }) =>
+          isDeepStrictEqual(policy.Queues, [{ Ref: id }]) &&
+          (policy.PolicyDocument as { Statement: Statement[] }).Statement.some(
+            (s) =>
+              s.Effect === 'Deny' &&
+              isDeepStrictEqual(s.Condition, { Bool: { 'aws:SecureTransport': 'false' } }),
+          ),
+      );
+      expect(tlsOnly, id).toBe(true);
+    }
+  });
+});
+
+describe('the route rules', () => {
+  it('has exactly one rule per route of the partnership, on its bus, with the route pattern', () => {
+    // Prepare
+    const busRef = { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) };
+
+    // Act
+    const matches = routes.map((route) => ({ route: route.id, rules: rulesFor(route) }));
+
+    // Assess
+    expect(resourcesOfType(resources, 'AWS::Events::Rule')).toHaveLength(routes.length);
+    for (const { route, rules } of matches) {
+      expect(rules, route).toHaveLength(1);
+      expect(rules[0]![1].Properties.EventBusName, route).toEqual(busRef);
+      expect(rules[0]![1].Properties.State, route).toBe('ENABLED');
+    }
+  });
+
+  it("delivers each route to its destination's queue first", () => {
+    // Prepare
+    const expected = routes.map((route) => ({
+      route: route.id,
+      arn: getAtt(destinationQueueId(route)),
+    }));
+
+    // Act
+    const actual = routes.map((route) => ({
+      route: route.id,
+      arn: targetsOf(rulesFor(route)[0]![1])[0]!.Arn,
+    }));
+
+    // Assess
+    expect(actual).toEqual(expected);
+  });
+
+  it('gives every target a dead-letter queue of its rule and a retry policy of 185 attempts over 24 hours', () => {
+    // Prepare
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+
+    // Act
+    const targets = rules.flatMap(([id, rule]) =>
+      targetsOf(rule).map((target) => ({ id, target })),
+    );
+    const deadLetterQueuesByRule = new Map<string, Set<string>>();
+    for (const { id, target } of targets) {
+      const set = deadLetterQueuesByRule.get(id) ?? new Set();
+      set.add(JSON.stringify(target.DeadLetterConfig?.Arn));
+      deadLetterQueuesByRule.set(id, set);
+    }
+
+    // Assess
+    for (const { id, target } of targets) {
+      expect(target.RetryPolicy, `${id} ${target.Id}`).toEqual({
+        MaximumRetryAttempts: 185,
+        MaximumEventAgeInSeconds: 24 * 60 * 60,
+      });
+      const deadLetterQueue = (target.DeadLetterConfig?.Arn as { 'Fn::GetAtt'?: [string] })?.[
+        'Fn::GetAtt'
+      ]?.[0];
+      expect(deadLetterQueue && resources[deadLetterQueue]?.Type, `${id} ${target.Id}`).toBe(
+        'AWS::SQS::Queue',
+      );
+    }
+    const perRule = [...deadLetterQueuesByRule.values()];
+    expect(perRule.every((set) => set.size === 1)).toBe(true);
+    expect(new Set(perRule.map((set) => [...set][0])).size).toBe(rules.length);
+  });
+
+  it('lets each rule, and only through its own rule, send to its target queues and dead-letter queue', () => {
+    // Prepare
+    const policies = resourcesOfType(resources, 'AWS::SQS::QueuePolicy').map(([, p]) => p);
+    const allowsRule = (queueArn: unknown, ruleId: string) =>
+      policies.some(({ Properties: policy }) =>
+        (policy.PolicyDocument as { Statement: Statement[] }).Statement.some(
+          (s) =>
+            s.Effect === 'Allow' &&
+            isDeepStrictEqual(s.Principal, { Service: 'events.amazonaws.com' }) &&
+            (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('sqs:SendMessage') &&
+            isDeepStrictEqual(s.Resource, queueArn) &&
+            isDeepStrictEqual(s.Condition, { ArnEquals: { 'aws:SourceArn': getAtt(ruleId) } }),
+        ),
+      );
+
+    // Act
+    const refused = resourcesOfType(resources, 'AWS::Events::Rule').flatMap(([ruleId, rule]) =>
+      targetsOf(rule)
+        .flatMap((target) => [target.Arn, target.DeadLetterConfig?.Arn])
+        .filter((arn) => !allowsRule(arn, ruleId))
+        .map((arn) => `${ruleId} → ${JSON.stringify(arn)}`),
+    );
+
+    // Assess
+    expect(refused).toEqual([]);
+  });
+
+  it('reports the decision of every spoke route to RoutingDecisions, in the message record-routing reads', () => {
+    // Prepare
+    const decisionsArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue));
+    const referralId = '6f1c1b3e-4a52-4b8a-9a43-2f4f0f6f2b11';
+
+    // Act
+    const decisions = spokeRoutes.map((route) => {
+      const targets = targetsOf(rulesFor(route)[0]![1]);
+      const transformer = targets[1]?.InputTransformer;
+      // What EventBridge would deliver for an event with this id and referral.
+      const message = transformer?.InputTemplate.replace('<id>', '"event-1"').replace(
+        '<detail-referralId>',
+        JSON.stringify(referralId),
+      );
+      return { route, targets, transformer, message };
+    });
+
+    // Assess
+    expect(spokeRoutes.length).toBeGreaterThan(0);
+    for (const { route, targets, transformer, message } of decisions) {
+      expect(targets, route.id).toHaveLength(2);
+      expect(targets[1]!.Arn, route.id).toEqual(decisionsArn);
+      expect(transformer?.InputPathsMap, route.id).toEqual({
+        id: '$.id',
+        'detail-referralId': '$.detail.referralId',
+      });
+      expect(routingDecisionMessageSchema.parse(JSON.parse(message!) as unknown), route.id).toEqual(
+        { eventId: 'event-1', referralId, routeId: route.id, destination: route.destination },
+      );
+    }
+  });
+
+  it('sends escalations to the escalation queue alone, not as a routing decision', () => {
+    // Prepare
+    const escalationRoutes = routes.filter((r) => r.detailType === detailTypes.referralEscalated);
+
+    // Act
+    const targets = escalationRoutes.map((route) => targetsOf(rulesFor(route)[0]![1]));
+
+    // Assess
+    expect(escalationRoutes).toHaveLength(1);
+    expect(targets).toEqual([
+      [
+        expect.objectContaining({
+          Arn: getAtt(logicalIdOf(synthesized.stack.busAndRoutes.escalationQueue.queue)),
+        }),
+      ],
+    ]);
+  });
+
+  it("keeps every queue policy within SQS's limits of 20 statements and 8,192 bytes", () => {
+    // Prepare
+    const policies = resourcesOfType(resources, 'AWS::SQS::QueuePolicy');
+
+    // Act
+    const sizes = policies.map(([id, { Properties: policy }]) => {
+      const document = policy.PolicyDocument as { Statement: Statement[] };
+      return {
+        id,
+        statements: document.Statement.length,
+        bytes: Buffer.byteLength(JSON.stringify(withLongestArns(document))),
+      };
+    });
+
+    // Assess
+    for (const size of sizes) {
+      expect(size.statements, size.id).toBeLessThanOrEqual(20);
+      expect(size.bytes, size.id).toBeLessThanOrEqual(8192);
+    }
+  });
+});
