@@ -53,10 +53,12 @@ export class ReachableStack extends Stack {
       name: 'publish',
       description: 'Publishes new referrals and transitions from the table stream to the bus',
       environment,
-    })
-      .bindTable(this.table.table)
-      .bindBus(this.busAndRoutes.bus);
-    const publishFailures = deadLetterQueue(this, 'PublishFailures');
+    }).bindBus(this.busAndRoutes.bus); // reads only the stream, which its event source grants
+    const publishFailures = deadLetterQueue(
+      this,
+      'PublishFailures',
+      'the table stream (unpublished events)',
+    );
     publish.fn.addEventSource(
       new DynamoEventSource(this.table.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

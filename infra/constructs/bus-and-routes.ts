@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { detailTypes } from '#events/catalogue.ts';
 import type { Destination, Route } from '#events/routing/index.ts';
 import type { Partnership } from '#shared/partnership/schema.ts';
-import { RouteRule } from './route-rule.ts';
+import { allowRulesOf, RouteRule } from './route-rule.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface BusAndRoutesProps {
@@ -45,6 +45,15 @@ export class BusAndRoutes extends Construct {
     this.routingDecisions = new WorkQueue(this, 'RoutingDecisions', {
       visibilityTimeout: Duration.seconds(60),
     });
+
+    for (const workQueue of [
+      ...Object.values(this.providerQueues),
+      ...Object.values(this.triageQueues),
+      this.escalationQueue,
+      this.routingDecisions,
+    ]) {
+      allowRulesOf(this.bus, workQueue.queue);
+    }
 
     this.rules = props.routes.map(
       (route) =>

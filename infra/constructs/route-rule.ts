@@ -1,12 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   EventField,
   Rule,
   RuleTargetInput,
   type CfnRule,
   type IEventBus,
+  type IRuleTarget,
 } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue.ts';
@@ -16,6 +17,11 @@ export interface RouteRuleProps {
   bus: IEventBus;
   source: string;
   route: Route;
+  /**
+   * The destination queue. It must already let the bus's rules send to it (see
+   * `allowRulesOf`): granting per rule would put one policy statement per route on shared
+   * queues and run into SQS's policy size limit as spokes add routes.
+   */
   target: IQueue;
   /** Where the rule also reports its decision (referral, route, destination), if anywhere. */
   decisions?: IQueue;
@@ -34,9 +40,24 @@ export interface RouteRuleProps {
 /** Metadata on each rule naming its route, so tools reading the template can explain it. */
 export const routeMetadataKey = 'reachable:route';
 
+/** Lets every rule on a bus send to a queue, in one policy statement however many rules. */
+export function allowRulesOf(bus: IEventBus, queue: IQueue): void {
+  const rulesOfBus = Stack.of(queue).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: `${bus.eventBusName}/*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  queue.grantSendMessages(
+    new ServicePrincipal('events.amazonaws.com').withConditions({
+      ArnLike: { 'aws:SourceArn': rulesOfBus },
+    }),
+  );
+}
+
 /**
- * One spoke route: a rule on `referral.received` with an SQS target, that target's own
- * dead-letter queue and an explicit retry policy. Separate from the queue: many routes feed one.
+ * One route: a rule with an SQS target, the route's own dead-letter queue and an explicit retry
+ * policy, and, for spoke routes, a second target reporting the routing decision.
  */
 export class RouteRule extends Construct {
   readonly rule: Rule;
@@ -44,7 +65,11 @@ export class RouteRule extends Construct {
 
   constructor(scope: Construct, id: string, props: RouteRuleProps) {
     super(scope, id);
-    this.deadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'TargetDeadLetterQueue',
+      `route ${props.route.id}`,
+    );
     this.rule = new Rule(this, 'Rule', {
       eventBus: props.bus,
       description: props.route.description,
@@ -59,24 +84,36 @@ export class RouteRule extends Construct {
       spoke: props.route.spoke,
       destination: props.route.destination,
     });
-    const retryPolicy = {
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: props.retryAttempts ?? 185,
-      maxEventAge: props.maxEventAge ?? Duration.hours(24),
-    };
-    this.rule.addTarget(new SqsQueue(props.target, retryPolicy));
+    // The dead-letter queue is this route's alone, so it admits this rule only.
+    this.deadLetterQueue.grantSendMessages(
+      new ServicePrincipal('events.amazonaws.com').withConditions({
+        ArnEquals: { 'aws:SourceArn': this.rule.ruleArn },
+      }),
+    );
+    this.rule.addTarget(this.#queueTarget(props, props.target));
     if (props.decisions) {
-      this.rule.addTarget(
-        new SqsQueue(props.decisions, {
-          ...retryPolicy,
-          message: RuleTargetInput.fromObject({
-            eventId: EventField.eventId,
-            referralId: EventField.fromPath('$.detail.referralId'),
-            routeId: props.route.id,
-            destination: props.route.destination,
-          }),
-        }),
-      );
+      const decision = RuleTargetInput.fromObject({
+        eventId: EventField.eventId,
+        referralId: EventField.fromPath('$.detail.referralId'),
+        routeId: props.route.id,
+        destination: props.route.destination,
+      });
+      this.rule.addTarget(this.#queueTarget(props, props.decisions, decision));
     }
+  }
+
+  /** An SQS target with retries and this route's dead-letter queue, granting nothing itself. */
+  #queueTarget(props: RouteRuleProps, queue: IQueue, input?: RuleTargetInput): IRuleTarget {
+    return {
+      bind: () => ({
+        arn: queue.queueArn,
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        retryPolicy: {
+          maximumRetryAttempts: props.retryAttempts ?? 185,
+          maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(24)).toSeconds(),
+        },
+        ...(input ? { input } : {}),
+      }),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import { routesFor, type Route } from '#events/routing/index.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
@@ -180,14 +181,23 @@ describe('the work queues', () => {
     expect(visibility).toEqual(avonAndSomerset.providers.map(() => 15 * 60));
   });
 
-  it('alarms as soon as one message is parked in any work queue dead-letter queue', () => {
+  it('alarms as soon as one message is parked in any dead-letter queue', () => {
     // Prepare
     const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+    const { stack } = synthesized;
+    const deadLetterQueues = [
+      ...workQueues().map(({ name, workQueue }) => ({ name, queue: workQueue.deadLetterQueue })),
+      ...stack.busAndRoutes.rules.map((rule) => ({
+        name: rule.node.id,
+        queue: rule.deadLetterQueue,
+      })),
+      { name: 'PublishFailures', queue: stack.node.findChild('PublishFailures') as Queue },
+    ];
 
     // Act
-    const unalarmed = workQueues()
-      .filter(({ workQueue }) => {
-        const queueName = getAtt(logicalIdOf(workQueue.deadLetterQueue), 'QueueName');
+    const unalarmed = deadLetterQueues
+      .filter(({ queue }) => {
+        const queueName = getAtt(logicalIdOf(queue), 'QueueName');
         return !alarms.some(
           ({ Properties: alarm }) =>
             alarm.Namespace === 'AWS/SQS' &&
@@ -306,10 +316,26 @@ describe('the route rules', () => {
     expect(new Set(perRule.map((set) => [...set][0])).size).toBe(rules.length);
   });
 
-  it('lets each rule, and only through its own rule, send to its target queues and dead-letter queue', () => {
+  it("lets the bus's rules send to the destination queues, and only its own rule to a route's dead-letter queue", () => {
     // Prepare
     const policies = resourcesOfType(resources, 'AWS::SQS::QueuePolicy').map(([, p]) => p);
-    const allowsRule = (queueArn: unknown, ruleId: string) =>
+    const rulesOfBus = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':events:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':rule/',
+          { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) },
+          '/*',
+        ],
+      ],
+    };
+    const allows = (queueArn: unknown, condition: unknown) =>
       policies.some(({ Properties: policy }) =>
         (policy.PolicyDocument as { Statement: Statement[] }).Statement.some(
           (s) =>
@@ -317,20 +343,43 @@ describe('the route rules', () => {
             isDeepStrictEqual(s.Principal, { Service: 'events.amazonaws.com' }) &&
             (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('sqs:SendMessage') &&
             isDeepStrictEqual(s.Resource, queueArn) &&
-            isDeepStrictEqual(s.Condition, { ArnEquals: { 'aws:SourceArn': getAtt(ruleId) } }),
+            isDeepStrictEqual(s.Condition, condition),
         ),
       );
 
     // Act
     const refused = resourcesOfType(resources, 'AWS::Events::Rule').flatMap(([ruleId, rule]) =>
-      targetsOf(rule)
-        .flatMap((target) => [target.Arn, target.DeadLetterConfig?.Arn])
-        .filter((arn) => !allowsRule(arn, ruleId))
-        .map((arn) => `${ruleId} → ${JSON.stringify(arn)}`),
+      targetsOf(rule).flatMap((target) => [
+        ...(allows(target.Arn, { ArnLike: { 'aws:SourceArn': rulesOfBus } })
+          ? []
+          : [`${ruleId} → ${JSON.stringify(target.Arn)}`]),
+        ...(allows(target.DeadLetterConfig?.Arn, {
+          ArnEquals: { 'aws:SourceArn': getAtt(ruleId) },
+        })
+          ? []
+          : [`${ruleId} → dead letters ${JSON.stringify(target.DeadLetterConfig?.Arn)}`]),
+      ]),
     );
 
     // Assess
     expect(refused).toEqual([]);
+  });
+
+  it('grants each shared queue once, however many routes feed it (TLS rule plus one grant)', () => {
+    // Prepare
+    const { routingDecisions, providerQueues } = synthesized.stack.busAndRoutes;
+    const shared = [routingDecisions.queue, providerQueues['st-giles-sos']!.queue];
+
+    // Act
+    const statements = shared.map((queue) => {
+      const [, policy] = resourcesOfType(resources, 'AWS::SQS::QueuePolicy').find(([, p]) =>
+        isDeepStrictEqual(p.Properties.Queues, [{ Ref: logicalIdOf(queue) }]),
+      )!;
+      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.length;
+    });
+
+    // Assess
+    expect(statements).toEqual([2, 2]);
   });
 
   it('reports the decision of every spoke route to RoutingDecisions, in the message record-routing reads', () => {
