@@ -32,7 +32,18 @@ export interface E2eResult {
  */
 export async function runEndToEndBench(
   runtime: Runtime,
-  { referrals, concurrency, phase }: { referrals: number; concurrency: number; phase: string },
+  {
+    referrals,
+    concurrency,
+    phase,
+    waitForArrival = false,
+  }: {
+    referrals: number;
+    concurrency: number;
+    phase: string;
+    /** Send the next referral only once the last has arrived: latency with nothing queued. */
+    waitForArrival?: boolean;
+  },
 ): Promise<E2eResult> {
   const body = readFileSync(examplePath, 'utf8');
   const queueUrl = [...runtime.queueUrls].find(([id]) =>
@@ -86,6 +97,9 @@ export async function runEndToEndBench(
       const { referralId } = (await response.json()) as { referralId: string };
       if (response.status !== 202) throw new Error(`Intake answered ${response.status}`);
       sentAt.set(referralId, started);
+      while (waitForArrival && !arrivedAt.has(referralId)) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -17,8 +17,14 @@ try {
   await runEndToEndBench(runtime, { phase: 'warm-up', referrals: 50, concurrency: 5 });
   const rows = [
     await runEndToEndBench(runtime, {
-      phase: 'latency (one at a time)',
+      phase: 'latency (one in flight)',
       referrals: 200,
+      concurrency: 1,
+      waitForArrival: true,
+    }),
+    await runEndToEndBench(runtime, {
+      phase: 'back to back (1 sender)',
+      referrals: 500,
       concurrency: 1,
     }),
     await runEndToEndBench(runtime, { phase: 'throughput', referrals: 1000, concurrency: 20 }),
