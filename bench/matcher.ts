@@ -11,6 +11,8 @@ import {
   conformanceCases,
   type ConformanceCase,
 } from '#test/unit/eventbridge/conformance-cases.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { pathwayKinds } from '#shared/partnership/schema.ts';
 
 /** What one benchmark run measured. */
 export interface MatcherBenchResult {
@@ -38,22 +40,8 @@ export interface MatcherBenchOptions {
 }
 
 const SOURCE = 'reachable.avon-and-somerset';
-const SPOKES = [
-  'bristol',
-  'somerset',
-  'north-somerset',
-  'south-gloucestershire',
-  'bath-ne-somerset',
-] as const;
-const PATHWAYS = [
-  'weapons-in-schools',
-  'ae-teachable-moment',
-  'admit',
-  'sos-mentoring',
-  'care-leaver-mentoring',
-  'drug-alcohol-young-people',
-  'targeted-intervention',
-] as const;
+const SPOKES = avonAndSomerset.spokes.map((spoke) => spoke.id);
+const PATHWAYS = pathwayKinds;
 const REFERRERS = [
   'school',
   'hospital',

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -6,6 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { PollingLoop } from './polling-loop.ts';
 
 export interface QueueMapping {
   queueUrl: string;
@@ -22,37 +22,13 @@ export interface QueueMapping {
  * those named in `batchItemFailures`) are left to reappear after the visibility timeout, so
  * the queue's redrive policy moves them to its dead-letter queue in the end.
  */
-export class QueuePoller {
-  #running = false;
-  #loop: Promise<void> | undefined;
-
-  constructor(private readonly mapping: QueueMapping) {}
-
-  /** Starts polling in the background. */
-  start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
+export class QueuePoller extends PollingLoop {
+  constructor(private readonly mapping: QueueMapping) {
+    // Long polls wait on an empty queue themselves, so no idle pause is needed.
+    super('Queue', 0);
   }
 
-  /** Stops polling after the batch in hand. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#loop;
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      try {
-        await this.#pollOnce();
-      } catch (error) {
-        if (!this.#running) return;
-        console.error('Queue poller error (retrying)', error);
-        await sleep(500);
-      }
-    }
-  }
-
-  async #pollOnce(): Promise<void> {
+  protected async pollOnce(): Promise<boolean> {
     const { queueUrl, batchSize, sqs } = this.mapping;
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
@@ -63,11 +39,11 @@ export class QueuePoller {
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) return;
+    if (Messages.length === 0) return false;
     const records = Messages.map((message) => this.#toRecord(message));
     const failed = await this.#invoke(records);
     const succeeded = records.filter((record) => !failed.has(record.messageId));
-    if (succeeded.length === 0) return;
+    if (succeeded.length === 0) return true;
     await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -77,6 +53,7 @@ export class QueuePoller {
         })),
       }),
     );
+    return true;
   }
 
   /** The ids of messages to leave on the queue. */

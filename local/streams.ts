@@ -7,6 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { PollingLoop } from './polling-loop.ts';
 
 export interface StreamMapping {
   streamArn: string;
@@ -23,41 +24,21 @@ export interface StreamMapping {
  * in order per shard, in batches, honouring ReportBatchItemFailures by retrying from the first
  * failed record, and sending a batch to the on-failure destination after the last retry.
  */
-export class StreamPoller {
+export class StreamPoller extends PollingLoop {
   readonly #client = new DynamoDBStreamsClient({});
   readonly #iterators = new Map<string, string | undefined>();
-  #running = false;
-  #loop: Promise<void> | undefined;
 
-  constructor(private readonly mapping: StreamMapping) {}
-
-  /** Starts polling in the background. */
-  start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
+  constructor(private readonly mapping: StreamMapping) {
+    super('Stream', mapping.pollIntervalMs);
   }
 
   /** Stops polling after the batch in hand. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#loop;
+  override async stop(): Promise<void> {
+    await super.stop();
     this.#client.destroy();
   }
 
-  async #run(): Promise<void> {
-    while (this.#running) {
-      try {
-        const busy = await this.#pollOnce();
-        if (!busy) await sleep(this.mapping.pollIntervalMs ?? 25);
-      } catch (error) {
-        if (!this.#running) return;
-        console.error('Stream poller error (retrying)', error);
-        await sleep(500);
-      }
-    }
-  }
-
-  async #pollOnce(): Promise<boolean> {
+  protected async pollOnce(): Promise<boolean> {
     const { StreamDescription } = await this.#client.send(
       new DescribeStreamCommand({ StreamArn: this.mapping.streamArn }),
     );
