@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { idSchema } from '#shared/domain/partnership.ts';
+import {
+  closeOutcomes,
+  contactMethods,
+  contactResults,
+  declineReasons,
+  referralStatuses,
+} from '#shared/domain/lifecycle.ts';
 import { pathwayKinds, referrerTypes } from '#shared/partnership/schema.ts';
 
 /** Where a route sent a referral, as recorded on it. */
@@ -27,9 +34,16 @@ export const referralEventDetailSchema = z.strictObject({
     eligibleAge: z.boolean(),
     inStaffedWindow: z.boolean(),
   }),
-  status: z.string(),
+  status: z.enum(referralStatuses),
   occurredAt: z.iso.datetime(),
   providerId: idSchema.optional(),
   destination: destinationSchema.optional(),
+  declineReason: z.enum(declineReasons).optional(),
+  closeOutcome: z.enum(closeOutcomes).optional(),
+  contact: z
+    .strictObject({ method: z.enum(contactMethods), result: z.enum(contactResults) })
+    .optional(),
+  /** On `referral.overdue`: the deadline that was missed. */
+  overdue: z.enum(['accept', 'first-contact']).optional(),
 });
 export type ReferralEventDetail = z.infer<typeof referralEventDetailSchema>;

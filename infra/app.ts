@@ -8,6 +8,7 @@ export function buildApp(app = new App()): { app: App; stack: ReachableStack } {
   const config = parseDeploymentConfig({
     partnership: app.node.tryGetContext('reachable:partnership'),
     stage: app.node.tryGetContext('reachable:stage'),
+    auth: app.node.tryGetContext('reachable:auth'),
   });
   const stack = new ReachableStack(app, stackName(config), {
     config,

@@ -8,6 +8,15 @@ const slug = z
 export const deploymentConfigSchema = z.strictObject({
   partnership: slug,
   stage: slug,
+  /**
+   * Who signs the bearer tokens of providers and referrer organisations: the partnership's
+   * identity provider. The local runtime replaces it with its own signing key.
+   */
+  auth: z.strictObject({
+    jwksUrl: z.url(),
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+  }),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 

@@ -1,4 +1,6 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -34,6 +36,12 @@ export class ReachableStack extends Stack {
     // A route that names an unknown provider or a pathway a spoke does not run fails synth.
     checkRoutes(partnership, routes);
     const environment = { PARTNERSHIP: partnership.id };
+    const { auth } = props.config;
+    const authEnvironment = {
+      AUTH_JWKS_URL: auth.jwksUrl,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience,
+    };
 
     this.table = new ReferralTable(this, 'Referrals');
     this.busAndRoutes = new BusAndRoutes(this, 'Routing', {
@@ -82,28 +90,70 @@ export class ReachableStack extends Stack {
       }),
     );
 
+    // Deadlines are checked every five minutes: an Admit same-shift deadline is hours away.
+    const slaSweep = new ReachableFunction(this, 'SlaSweep', {
+      name: 'sla-sweep',
+      description: 'Flags missed acceptance and first-contact deadlines, once each',
+      timeout: Duration.minutes(1),
+    }).bindTable(this.table.table);
+    new Rule(this, 'SlaSweepSchedule', {
+      description: 'Runs the deadline sweep',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(slaSweep.fn, { retryAttempts: 2 })],
+    });
+
     const providerQueues = Object.fromEntries(
       Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),
     );
     const providerApi = new ReachableFunction(this, 'ProviderApi', {
       name: 'provider-api',
-      description: 'Provider work queues: pull with a lease, accept',
+      description: 'Providers: work queue with leases, the lifecycle of their referrals, capacity',
+      environment: { ...environment, ...authEnvironment },
     })
       .bindTable(this.table.table)
       .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues);
+    const referrerApi = new ReachableFunction(this, 'ReferrerApi', {
+      name: 'referrer-api',
+      description: 'Referrer organisations: status and dates of the referrals they sent',
+      environment: authEnvironment,
+    }).bindTable(this.table.table);
 
+    const web = new ReachableFunction(this, 'Web', {
+      name: 'web',
+      description: 'The provider page and its assets',
+      copyIntoBundle: ['web'],
+    });
+
+    const provider = '/v1/providers/{providerId}';
+    const referral = `${provider}/referrals/{referralId}`;
+    const organisation = '/v1/organisations/{organisationId}/referrals';
     this.api = new Api(this, 'Api', [
       { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
-      {
-        method: HttpMethod.GET,
-        path: '/v1/providers/{providerId}/referrals/next',
-        function: providerApi,
-      },
-      {
-        method: HttpMethod.POST,
-        path: '/v1/providers/{providerId}/referrals/{referralId}/accept',
-        function: providerApi,
-      },
+      { method: HttpMethod.GET, path: '/provider', function: web },
+      { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
+      ...(
+        [
+          [HttpMethod.GET, `${provider}/referrals`],
+          [HttpMethod.GET, `${provider}/referrals/next`],
+          [HttpMethod.GET, referral],
+          [HttpMethod.POST, `${referral}/lease`],
+          [HttpMethod.POST, `${referral}/accept`],
+          [HttpMethod.POST, `${referral}/decline`],
+          [HttpMethod.POST, `${referral}/contact-attempts`],
+          [HttpMethod.POST, `${referral}/engaged`],
+          [HttpMethod.POST, `${referral}/close`],
+          [HttpMethod.POST, `${referral}/reroute`],
+          [HttpMethod.GET, `${provider}/capacity`],
+          [HttpMethod.PUT, `${provider}/capacity`],
+        ] satisfies [HttpMethod, string][]
+      ).map(([method, path]) => ({ method, path, function: providerApi })),
+      ...(
+        [
+          [HttpMethod.GET, organisation],
+          [HttpMethod.GET, `${organisation}/{referralId}`],
+          [HttpMethod.POST, `${organisation}/{referralId}/withdraw`],
+        ] satisfies [HttpMethod, string][]
+      ).map(([method, path]) => ({ method, path, function: referrerApi })),
     ]);
   }
 }

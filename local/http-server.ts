@@ -48,10 +48,11 @@ function compileRoute(route: LocalRoute): CompiledRoute {
   const source = routePath
     .split('/')
     .map((segment) => {
-      const parameter = /^\{(\w+)\}$/.exec(segment);
+      // `{name+}` is API Gateway's greedy parameter: the rest of the path, slashes and all.
+      const parameter = /^\{(\w+)(\+?)\}$/.exec(segment);
       if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       parameterNames.push(parameter[1] ?? '');
-      return '([^/]+)';
+      return parameter[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
   return { ...route, method, regex: new RegExp(`^${source}$`), parameterNames };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import {
   CreateTableCommand,
@@ -18,6 +19,7 @@ import { validatePattern } from './eventbridge/pattern.ts';
 import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
+import { localAuthEnvironment } from './signing-key.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
 import { startDynamoDbLocal, startSqs, type RunningService } from './services.ts';
 import { QueuePoller } from './queue-poller.ts';
@@ -32,6 +34,10 @@ export interface RuntimeOptions {
   port?: number;
   /** A template to run instead of the app's own (tests of the runtime itself). */
   template?: Template;
+  /** Function settings to override, e.g. a short `LEASE_SECONDS` in a test. */
+  environment?: Record<string, string>;
+  /** Run scheduled rules this often instead of at their template rate (tests). */
+  scheduleEveryMs?: number;
 }
 
 /** The embedded runtime, running. */
@@ -93,7 +99,14 @@ export async function startRuntime({
     stoppers.push(() => closeServer(eventBridgeServer.server));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridgeServer.url;
 
-    const invokers = await loadFunctions(template, physical);
+    // Tokens are checked against the runtime's own signing key (`npm run token`), not the
+    // deployment's identity provider.
+    const invokers = await loadFunctions(template, physical, {
+      ...localAuthEnvironment(),
+      ...options.environment,
+    });
+    const schedules = startSchedules(template, physical, invokers, options.scheduleEveryMs);
+    stoppers.push(async () => schedules.forEach((timer) => clearInterval(timer)));
     const pollers = startEventSourceMappings(template, physical, invokers, sqs, queueUrlByArn);
     stoppers.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
@@ -122,9 +135,66 @@ export async function startRuntime({
   }
 }
 
+/** Rules matching events on a bus; scheduled rules have no pattern. */
+function patternRules(template: Template) {
+  return resourcesOfType(template, 'AWS::Events::Rule').filter(
+    ([, resource]) => resource.Properties?.ScheduleExpression === undefined,
+  );
+}
+
+/**
+ * Scheduled rules on a timer, at their `rate(...)` (or `everyMs` in tests), invoking their
+ * Lambda targets with a scheduled event as EventBridge would.
+ */
+function startSchedules(
+  template: Template,
+  physical: Map<string, LocalPhysical>,
+  invokers: Map<string, Invoke>,
+  everyMs: number | undefined,
+): NodeJS.Timeout[] {
+  const functionByArn = new Map([...invokers.keys()].map((id) => [functionArn(id), id] as const));
+  return resourcesOfType(template, 'AWS::Events::Rule').flatMap(([logicalId, resource]) => {
+    const props = resolveValue(resource.Properties ?? {}, physical) as {
+      ScheduleExpression?: string;
+      State?: string;
+      Targets?: { Arn: string }[];
+    };
+    if (!props.ScheduleExpression || props.State === 'DISABLED') return [];
+    const intervalMs = everyMs ?? rateMs(props.ScheduleExpression, logicalId);
+    return (props.Targets ?? []).map((target) => {
+      const invoke = invokers.get(functionByArn.get(target.Arn) ?? '');
+      if (!invoke) throw new Error(`Schedule ${logicalId} targets no local function`);
+      const event = {
+        version: '0',
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        account: localAccount,
+        region: localRegion,
+        resources: [`arn:aws:events:${localRegion}:${localAccount}:rule/${logicalId}`],
+        detail: {},
+      };
+      return setInterval(() => {
+        invoke({ ...event, id: randomUUID(), time: new Date().toISOString() }).catch(
+          (error: unknown) => console.error(`Scheduled ${logicalId} failed`, error),
+        );
+      }, intervalMs);
+    });
+  });
+}
+
+function rateMs(expression: string, logicalId: string): number {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  const unitMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+  const [, count, unit] = match ?? [];
+  if (!count || !unit) {
+    throw new Error(`Schedule ${logicalId}: only rate(...) runs locally, not ${expression}`);
+  }
+  return Number(count) * unitMs[unit as keyof typeof unitMs];
+}
+
 /** Refuses to start on a rule EventBridge would refuse, naming the rule. */
 function validateRules(template: Template): void {
-  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+  for (const [logicalId, resource] of patternRules(template)) {
     try {
       validatePattern(resource.Properties?.EventPattern);
     } catch (error) {
@@ -246,7 +316,7 @@ function addBusesAndRules(
       },
     });
   }
-  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+  for (const [logicalId, resource] of patternRules(template)) {
     const props = resolveValue(resource.Properties ?? {}, physical) as {
       EventBusName?: string;
       EventPattern: unknown;
@@ -291,6 +361,7 @@ type Invoke = (event: unknown) => Promise<unknown>;
 async function loadFunctions(
   template: Template,
   physical: Map<string, LocalPhysical>,
+  overrides: Record<string, string>,
 ): Promise<Map<string, Invoke>> {
   const functions: LocalFunction[] = [];
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
@@ -311,6 +382,7 @@ async function loadFunctions(
   }
   // Environments go in before any handler module loads: handlers read them at import.
   applyEnvironments(functions);
+  Object.assign(process.env, overrides);
   const invokers = new Map<string, Invoke>();
   for (const fn of functions) invokers.set(fn.logicalId, await loadInvoker(fn));
   return invokers;

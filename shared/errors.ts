@@ -66,6 +66,37 @@ export class ConflictError extends ReachableError {
   }
 }
 
+/** A lifecycle command the referral's current status does not allow; says what is allowed. */
+export class IllegalTransitionError extends ConflictError {
+  constructor(
+    readonly command: string,
+    readonly currentStatus: string,
+    readonly allowed: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `A referral that is ${currentStatus} cannot be ${pastTense(command)}. ` +
+        (allowed.length > 0
+          ? `From ${currentStatus} it can be: ${allowed.map(pastTense).join(', ')}.`
+          : `${currentStatus} is final.`),
+      options,
+    );
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+const pastTenses: Record<string, string> = {
+  route: 'routed',
+  accept: 'accepted',
+  decline: 'declined',
+  'attempt-contact': 'contact-attempted',
+  engage: 'engaged',
+  close: 'closed',
+  reroute: 'rerouted',
+  withdraw: 'withdrawn',
+};
+const pastTense = (command: string) => pastTenses[command] ?? command;
+
 /** Narrows a caught value to an Error without trusting `as`. */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -3,7 +3,13 @@ import { avonAndSomersetRoutes } from './avon-and-somerset/index.ts';
 import type { Route } from './route.ts';
 
 export type { Destination, Route } from './route.ts';
-export { escalationRoute, providerRoute, spokeRoutes, triageRoute } from './route.ts';
+export {
+  escalationRoute,
+  partnershipWideRoutes,
+  providerRoute,
+  spokeRoutes,
+  triageRoute,
+} from './route.ts';
 
 const routesByPartnership: Record<string, Route[]> = {
   'avon-and-somerset': avonAndSomersetRoutes,

@@ -92,3 +92,31 @@ export const escalationRoute: Route = {
   pattern: { flags: { immediateEscalation: [true] } },
   destination: { kind: 'escalation' },
 };
+
+/**
+ * A rerouted referral goes to its new provider's queue: one rule per provider, on
+ * `referral.rerouted` for that provider. Partnership-wide, as rerouting is a provider's decision.
+ */
+export function rerouteRoute(providerId: string): Route {
+  return {
+    id: `reroute-${providerId}`,
+    description: `Referrals rerouted to ${providerId} go to its queue.`,
+    detailType: detailTypes.referralRerouted,
+    pattern: { providerId: [providerId] },
+    destination: { kind: 'provider', providerId },
+  };
+}
+
+/** A missed deadline goes to the escalation queue, for the spoke to chase. */
+export const overdueRoute: Route = {
+  id: 'overdue',
+  description: 'A provider missed a deadline (acceptance or first contact): escalation chases it.',
+  detailType: detailTypes.referralOverdue,
+  pattern: { overdue: ['accept', 'first-contact'] },
+  destination: { kind: 'escalation' },
+};
+
+/** Routes every partnership has besides its spokes' own: escalation, overdue and reroutes. */
+export function partnershipWideRoutes(providerIds: readonly string[]): Route[] {
+  return [escalationRoute, overdueRoute, ...providerIds.map(rerouteRoute)];
+}

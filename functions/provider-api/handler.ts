@@ -4,44 +4,125 @@ import { z } from 'zod';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
 import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
-import { idSchema, type ProviderId } from '#shared/domain/partnership.ts';
-import { authenticateProvider } from '#shared/http/auth.ts';
+import {
+  capacityBody,
+  listQuery,
+  providerCommandBodies,
+} from '#shared/domain/lifecycle-requests.ts';
+import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
+import { toProviderView } from '#shared/domain/referral.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json, problemDetails } from '#shared/http/problem.ts';
-import { NotFoundError, ValidationError } from '#shared/errors.ts';
+import { parseBody, parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
-import { acceptReferral, pullNextReferral } from '#shared/services/provider-work.ts';
+import {
+  extendLease,
+  listProviderReferrals,
+  pullNextReferral,
+  runProviderCommand,
+  type ProviderCommand,
+} from '#shared/services/provider-work.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+const partnership = partnershipById(requireEnv('PARTNERSHIP'));
+const authenticator = authenticatorFromEnv();
 const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
 const queues = new Map(
   Object.entries(queueUrls).map(([id, queueUrl]) => [id, new WorkQueue({ queueUrl })]),
 );
-// SQS allows visibility timeouts of 0 to 12 hours; a lease needs at least a minute.
-const leaseSeconds = intEnv('LEASE_SECONDS', 15 * 60, { min: 60, max: 12 * 60 * 60 });
+// SQS allows visibility timeouts of 0 to 12 hours.
+const leaseSeconds = intEnv('LEASE_SECONDS', 15 * 60, { min: 1, max: 12 * 60 * 60 });
 
-function workFor(providerId: ProviderId) {
+/** The signed-in provider's dependencies; the token must be that of the provider in the path. */
+async function workFor(event: APIGatewayProxyEventV2) {
+  const { providerId } = await authenticateProviderRoute(authenticator, event);
   const queue = queues.get(providerId);
   if (!queue) throw new NotFoundError(`No work queue for provider ${providerId}.`);
-  return { providerId, store, queue, now: () => new Date(), log: logger, leaseSeconds };
+  return {
+    providerId,
+    store,
+    queue,
+    partnership,
+    now: () => new Date(),
+    log: logger,
+    leaseSeconds,
+  };
 }
 
 type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** A route running one lifecycle command, its body checked against that command's schema. */
+function command(toCommand: (event: APIGatewayProxyEventV2) => ProviderCommand): Route {
+  return async (event) => {
+    const work = await workFor(event);
+    const referral = await runProviderCommand(referralIdFrom(event), toCommand(event), work);
+    return json(200, { referral });
+  };
+}
+
+const base = '/v1/providers/{providerId}';
 const routes: Record<string, Route> = {
-  'GET /v1/providers/{providerId}/referrals/next': async (event) => {
-    const { providerId } = authenticateProvider(event);
-    const pulled = await pullNextReferral(workFor(providerId));
+  [`GET ${base}/referrals`]: async (event) => {
+    const work = await workFor(event);
+    const query = parseRequest(listQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, await listProviderReferrals(work, query));
+  },
+  [`GET ${base}/referrals/next`]: async (event) => {
+    const pulled = await pullNextReferral(await workFor(event));
     return pulled ? json(200, pulled) : { statusCode: 204 };
   },
-  'POST /v1/providers/{providerId}/referrals/{referralId}/accept': async (event) => {
-    const { providerId } = authenticateProvider(event);
+  [`GET ${base}/referrals/{referralId}`]: async (event) => {
+    const { providerId } = await workFor(event);
     const referralId = referralIdFrom(event);
-    const referral = await acceptReferral(referralId, workFor(providerId));
-    return json(200, { referral });
+    const referral = await store.get(referralId);
+    if (referral?.providerId !== providerId) {
+      throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
+    }
+    return json(200, { referral: toProviderView(referral) });
+  },
+  [`POST ${base}/referrals/{referralId}/lease`]: async (event) => {
+    const lease = await extendLease(referralIdFrom(event), await workFor(event));
+    return json(200, { lease });
+  },
+  [`POST ${base}/referrals/{referralId}/accept`]: command(() => ({ type: 'accept' })),
+  [`POST ${base}/referrals/{referralId}/decline`]: command((event) => ({
+    type: 'decline',
+    ...parseBody(event, providerCommandBodies.decline),
+  })),
+  [`POST ${base}/referrals/{referralId}/contact-attempts`]: command((event) => ({
+    type: 'attempt-contact',
+    ...parseBody(event, providerCommandBodies['attempt-contact']),
+  })),
+  [`POST ${base}/referrals/{referralId}/engaged`]: command(() => ({ type: 'engage' })),
+  [`POST ${base}/referrals/{referralId}/close`]: command((event) => ({
+    type: 'close',
+    ...parseBody(event, providerCommandBodies.close),
+  })),
+  [`POST ${base}/referrals/{referralId}/reroute`]: command((event) => ({
+    type: 'reroute',
+    ...parseBody(event, providerCommandBodies.reroute),
+  })),
+  [`GET ${base}/capacity`]: async (event) => {
+    const { providerId } = await workFor(event);
+    const configured = partnership.providers.find((p) => p.id === providerId);
+    const stated = await store.getCapacity(providerId);
+    return json(200, stated ?? { providerId, status: configured?.capacity ?? 'open' });
+  },
+  [`PUT ${base}/capacity`]: async (event) => {
+    const { providerId } = await workFor(event);
+    const body = parseBody(event, capacityBody);
+    const capacity = { providerId, ...body, updatedAt: new Date().toISOString() };
+    await store.putCapacity(capacity);
+    logger.info('Capacity stated', { providerId, status: body.status });
+    return json(200, capacity);
   },
 };
 
-/** Provider routes: pull the next referral with a lease, accept a referral routed to you. */
+/** The routes every provider call goes through. */
+export const providerRouteKeys = Object.keys(routes);
+
+/** Provider routes: the work queue, the lifecycle of referrals routed to you, and capacity. */
 export const handler = middy<APIGatewayProxyEventV2>()
   .use(problemDetails(logger))
   .handler(async (event) => {
@@ -49,13 +130,3 @@ export const handler = middy<APIGatewayProxyEventV2>()
     if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
     return route(event);
   });
-
-function referralIdFrom(event: APIGatewayProxyEventV2): string {
-  const parsed = z.uuid().safeParse(event.pathParameters?.referralId);
-  if (!parsed.success) {
-    throw new ValidationError('The referral id in the path is not valid.', [
-      { pointer: '/referralId', detail: 'must be a referral id (a UUID)' },
-    ]);
-  }
-  return parsed.data;
-}

@@ -22,6 +22,8 @@ export interface ReachableFunctionProps {
   /** @default 512 */
   memorySize?: number;
   environment?: Record<string, string>;
+  /** Project folders shipped inside the bundle, at the same relative path (static pages). */
+  copyIntoBundle?: string[];
 }
 
 /**
@@ -62,6 +64,19 @@ export class ReachableFunction extends Construct {
         // Some CommonJS dependencies call require(); give the ESM bundle one.
         banner:
           "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+        ...(props.copyIntoBundle
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.copyIntoBundle ?? []).map(
+                    (folder) =>
+                      `mkdir -p "${outputDir}/${folder}" && cp -R "${inputDir}/${folder}/." "${outputDir}/${folder}/"`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
     (this.fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, entry);

@@ -12,8 +12,10 @@ import { Construct } from 'constructs';
 export const expiryAttribute = 'expiresAt';
 
 /**
- * The one table: referrals, transitions (audit + outbox), and the indexes for a provider's
- * referrals by status (GSI1) and a spoke's referrals by date (GSI2). Its stream is the outbox.
+ * The one table: referrals, transitions (audit + outbox), provider capacity, and the indexes
+ * for a provider's referrals by status (GSI1), a spoke's referrals by date (GSI2), a referring
+ * organisation's referrals by date (GSI3) and referrals by next deadline (GSI4, sparse: only
+ * referrals with a deadline still to meet). Its stream is the outbox.
  */
 export class ReferralTable extends Construct {
   readonly table: Table;
@@ -36,10 +38,12 @@ export class ReferralTable extends Construct {
       partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'GSI2',
-      partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
-      sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
-    });
+    for (const indexName of ['GSI2', 'GSI3', 'GSI4']) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: `${indexName}PK`, type: AttributeType.STRING },
+        sortKey: { name: `${indexName}SK`, type: AttributeType.STRING },
+      });
+    }
   }
 }

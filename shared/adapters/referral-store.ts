@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -9,13 +10,16 @@ import {
 import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import {
+  nextDeadline,
   toEventDetail,
+  type DeadlineKind,
   type Lease,
   type Referral,
+  type ReferralChanges,
   type ReferralStatus,
   type RoutingDecision,
 } from '../domain/referral.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
 import { dynamoDocumentClient } from './clients.ts';
 
 /** Who made a change, for the audit trail. */
@@ -34,6 +38,7 @@ export interface TransitionRecord {
   to: ReferralStatus;
   at: string;
   actor: Actor;
+  why?: string;
   event: ReferralEventDetail;
 }
 
@@ -43,6 +48,29 @@ const providerIndexKeys = (referral: Referral) => ({
   GSI1PK: `PROVIDER#${referral.providerId}`,
   GSI1SK: `${referral.status}#${referral.receivedAt}#${referral.referralId}`,
 });
+// Sparse: only referrals with a deadline still to meet are in the sweep's index.
+const deadlineIndexKeys = (referral: Referral) => {
+  const due = nextDeadline(referral);
+  return due
+    ? { GSI4PK: 'DUE', GSI4SK: `${due}#${referral.referralId}` }
+    : { GSI4PK: undefined, GSI4SK: undefined };
+};
+const capacityKey = (providerId: string) => ({ PK: `PROVIDER#${providerId}`, SK: 'CAPACITY' });
+
+/** A provider's capacity as it last said it. */
+export interface ProviderCapacity {
+  providerId: string;
+  status: 'open' | 'waitlist' | 'closed';
+  /** With a waitlist: roughly how long until a new referral is picked up. */
+  expectedWaitDays?: number;
+  updatedAt: string;
+}
+
+/** A page of referrals and where the next page starts, if there is one. */
+export interface ReferralPage {
+  referrals: Referral[];
+  cursor?: string;
+}
 
 export interface ReferralStoreOptions {
   tableName: string;
@@ -70,6 +98,9 @@ export class ReferralStore {
             entity: 'referral',
             GSI2PK: `SPOKE#${referral.spoke}`,
             GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
+            GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
+            GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
+            ...definedOnly(deadlineIndexKeys(referral)),
             ...referral,
           },
           ConditionExpression: 'attribute_not_exists(PK)',
@@ -98,8 +129,9 @@ export class ReferralStore {
   }
 
   /**
-   * Moves a referral from one status to the next, with its audit record and lifecycle event,
-   * in one transaction. Returns false when the referral was no longer in `from` (a race lost).
+   * Moves a referral to its next status with the fields the change sets, its audit record and
+   * lifecycle event, in one transaction. Returns undefined when the referral changed since it
+   * was read (a race lost: read again and decide again).
    */
   async transition(
     before: Referral,
@@ -107,39 +139,32 @@ export class ReferralStore {
       to: ReferralStatus;
       at: Date;
       actor: Actor;
-      providerId?: ProviderId;
-      routing?: RoutingDecision;
-      /** Pass `{ lease: undefined }` to end a lease; leave it out to keep whatever lease there is. */
-      lease?: Lease;
+      /** Coded reason for the audit trail; never free text. */
+      why?: string;
+      /** Fields to set; a key present with `undefined` removes the field (e.g. ends a lease). */
+      changes?: ReferralChanges & { routing?: RoutingDecision };
     },
   ): Promise<Referral | undefined> {
     const at = change.at.toISOString();
-    const endsLease = 'lease' in change;
-    const after: Referral = {
-      ...before,
-      status: change.to,
-      updatedAt: at,
-      providerId: change.providerId ?? before.providerId,
-      routing: change.routing ?? before.routing,
-      lease: endsLease ? change.lease : before.lease,
-    };
+    const fields = change.changes ?? {};
+    const after: Referral = { ...before, ...fields, status: change.to, updatedAt: at };
     const transition: TransitionRecord = {
       referralId: before.referralId,
       from: before.status,
       to: change.to,
       at,
       actor: change.actor,
+      ...(change.why ? { why: change.why } : {}),
       event: toEventDetail(after),
     };
-    // A lease is the provider's to hold: only touched when this change says so, so a provider
-    // pulling at the same moment as the routing decision lands keeps its lease.
+    // Only the fields this change names are written, so a lease a provider takes at the same
+    // moment as a routing decision lands is kept.
     const changes = {
+      ...fields,
       status: after.status,
       updatedAt: at,
-      providerId: after.providerId,
-      routing: after.routing,
-      ...(endsLease ? { lease: after.lease } : {}),
       ...(after.providerId ? providerIndexKeys(after) : {}),
+      ...deadlineIndexKeys(after),
     };
     try {
       await this.#client.send(
@@ -195,12 +220,13 @@ export class ReferralStore {
           TableName: this.#tableName,
           Key: referralKey(referral.referralId),
           ConditionExpression:
-            '#status IN (:received, :routed) AND (attribute_not_exists(providerId) OR providerId = :providerId)',
+            '#status IN (:received, :routed, :rerouted) AND (attribute_not_exists(providerId) OR providerId = :providerId)',
           UpdateExpression: 'SET lease = :lease',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':received': 'received',
             ':routed': 'routed',
+            ':rerouted': 'rerouted',
             ':providerId': providerId,
             ':lease': lease,
           },
@@ -212,11 +238,173 @@ export class ReferralStore {
     }
     return { ...referral, lease };
   }
+
+  /** A provider's referrals, newest first within a status, a page at a time. */
+  async listByProvider(
+    providerId: string,
+    { status, limit = 50, cursor }: { status?: ReferralStatus; limit?: number; cursor?: string },
+  ): Promise<ReferralPage> {
+    return this.#page({
+      IndexName: 'GSI1',
+      KeyConditionExpression: status
+        ? 'GSI1PK = :pk AND begins_with(GSI1SK, :status)'
+        : 'GSI1PK = :pk',
+      ExpressionAttributeValues: {
+        ':pk': `PROVIDER#${providerId}`,
+        ...(status ? { ':status': `${status}#` } : {}),
+      },
+      limit,
+      cursor,
+    });
+  }
+
+  /** The referrals an organisation sent, newest first, a page at a time. */
+  async listByOrganisation(
+    organisationId: string,
+    { limit = 50, cursor }: { limit?: number; cursor?: string },
+  ): Promise<ReferralPage> {
+    return this.#page({
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': `ORGANISATION#${organisationId}` },
+      limit,
+      cursor,
+    });
+  }
+
+  /** Referrals whose next deadline is at or before `now`: what the SLA sweep checks. */
+  async dueBy(now: Date, { limit = 100, cursor }: { limit?: number; cursor?: string } = {}) {
+    return this.#page({
+      IndexName: 'GSI4',
+      KeyConditionExpression: 'GSI4PK = :due AND GSI4SK <= :now',
+      ExpressionAttributeValues: { ':due': 'DUE', ':now': `${now.toISOString()}#~` },
+      limit,
+      cursor,
+      oldestFirst: true,
+    });
+  }
+
+  /**
+   * Flags a missed deadline once, with an audit record and a `referral.overdue` event, without
+   * touching `updatedAt`, so it never races a provider's own change. Returns false when the
+   * deadline was already flagged.
+   */
+  async flagOverdue(referral: Referral, kind: DeadlineKind, at: Date): Promise<boolean> {
+    const when = at.toISOString();
+    const after: Referral = { ...referral, overdue: { ...referral.overdue, [kind]: when } };
+    const record: TransitionRecord = {
+      referralId: referral.referralId,
+      from: referral.status,
+      to: referral.status,
+      at: when,
+      actor: { kind: 'system', id: 'sla-sweep' },
+      why: `overdue: ${kind}`,
+      event: { ...toEventDetail(after), occurredAt: when, overdue: kind },
+    };
+    const index = deadlineIndexKeys(after);
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#tableName,
+                Key: referralKey(referral.referralId),
+                ConditionExpression:
+                  'attribute_exists(PK) AND (attribute_not_exists(overdue) OR attribute_not_exists(overdue.#kind))',
+                ...updateOf({ overdue: after.overdue, ...index }, {}, { '#kind': kind }),
+              },
+            },
+            {
+              Put: {
+                TableName: this.#tableName,
+                Item: {
+                  PK: `REFERRAL#${referral.referralId}`,
+                  SK: `TRANSITION#${when}#overdue-${kind}`,
+                  entity: 'transition',
+                  eventType: 'referral.overdue',
+                  ...record,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+    return true;
+  }
+
+  /** Puts the referral back in or out of the sweep's index as its deadlines now stand. */
+  async refreshDeadlineIndex(referral: Referral): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: referralKey(referral.referralId),
+        ConditionExpression: 'attribute_exists(PK)',
+        ...updateOf(deadlineIndexKeys(referral), {}),
+      }),
+    );
+  }
+
+  /** What a provider last said about its capacity, if anything. */
+  async getCapacity(providerId: string): Promise<ProviderCapacity | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: capacityKey(providerId) }),
+    );
+    return Item
+      ? (Object.fromEntries(
+          Object.entries(Item).filter(([name]) => !tableAttributes.has(name)),
+        ) as unknown as ProviderCapacity)
+      : undefined;
+  }
+
+  /** Records a provider's capacity (the latest word wins). */
+  async putCapacity(capacity: ProviderCapacity): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: { ...capacityKey(capacity.providerId), entity: 'capacity', ...capacity },
+      }),
+    );
+  }
+
+  async #page(query: {
+    IndexName: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+    limit: number;
+    cursor: string | undefined;
+    oldestFirst?: boolean;
+  }): Promise<ReferralPage> {
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: query.IndexName,
+        KeyConditionExpression: query.KeyConditionExpression,
+        ExpressionAttributeValues: query.ExpressionAttributeValues,
+        Limit: query.limit,
+        ScanIndexForward: query.oldestFirst ?? false,
+        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
+      }),
+    );
+    return {
+      referrals: Items.map(toReferral),
+      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
+    };
+  }
 }
 
 /** SET for defined values, REMOVE for undefined ones, with the condition's values merged in. */
-function updateOf(changes: Record<string, unknown>, conditionValues: Record<string, unknown>) {
-  const names: Record<string, string> = { '#status': 'status' };
+function updateOf(
+  changes: Record<string, unknown>,
+  conditionValues: Record<string, unknown>,
+  conditionNames: Record<string, string> = { '#status': 'status' },
+) {
+  const names: Record<string, string> = { ...conditionNames };
   const values: Record<string, unknown> = { ...conditionValues };
   const set: string[] = [];
   const remove: string[] = [];
@@ -229,12 +417,36 @@ function updateOf(changes: Record<string, unknown>, conditionValues: Record<stri
       set.push(`#${key} = :${key}`);
     }
   }
-  const expression = `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  const expression = [
+    ...(set.length ? [`SET ${set.join(', ')}`] : []),
+    ...(remove.length ? [`REMOVE ${remove.join(', ')}`] : []),
+  ].join(' ');
   return {
     UpdateExpression: expression,
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
   };
+}
+
+function definedOnly(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
+
+// Page cursors are opaque to callers: the last key, base64url-encoded.
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ValidationError(
+      'The page cursor is not valid.',
+      [{ pointer: '/cursor', detail: 'must be a cursor from a previous page' }],
+      { cause: error },
+    );
+  }
 }
 
 function isConditionalFailure(error: unknown): boolean {
@@ -245,7 +457,12 @@ function isConditionalFailure(error: unknown): boolean {
 }
 
 // Key and index attributes are the table's bookkeeping, not part of the referral.
-const tableAttributes = new Set(['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']);
+const tableAttributes = new Set([
+  'PK',
+  'SK',
+  'entity',
+  ...['GSI1', 'GSI2', 'GSI3', 'GSI4'].flatMap((index) => [`${index}PK`, `${index}SK`]),
+]);
 
 function toReferral(item: Record<string, unknown>): Referral {
   return Object.fromEntries(

@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { sqs } from './clients.ts';
 
 /** A message taken from a work queue, invisible to others until its lease runs out. */
@@ -49,6 +54,17 @@ export class WorkQueue {
   async delete(receiptHandle: string): Promise<void> {
     await this.#client.send(
       new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: receiptHandle }),
+    );
+  }
+
+  /** Keeps a leased message hidden for another `seconds`, from now. */
+  async extend(receiptHandle: string, seconds: number): Promise<void> {
+    await this.#client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.#queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
     );
   }
 }

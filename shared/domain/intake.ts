@@ -215,18 +215,7 @@ export function checkSubmission(
         : undefined;
     return {
       ok: false,
-      problems: [
-        ...parsed.error.issues.flatMap((issue) =>
-          // Point at each unknown field itself, so a form can mark it and an API client can drop it.
-          issue.code === 'unrecognized_keys'
-            ? issue.keys.map((key) => ({
-                pointer: toPointer([...issue.path, key]),
-                detail: 'is not a field of this referral',
-              }))
-            : [{ pointer: toPointer(issue.path), detail: issue.message }],
-        ),
-        ...(age ? [age] : []),
-      ],
+      problems: [...fieldProblems(parsed.error), ...(age ? [age] : [])],
     };
   }
   const submission = parsed.data;
@@ -243,6 +232,19 @@ function ageProblem(ageYears: number): FieldProblem | undefined {
     pointer: '/subject/dateOfBirth',
     detail: `must be the date of birth of a child or young person aged ${youngestAge} to ${oldestAge}`,
   };
+}
+
+/** Zod's issues as field problems, each unknown field pointed at itself. */
+export function fieldProblems(error: z.ZodError, of = 'this referral'): FieldProblem[] {
+  return error.issues.flatMap((issue) =>
+    // Point at each unknown field itself, so a form can mark it and an API client can drop it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          pointer: toPointer([...issue.path, key]),
+          detail: `is not a field of ${of}`,
+        }))
+      : [{ pointer: toPointer(issue.path), detail: issue.message }],
+  );
 }
 
 function toPointer(path: readonly PropertyKey[]): string {

@@ -1,11 +1,41 @@
 import type { Destination, ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { ReferrerType } from '../partnership/schema.ts';
 import type { ReferralSubmission } from './intake.ts';
+import { IllegalTransitionError } from '../errors.ts';
+import {
+  allowedCommands,
+  nextStatus,
+  type CloseOutcome,
+  type ContactMethod,
+  type ContactResult,
+  type DeclineReason,
+  type LifecycleCommand,
+  type ReferralStatus,
+} from './lifecycle.ts';
+import type { DeadlineKind, Deadlines } from './deadlines.ts';
 import type { ProviderId } from './partnership.ts';
 import type { ResponseExpected, RoutingAttributes, RoutingFlags } from './routing-attributes.ts';
 
-/** Where a referral is in its life. The full lifecycle grows from here (DESIGN.md). */
-export type ReferralStatus = 'received' | 'routed' | 'accepted';
+export type { ReferralStatus } from './lifecycle.ts';
+
+/** When each step of the loop happened: what referrers and the hub see. */
+export interface Milestones {
+  routedAt?: string;
+  acceptedAt?: string;
+  declinedAt?: string;
+  firstContactAt?: string;
+  engagedAt?: string;
+  closedAt?: string;
+  withdrawnAt?: string;
+}
+
+export interface ContactAttempt {
+  method: ContactMethod;
+  result: ContactResult;
+  attemptedAt: string;
+}
+
+export type { DeadlineKind, Deadlines } from './deadlines.ts';
 
 /** A provider's hold on a referral it pulled: the queue message stays invisible until expiry. */
 export interface Lease {
@@ -33,7 +63,17 @@ export interface Referral {
   /** The route EventBridge matched, recorded when the routing decision arrives. */
   routing?: RoutingDecision;
   providerId?: ProviderId;
+  /** Providers it was rerouted away from: their queues may still hold a stale message. */
+  previousProviders?: ProviderId[];
   lease?: Lease;
+  milestones?: Milestones;
+  /** The provider's coded reason; `details` is free text and never leaves the referral. */
+  decline?: { reason: DeclineReason; details?: string };
+  contactAttempts?: ContactAttempt[];
+  closeOutcome?: CloseOutcome;
+  deadlines?: Deadlines;
+  /** Deadlines found breached, each flagged (and escalated) once. */
+  overdue?: Partial<Record<DeadlineKind, string>>;
   personal: Omit<ReferralSubmission, 'pathway' | 'spoke'>;
   /** Epoch seconds after which personal data must be gone (DynamoDB TTL). */
   expiresAt: number;
@@ -53,6 +93,7 @@ export interface NewReferral {
   routing: { attributes: RoutingAttributes; responseExpected: ResponseExpected };
   retentionDays: number;
   receivedAt: Date;
+  deadlines?: Deadlines;
 }
 
 /** Builds the stored referral from a checked submission. */
@@ -62,6 +103,7 @@ export function createReferral({
   routing,
   retentionDays,
   receivedAt,
+  deadlines,
 }: NewReferral): Referral {
   // Pathway and spoke are routing attributes; the rest is personal data.
   const { pathway, spoke, ...personal } = submission;
@@ -73,9 +115,142 @@ export function createReferral({
     responseExpected: routing.responseExpected,
     receivedAt: at,
     updatedAt: at,
+    ...(deadlines ? { deadlines } : {}),
     personal,
     expiresAt: Math.floor(receivedAt.getTime() / 1000) + retentionDays * 24 * 60 * 60,
   };
+}
+
+/** What a command changes on a referral, besides its status. */
+export type ReferralChanges = Partial<
+  Pick<
+    Referral,
+    | 'providerId'
+    | 'previousProviders'
+    | 'milestones'
+    | 'decline'
+    | 'contactAttempts'
+    | 'closeOutcome'
+    | 'lease'
+  >
+>;
+
+export type PlannedTransition =
+  { kind: 'repeat' } | { kind: 'change'; to: ReferralStatus; changes: ReferralChanges };
+
+/**
+ * What a lifecycle command does to this referral at this moment: a change (new status and
+ * fields), a repeat of a change already made (one effect for duplicate calls), or an
+ * IllegalTransitionError naming what the current status allows.
+ */
+export function planTransition(
+  referral: Referral,
+  command: LifecycleCommand,
+  at: string,
+): PlannedTransition {
+  if (isRepeat(referral, command)) return { kind: 'repeat' };
+  const to = nextStatus(referral.status, command.type);
+  if (!to) {
+    throw new IllegalTransitionError(
+      command.type,
+      referral.status,
+      allowedCommands(referral.status),
+    );
+  }
+  const milestones = { ...referral.milestones };
+  const changes: ReferralChanges = { milestones };
+  switch (command.type) {
+    case 'route':
+      milestones.routedAt ??= at;
+      if (command.providerId) changes.providerId = command.providerId;
+      break;
+    case 'accept':
+      milestones.acceptedAt = at;
+      changes.lease = undefined;
+      break;
+    case 'decline':
+      milestones.declinedAt = at;
+      changes.decline = {
+        reason: command.reason,
+        ...(command.details ? { details: command.details } : {}),
+      };
+      changes.lease = undefined;
+      break;
+    case 'attempt-contact':
+      milestones.firstContactAt ??= command.attemptedAt;
+      changes.contactAttempts = [
+        ...(referral.contactAttempts ?? []),
+        { method: command.method, result: command.result, attemptedAt: command.attemptedAt },
+      ];
+      break;
+    case 'engage':
+      milestones.engagedAt = at;
+      break;
+    case 'close':
+      milestones.closedAt = at;
+      changes.closeOutcome = command.outcome;
+      break;
+    case 'reroute':
+      changes.providerId = command.toProviderId;
+      changes.previousProviders = [
+        ...(referral.previousProviders ?? []),
+        ...(referral.providerId ? [referral.providerId] : []),
+      ];
+      changes.lease = undefined;
+      // The new provider starts afresh: its own accept and decline.
+      delete milestones.acceptedAt;
+      delete milestones.declinedAt;
+      changes.decline = undefined;
+      break;
+    case 'withdraw':
+      milestones.withdrawnAt = at;
+      changes.lease = undefined;
+      break;
+  }
+  return { kind: 'change', to, changes };
+}
+
+/** A duplicate call: the referral already shows exactly what the command would make of it. */
+function isRepeat(referral: Referral, command: LifecycleCommand): boolean {
+  switch (command.type) {
+    case 'route':
+      return referral.status !== 'received';
+    case 'accept':
+      return referral.status === 'accepted';
+    case 'decline':
+      return referral.status === 'declined' && referral.decline?.reason === command.reason;
+    case 'attempt-contact':
+      return (referral.contactAttempts ?? []).some(
+        (attempt) =>
+          attempt.attemptedAt === command.attemptedAt &&
+          attempt.method === command.method &&
+          attempt.result === command.result,
+      );
+    case 'engage':
+      return referral.status === 'engaged';
+    case 'close':
+      return referral.status === 'closed' && referral.closeOutcome === command.outcome;
+    case 'reroute':
+      return referral.status === 'rerouted' && referral.providerId === command.toProviderId;
+    case 'withdraw':
+      return referral.status === 'withdrawn';
+  }
+}
+
+/**
+ * The earliest deadline this referral still has to meet and has not been flagged for: what
+ * the SLA sweep looks at next. Undefined once nothing is pending.
+ */
+export function nextDeadline(referral: Referral): string | undefined {
+  const { deadlines, overdue = {}, status } = referral;
+  if (!deadlines) return undefined;
+  const awaitingAcceptance = ['received', 'routed', 'rerouted'].includes(status);
+  const awaitingContact = awaitingAcceptance || status === 'accepted';
+  const pending = [
+    ...(awaitingAcceptance && !overdue.accept ? [deadlines.acceptBy] : []),
+    ...(awaitingContact && !overdue['first-contact'] ? [deadlines.firstContactBy] : []),
+  ];
+  return pending.sort()[0];
 }
 
 /** The event detail for a referral: identifiers and routing attributes, no personal data. */
@@ -92,7 +267,16 @@ export function toEventDetail(referral: Referral): ReferralEventDetail {
     occurredAt: referral.updatedAt,
     ...(referral.providerId ? { providerId: referral.providerId } : {}),
     ...(referral.routing ? { destination: referral.routing.destination } : {}),
+    // Coded facts only: a decline's free-text details never reach an event.
+    ...(referral.decline ? { declineReason: referral.decline.reason } : {}),
+    ...(referral.closeOutcome ? { closeOutcome: referral.closeOutcome } : {}),
+    ...(lastContact(referral) ?? {}),
   };
+}
+
+function lastContact(referral: Referral) {
+  const attempt = referral.contactAttempts?.at(-1);
+  return attempt ? { contact: { method: attempt.method, result: attempt.result } } : undefined;
 }
 
 /** What a provider sees of a referral routed to it: the case, without internal bookkeeping. */
@@ -105,6 +289,25 @@ export function toProviderView(referral: Referral) {
     ageYears: referral.ageYears,
     receivedAt: referral.receivedAt,
     responseExpected: referral.responseExpected,
+    ...(referral.deadlines ? { deadlines: referral.deadlines } : {}),
+    ...(referral.overdue ? { overdue: referral.overdue } : {}),
+    milestones: referral.milestones ?? {},
+    ...(referral.decline ? { decline: referral.decline } : {}),
+    contactAttempts: referral.contactAttempts ?? [],
+    ...(referral.closeOutcome ? { closeOutcome: referral.closeOutcome } : {}),
     ...referral.personal,
+  };
+}
+
+/** What the referring organisation sees: status and dates, never case notes or personal data. */
+export function toReferrerView(referral: Referral) {
+  return {
+    referralId: referral.referralId,
+    pathway: referral.pathway,
+    spoke: referral.spoke,
+    status: referral.status,
+    receivedAt: referral.receivedAt,
+    updatedAt: referral.updatedAt,
+    milestones: referral.milestones ?? {},
   };
 }

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
+  IllegalTransitionError,
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
@@ -19,6 +20,9 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: { pointer: string; detail: string }[];
+  /** For an illegal transition: where the referral is, and the commands it allows. */
+  currentStatus?: string;
+  allowed?: readonly string[];
 }
 
 const problemBase = 'https://reachable.dev/problems/';
@@ -45,6 +49,13 @@ export function toProblem(thrown: unknown): Problem {
     return known(401, 'unauthorized', 'Not signed in', error);
   }
   if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
+  if (error instanceof IllegalTransitionError) {
+    return {
+      ...known(409, 'illegal-transition', 'Not allowed from the current status', error),
+      currentStatus: error.currentStatus,
+      allowed: error.allowed,
+    };
+  }
   if (error instanceof ConflictError) return known(409, 'conflict', 'Conflict', error);
   return {
     type: 'about:blank',
@@ -58,11 +69,20 @@ function known(status: number, slug: string, title: string, error: Error): Probl
   return { type: `${problemBase}${slug}`, title, status, detail: error.message };
 }
 
-/** Serialises a problem as an API Gateway response with the problem+json media type. */
+/** The challenge every 401 carries (RFC 6750): a bearer token is what is asked for. */
+export const bearerChallenge = 'Bearer realm="reachable"';
+
+/**
+ * Serialises a problem as an API Gateway response with the problem+json media type; a 401 also
+ * carries the `WWW-Authenticate` bearer challenge.
+ */
 export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(problem.status === 401 ? { 'www-authenticate': bearerChallenge } : {}),
+    },
     body: JSON.stringify(problem),
   };
 }

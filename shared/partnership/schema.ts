@@ -58,6 +58,25 @@ const staffedWindowSchema = z.strictObject({
 });
 export type StaffedWindow = z.infer<typeof staffedWindowSchema>;
 
+/** Deadlines a pathway's providers work to when a pathway does not set its own. */
+export const defaultPathwayDeadlines = {
+  acceptWithinWorkingDays: 1,
+  firstContactWithinWorkingDays: 2,
+} as const;
+
+/**
+ * Working-day deadlines for a pathway's providers, both counted from when the referral was
+ * received (see shared/domain/working-days.ts for how working days are counted). Referrals
+ * expecting a same-shift response are due at the end of the staffed window instead.
+ */
+const pathwayDeadlinesSchema = z.strictObject({
+  /** Working days to accept or decline the referral; 1 when absent. */
+  acceptWithinWorkingDays: z.int().positive().optional(),
+  /** Working days to make the first contact attempt; 2 when absent. */
+  firstContactWithinWorkingDays: z.int().positive().optional(),
+});
+export type PathwayDeadlines = z.infer<typeof pathwayDeadlinesSchema>;
+
 const pathwaySchema = z.strictObject({
   id: z.enum(pathwayKinds),
   name: z.string().min(1),
@@ -72,6 +91,8 @@ const pathwaySchema = z.strictObject({
    * Inside a window the response expected is same-shift contact; outside, next-day aftercare.
    */
   staffedWindows: z.array(staffedWindowSchema).optional(),
+  /** Accept within 1 working day and first contact within 2 unless set here. */
+  deadlines: pathwayDeadlinesSchema.optional(),
   /** Where the documents say so (file:line in seeds/). */
   source: z.string().min(1),
 });
@@ -99,6 +120,11 @@ const partnershipShape = z.strictObject({
   pathways: z.array(pathwaySchema).min(1),
   providers: z.array(providerSchema),
   referrerOrganisations: z.array(organisationSchema),
+  /**
+   * ISO dates ("2026-12-28") that are not working days: deadlines skip them. When absent, England
+   * and Wales bank holidays apply (shared/partnership/bank-holidays.ts).
+   */
+  bankHolidays: z.array(z.iso.date('must be a real date like "2026-12-28"')).optional(),
 });
 
 export type Partnership = z.infer<typeof partnershipShape>;
@@ -168,6 +194,7 @@ function crossReferenceProblems(partnership: Partnership): string[] {
     'referrerOrganisations',
     partnership.referrerOrganisations.map((o) => o.id),
   );
+  duplicates('bankHolidays', partnership.bankHolidays ?? []);
 
   partnership.pathways.forEach((pathway, i) => {
     unknownSpokes(`pathways[${i}] (${pathway.id}).spokes`, pathway.spokes);
@@ -180,6 +207,20 @@ function crossReferenceProblems(partnership: Partnership): string[] {
         problems.push(`pathways[${i}] (${pathway.id}).staffedWindows[${j}]: ends before it starts`);
       }
     });
+    if (pathway.deadlines) {
+      const accept =
+        pathway.deadlines.acceptWithinWorkingDays ??
+        defaultPathwayDeadlines.acceptWithinWorkingDays;
+      const firstContact =
+        pathway.deadlines.firstContactWithinWorkingDays ??
+        defaultPathwayDeadlines.firstContactWithinWorkingDays;
+      if (firstContact < accept) {
+        problems.push(
+          `pathways[${i}] (${pathway.id}).deadlines: first contact (${workingDays(firstContact)}) ` +
+            `is due before acceptance (${workingDays(accept)})`,
+        );
+      }
+    }
   });
   partnership.providers.forEach((provider, i) => {
     const where = `providers[${i}] (${provider.id})`;
@@ -193,6 +234,10 @@ function crossReferenceProblems(partnership: Partnership): string[] {
     unknownSpokes(`referrerOrganisations[${i}] (${organisation.id}).spoke`, [organisation.spoke]);
   });
   return problems;
+}
+
+function workingDays(count: number): string {
+  return `${count} working day${count === 1 ? '' : 's'}`;
 }
 
 /** `providers[2] (st-giles-sos).spokes[0]` from a zod path, naming entries by their id. */

@@ -2,7 +2,9 @@ import type { ReferralStore } from '../adapters/referral-store.ts';
 import { checkSubmission } from '../domain/intake.ts';
 import { createReferral, type ReferralStatus } from '../domain/referral.ts';
 import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
+import { deadlinesFor } from '../domain/deadlines.ts';
 import { ValidationError } from '../errors.ts';
+import { bankHolidaysFor } from '../partnership/bank-holidays.ts';
 import type { Partnership } from '../partnership/schema.ts';
 
 export interface IntakeDependencies {
@@ -46,6 +48,16 @@ export async function receiveReferral(
     routing,
     retentionDays: pathway?.retentionDays ?? 3 * 365,
     receivedAt,
+    ...(pathway
+      ? {
+          deadlines: deadlinesFor({
+            receivedAt,
+            pathway,
+            responseExpected: routing.responseExpected,
+            bankHolidays: bankHolidaysFor(partnership),
+          }),
+        }
+      : {}),
   });
   await store.create(referral);
   return {

@@ -3,8 +3,10 @@ import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
-import { toProviderView } from '../domain/referral.ts';
-import { ConflictError, NotFoundError, asError } from '../errors.ts';
+import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
+import { planTransition, toProviderView, type Referral } from '../domain/referral.ts';
+import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
+import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
@@ -13,7 +15,7 @@ const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDeta
 export interface ProviderWorkDependencies {
   providerId: ProviderId;
   store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
-  queue: Pick<WorkQueue, 'receive' | 'delete'>;
+  queue: Pick<WorkQueue, 'receive' | 'delete' | 'extend'>;
   now: () => Date;
   log: Log;
   /** How long a pulled referral stays hidden from the next pull. */
@@ -72,10 +74,10 @@ export async function pullNextReferral(
     if (leased) return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
 
     const current = (await store.get(referralId)) ?? referral;
-    if (current.providerId === providerId) {
-      // Already taken further by this provider: this message is a duplicate delivery.
+    if (current.providerId === providerId || current.previousProviders?.includes(providerId)) {
+      // Taken further by this provider, or rerouted away from it: nothing left to do here.
       await queue.delete(message.receiptHandle);
-      log.info('Duplicate delivery removed', { providerId, referralId });
+      log.info('Stale or duplicate delivery removed', { providerId, referralId });
     } else {
       log.error('Referral in a queue it was not routed to', {
         providerId,
@@ -88,60 +90,146 @@ export async function pullNextReferral(
 }
 
 /**
- * Records that a provider accepts a referral routed to it, and removes it from the queue.
- * Accepting twice has one effect. Another provider's referral is "not found", whether it exists or not.
+ * Runs a provider's lifecycle command on a referral routed to it: accept, decline, a contact
+ * attempt, engaged, close, reroute. Duplicate calls have one effect; a command the status does
+ * not allow is a 409 naming what is; another provider's referral is "not found", whether it
+ * exists or not. Ending the provider's part (accept, decline, reroute) takes the message off
+ * its queue.
  */
-export async function acceptReferral(
+export async function runProviderCommand(
   referralId: string,
-  deps: Omit<ProviderWorkDependencies, 'leaseSeconds'>,
+  command: ProviderCommand,
+  deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
 ): Promise<ReturnType<typeof toProviderView>> {
-  const { providerId, store, queue, now, log } = deps;
+  const { providerId, store, queue, now, log, partnership } = deps;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const referral = await store.get(referralId);
+    if (!referral || !isHeldBy(referral, providerId)) {
+      throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
+    }
+    if (referral.status === 'received') {
+      throw new ConflictError(
+        `Referral ${referralId} is still being routed; try again in a moment.`,
+      );
+    }
+    if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
+    const at = now();
+    const planned = planTransition(referral, command, at.toISOString());
+    if (planned.kind === 'repeat') return toProviderView(referral);
+    const changed = await store.transition(referral, {
+      to: planned.to,
+      at,
+      actor: { kind: 'provider', id: providerId },
+      ...withWhy(auditReason(command)),
+      changes: planned.changes,
+    });
+    if (!changed) continue; // changed under us: read again and decide again
+    if (referral.lease && 'lease' in planned.changes) {
+      await removeFromQueue(queue, referral.lease.receiptHandle, { providerId, referralId, log });
+    }
+    return toProviderView(changed);
+  }
+  throw new ConflictError(`Referral ${referralId} kept changing; try again.`);
+}
+
+/** The provider's own referrals, optionally in one status, a page at a time. */
+export async function listProviderReferrals(
+  deps: Pick<ProviderWorkDependencies, 'providerId'> & {
+    store: Pick<ReferralStore, 'listByProvider'>;
+  },
+  options: { status?: ReferralStatus; limit?: number; cursor?: string },
+) {
+  const page = await deps.store.listByProvider(deps.providerId, options);
+  return {
+    referrals: page.referrals.map(toProviderView),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
+}
+
+/** Keeps the provider's lease on a referral it pulled for another lease period. */
+export async function extendLease(
+  referralId: string,
+  deps: ProviderWorkDependencies,
+): Promise<{ expiresAt: string }> {
+  const { providerId, store, queue, now, leaseSeconds } = deps;
   const referral = await store.get(referralId);
-  // Once routing is recorded it decides; before that, holding the lease shows the referral
-  // reached this provider's queue.
-  const holds =
-    referral?.providerId !== undefined
-      ? referral.providerId === providerId
-      : referral?.lease?.providerId === providerId;
-  if (!referral || !holds) {
+  if (!referral || !isHeldBy(referral, providerId)) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
-  if (referral.status === 'accepted') return toProviderView(referral);
-  if (referral.status === 'received') {
-    throw new ConflictError(`Referral ${referralId} is still being routed; try again in a moment.`);
-  }
-  if (referral.status !== 'routed') {
+  const held = referral.lease;
+  if (!held || held.providerId !== providerId || Date.parse(held.expiresAt) <= now().getTime()) {
     throw new ConflictError(
-      `Referral ${referralId} is ${referral.status}; only a routed referral can be accepted.`,
+      `You hold no lease on referral ${referralId}; pull it again to take one.`,
     );
   }
-  const accepted = await store.transition(referral, {
-    to: 'accepted',
-    at: now(),
-    actor: { kind: 'provider', id: providerId },
-    lease: undefined,
-  });
-  if (!accepted) {
-    const current = await store.get(referralId);
-    if (current?.status === 'accepted') return toProviderView(current);
-    throw new ConflictError(
-      `Referral ${referralId} changed while it was being accepted; try again.`,
-    );
-  }
-  if (referral.lease) {
-    try {
-      await queue.delete(referral.lease.receiptHandle);
-    } catch (error) {
-      // The lease ran out and the message will come back; the next pull removes it as a duplicate.
-      log.warn('Could not remove accepted referral from queue', {
-        providerId,
-        referralId,
-        errorName: asError(error).name,
-      });
-    }
-  }
-  return toProviderView(accepted);
+  const lease = {
+    ...held,
+    expiresAt: new Date(now().getTime() + leaseSeconds * 1000).toISOString(),
+  };
+  await queue.extend(held.receiptHandle, leaseSeconds);
+  const leased = await store.lease(referral, providerId, lease);
+  if (!leased) throw new ConflictError(`Referral ${referralId} has moved on; the lease has ended.`);
+  return { expiresAt: lease.expiresAt };
 }
+
+/** What a provider may ask of a referral: the provider commands of the lifecycle. */
+export type ProviderCommand = Exclude<LifecycleCommand, { type: 'route' | 'withdraw' }>;
+
+// Once routing is recorded it decides; before that, holding the lease shows the referral
+// reached this provider's queue.
+function isHeldBy(referral: Referral, providerId: string): boolean {
+  return referral.providerId !== undefined
+    ? referral.providerId === providerId
+    : referral.lease?.providerId === providerId;
+}
+
+/** A referral can only go to another provider of its spoke that runs its pathway. */
+function checkReroute(referral: Referral, toProviderId: string, partnership: Partnership): void {
+  const target = partnership.providers.find((p) => p.id === toProviderId);
+  const fits =
+    target !== undefined &&
+    target.id !== referral.providerId &&
+    target.spokes.includes(referral.spoke) &&
+    target.pathways.includes(referral.pathway);
+  if (!fits) {
+    const candidates = partnership.providers
+      .filter(
+        (p) =>
+          p.id !== referral.providerId &&
+          p.spokes.includes(referral.spoke) &&
+          p.pathways.includes(referral.pathway),
+      )
+      .map((p) => p.id);
+    throw new ValidationError('This referral cannot be rerouted there.', [
+      {
+        pointer: '/toProviderId',
+        detail:
+          candidates.length > 0
+            ? `must be another provider of ${referral.spoke} for ${referral.pathway}: ${candidates.join(', ')}`
+            : `no other provider of ${referral.spoke} runs ${referral.pathway}; the spoke's triage decides`,
+      },
+    ]);
+  }
+}
+
+async function removeFromQueue(
+  queue: Pick<WorkQueue, 'delete'>,
+  receiptHandle: string,
+  { providerId, referralId, log }: { providerId: string; referralId: string; log: Log },
+): Promise<void> {
+  try {
+    await queue.delete(receiptHandle);
+  } catch (error) {
+    // The lease ran out and the message will come back; the next pull removes it as stale.
+    log.warn('Could not remove the referral from the queue', {
+      providerId,
+      referralId,
+      errorName: asError(error).name,
+    });
+  }
+}
+
+const withWhy = (why: string | undefined) => (why ? { why } : {});
 
 function safeJson(body: string): unknown {
   try {

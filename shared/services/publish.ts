@@ -26,14 +26,16 @@ export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
   }
   if (item.entity === 'transition') {
     const detail = referralEventDetailSchema.parse(item.event);
-    return [{ detailType: detailTypeFor(String(item.to)), detail }];
+    // A transition's event is named by its new status, unless it says otherwise (overdue).
+    const detailType =
+      typeof item.eventType === 'string' ? item.eventType : `referral.${String(item.to)}`;
+    return [{ detailType: knownDetailType(detailType), detail }];
   }
   return [];
 }
 
-function detailTypeFor(status: string): DetailType {
-  const detailType = `referral.${status}`;
+function knownDetailType(detailType: string): DetailType {
   const known = Object.values(detailTypes) as string[];
-  if (!known.includes(detailType)) throw new Error(`No lifecycle event for status "${status}"`);
+  if (!known.includes(detailType)) throw new Error(`No lifecycle event "${detailType}"`);
   return detailType as DetailType;
 }

@@ -2,10 +2,26 @@ import { z } from 'zod';
 import { destinationSchema } from '#events/referral-lifecycle.ts';
 import type { Route } from '#events/routing/route.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
-import type { RoutingDecision } from '../domain/referral.ts';
+import { auditReason } from '../domain/lifecycle.ts';
+import { planTransition, type Referral, type RoutingDecision } from '../domain/referral.ts';
 import { routingReasons } from '../domain/routing-reasons.ts';
 import type { Log } from '../observability.ts';
 import type { Partnership } from '../partnership/schema.ts';
+
+/**
+ * Routing moves a received referral to `routed`; one withdrawn before its routing was recorded
+ * keeps its status, and the decision is still recorded for the coordinator.
+ */
+function planRoute(referral: Referral, providerId: string | undefined, at: string) {
+  const planned = planTransition(
+    referral,
+    { type: 'route', ...(providerId ? { providerId } : {}) },
+    at,
+  );
+  return planned.kind === 'change'
+    ? planned
+    : { to: referral.status, changes: providerId ? { providerId } : {} };
+}
 
 /** What a route rule reports alongside each delivery (its input transformer builds this). */
 export const routingDecisionMessageSchema = z.strictObject({
@@ -61,14 +77,15 @@ export async function recordRoutingDecision(
       ),
       decidedAt: decidedAt.toISOString(),
     };
+    const providerId =
+      message.destination.kind === 'provider' ? message.destination.providerId : undefined;
+    const planned = planRoute(referral, providerId, decidedAt.toISOString());
     const routed = await store.transition(referral, {
-      to: referral.status === 'received' ? 'routed' : referral.status,
+      to: planned.to,
       at: decidedAt,
       actor: { kind: 'system', id: `route:${message.routeId}` },
-      routing,
-      ...(message.destination.kind === 'provider'
-        ? { providerId: message.destination.providerId }
-        : {}),
+      why: auditReason({ type: 'route', ...(providerId ? { providerId } : {}) }),
+      changes: { ...planned.changes, routing },
     });
     if (routed) {
       log.info('Routing recorded', { referralId: referral.referralId, routeId: message.routeId });

@@ -6,7 +6,15 @@ import { handlerMetadataKey } from '#infra/constructs/reachable-function.ts';
 import { ReachableStack, type ReachableStackProps } from '#infra/reachable-stack.ts';
 
 /** The deployment the infra tests synthesize. */
-export const testConfig: DeploymentConfig = { partnership: 'avon-and-somerset', stage: 'test' };
+export const testConfig: DeploymentConfig = {
+  partnership: 'avon-and-somerset',
+  stage: 'test',
+  auth: {
+    jwksUrl: 'https://auth.example.org/.well-known/jwks.json',
+    issuer: 'https://auth.example.org/',
+    audience: 'reachable',
+  },
+};
 
 /** One resource of a synthesized CloudFormation template. */
 export interface Resource {

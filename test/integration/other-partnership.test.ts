@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { templateRoutes } from '#local/routing-table.ts';
 import type { Template } from '#local/template.ts';
 import { registerPartnership } from '#shared/domain/partnership.ts';
+import { testConfig } from '#test/infra/synth.ts';
 import { northumbria, northumbriaRoutes } from '#test/fixtures/northumbria.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { proveExactlyOneRoute } from '#test/helpers/routing-proof.ts';
@@ -30,7 +31,7 @@ let runtime: Runtime;
 beforeAll(async () => {
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ReachableStack(app, 'Reachable-northumbria-test', {
-    config: { partnership: northumbria.id, stage: 'test' },
+    config: { ...testConfig, partnership: northumbria.id },
   });
   const assembly = app.synth();
   template = JSON.parse(

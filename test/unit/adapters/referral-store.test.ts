@@ -203,7 +203,7 @@ describe('ReferralStore.transition', () => {
       to: 'accepted',
       at,
       actor: { kind: 'provider', id: provider },
-      lease: undefined,
+      changes: { lease: undefined },
     });
 
     // Assess

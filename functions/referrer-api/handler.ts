@@ -1,0 +1,56 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { requireEnv } from '#shared/config.ts';
+import { listQuery } from '#shared/domain/lifecycle-requests.ts';
+import { idSchema } from '#shared/domain/partnership.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { authenticatorFromEnv, requireOrganisation } from '#shared/http/auth.ts';
+import { json, problemDetails } from '#shared/http/problem.ts';
+import { parseRequest, referralIdFrom } from '#shared/http/request.ts';
+import { logger } from '#shared/observability.ts';
+import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
+
+const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+const authenticator = authenticatorFromEnv();
+
+/** The signed-in organisation; the token must be that of the organisation in the path. */
+async function referrerFor(event: APIGatewayProxyEventV2) {
+  const principal = await authenticator.authenticate(event.headers);
+  const parsed = idSchema.safeParse(event.pathParameters?.organisationId);
+  if (!parsed.success) throw new NotFoundError('No such organisation.');
+  requireOrganisation(principal, parsed.data);
+  return { organisationId: parsed.data, store, now: () => new Date() };
+}
+
+type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const base = '/v1/organisations/{organisationId}/referrals';
+const routes: Record<string, Route> = {
+  [`GET ${base}`]: async (event) => {
+    const deps = await referrerFor(event);
+    const { limit, cursor } = parseRequest(
+      listQuery.omit({ status: true }),
+      event.queryStringParameters ?? {},
+      'query',
+    );
+    return json(200, await referralsSentBy(deps, { limit, cursor }));
+  },
+  [`GET ${base}/{referralId}`]: async (event) =>
+    json(200, {
+      referral: await referralStatusFor(referralIdFrom(event), await referrerFor(event)),
+    }),
+  [`POST ${base}/{referralId}/withdraw`]: async (event) =>
+    json(200, {
+      referral: await withdrawReferral(referralIdFrom(event), await referrerFor(event)),
+    }),
+};
+
+/** Referrer feedback: the status and dates of the referrals an organisation sent, and withdrawal. */
+export const handler = middy<APIGatewayProxyEventV2>()
+  .use(problemDetails(logger))
+  .handler(async (event) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
+    return route(event);
+  });

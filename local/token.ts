@@ -1,0 +1,77 @@
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { partnershipById } from '#shared/domain/partnership.ts';
+import { signLocalToken } from './signing-key.ts';
+import { loadLocalTemplate } from './template.ts';
+
+const usage = `Usage:
+  npm run -s token -- --provider <id>         a bearer token for that provider
+  npm run -s token -- --organisation <id>     a bearer token for that referrer organisation
+        [--subject <sub>]                     who the token says is calling (default: local-…)
+        [--expires-in 8h]                     how long it lasts (e.g. 30m, 8h, 2d)
+
+Prints only the token, signed with the local runtime's key:
+  TOKEN=$(npm run -s token -- --provider turning-point-admit)
+  curl -H "authorization: Bearer $TOKEN" http://localhost:3000/v1/providers/turning-point-admit/referrals/next`;
+
+/** Signs a local token for the provider or organisation named; 0 on success, 2 on bad use. */
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        provider: { type: 'string' },
+        organisation: { type: 'string' },
+        subject: { type: 'string' },
+        'expires-in': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const { provider, organisation } = values;
+  if ((provider === undefined) === (organisation === undefined)) {
+    console.error(`Name one provider or one organisation.\n\n${usage}`);
+    return 2;
+  }
+  const partnership = partnershipById(loadLocalTemplate().partnershipId);
+  let role: { kind: 'provider' | 'organisation'; id: string; known: string[] };
+  if (provider !== undefined) {
+    role = { kind: 'provider', id: provider, known: partnership.providers.map((p) => p.id) };
+  } else {
+    const known = partnership.referrerOrganisations.map((o) => o.id);
+    role = { kind: 'organisation', id: organisation ?? '', known };
+  }
+  if (!role.known.includes(role.id)) {
+    console.error(
+      `Unknown ${role.kind} "${role.id}" in ${partnership.name}. Known ${role.kind}s:\n  ${role.known.join('\n  ')}`,
+    );
+    return 2;
+  }
+  const claims = role.kind === 'provider' ? { provider: role.id } : { organisation: role.id };
+  let token: string;
+  try {
+    token = await signLocalToken(claims, {
+      subject: values.subject,
+      expiresIn: values['expires-in'],
+    });
+  } catch (error) {
+    // jose refuses a duration it cannot read with a TypeError.
+    if (!(error instanceof TypeError)) throw error;
+    console.error(`--expires-in "${values['expires-in']}" is not a duration (e.g. 30m, 8h, 2d)`);
+    return 2;
+  }
+  console.log(token);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,136 @@
+/**
+ * The referral lifecycle as one pure state machine (DESIGN.md, Lifecycle): which command may
+ * move a referral from which status to which, and who may give it. No AWS, no clock.
+ */
+
+export const referralStatuses = [
+  'received',
+  'routed',
+  'rerouted',
+  'accepted',
+  'declined',
+  'contact-attempted',
+  'engaged',
+  'closed',
+  'withdrawn',
+] as const;
+export type ReferralStatus = (typeof referralStatuses)[number];
+
+export const declineReasons = [
+  'out-of-area',
+  'not-eligible',
+  'no-capacity',
+  'already-known',
+  'other',
+] as const;
+export type DeclineReason = (typeof declineReasons)[number];
+
+export const contactMethods = ['in-person', 'phone', 'text', 'letter'] as const;
+export const contactResults = ['reached', 'no-answer', 'message-left', 'refused'] as const;
+export type ContactMethod = (typeof contactMethods)[number];
+export type ContactResult = (typeof contactResults)[number];
+
+export const closeOutcomes = [
+  'completed',
+  'disengaged',
+  'moved-away',
+  'referred-on',
+  'declined-support',
+  'safeguarding-escalated',
+] as const;
+export type CloseOutcome = (typeof closeOutcomes)[number];
+
+/** Everything that can happen to a referral, with what each needs to say. */
+export type LifecycleCommand =
+  | { type: 'route'; providerId?: string }
+  | { type: 'accept' }
+  | { type: 'decline'; reason: DeclineReason; details?: string }
+  | { type: 'attempt-contact'; method: ContactMethod; result: ContactResult; attemptedAt: string }
+  | { type: 'engage' }
+  | { type: 'close'; outcome: CloseOutcome }
+  | { type: 'reroute'; toProviderId: string }
+  | { type: 'withdraw' };
+export type CommandType = LifecycleCommand['type'];
+
+/** Who gives each command: the system routes, the referrer withdraws, providers do the rest. */
+export const commandActors: Record<CommandType, 'system' | 'provider' | 'referrer'> = {
+  route: 'system',
+  accept: 'provider',
+  decline: 'provider',
+  'attempt-contact': 'provider',
+  engage: 'provider',
+  close: 'provider',
+  reroute: 'provider',
+  withdraw: 'referrer',
+};
+
+const waitingForProvider = {
+  accept: 'accepted',
+  decline: 'declined',
+  reroute: 'rerouted',
+  withdraw: 'withdrawn',
+} as const;
+
+/** From each status, the commands allowed and where each leads. Absent means refused. */
+const transitions: Record<ReferralStatus, Partial<Record<CommandType, ReferralStatus>>> = {
+  received: { route: 'routed', withdraw: 'withdrawn' },
+  routed: waitingForProvider,
+  rerouted: waitingForProvider,
+  accepted: {
+    'attempt-contact': 'contact-attempted',
+    engage: 'engaged',
+    close: 'closed',
+    reroute: 'rerouted',
+    withdraw: 'withdrawn',
+  },
+  'contact-attempted': {
+    'attempt-contact': 'contact-attempted',
+    engage: 'engaged',
+    close: 'closed',
+    withdraw: 'withdrawn',
+  },
+  engaged: { close: 'closed' },
+  // A provider's "no" is recorded; the spoke decides where the referral goes next.
+  declined: { reroute: 'rerouted', withdraw: 'withdrawn' },
+  closed: {},
+  withdrawn: {},
+};
+
+/** The commands a referral in this status accepts. */
+export function allowedCommands(status: ReferralStatus): CommandType[] {
+  return Object.keys(transitions[status]) as CommandType[];
+}
+
+/** Where a command takes a referral in this status, or undefined when it is not allowed. */
+export function nextStatus(
+  status: ReferralStatus,
+  command: CommandType,
+): ReferralStatus | undefined {
+  return transitions[status][command];
+}
+
+/** True for the statuses a referral never leaves. */
+export function isFinal(status: ReferralStatus): boolean {
+  return allowedCommands(status).length === 0;
+}
+
+/**
+ * Why, for the audit trail, as codes only: audit records outlive personal data, so free text
+ * (a decline's details) is kept on the referral, never here.
+ */
+export function auditReason(command: LifecycleCommand): string | undefined {
+  switch (command.type) {
+    case 'route':
+      return command.providerId ? `routed to ${command.providerId}` : 'routed to triage';
+    case 'decline':
+      return `declined: ${command.reason}`;
+    case 'attempt-contact':
+      return `contact by ${command.method}: ${command.result}`;
+    case 'close':
+      return `closed: ${command.outcome}`;
+    case 'reroute':
+      return `rerouted to ${command.toProviderId}`;
+    default:
+      return undefined;
+  }
+}
