@@ -345,7 +345,7 @@ export class ReferralStore {
         TableName: this.#tableName,
         Key: referralKey(referral.referralId),
         ConditionExpression: 'attribute_exists(PK)',
-        ...updateOf(deadlineIndexKeys(referral), {}),
+        ...updateOf(deadlineIndexKeys(referral), {}, {}),
       }),
     );
   }

@@ -183,30 +183,27 @@ function isHeldBy(referral: Referral, providerId: string): boolean {
     : referral.lease?.providerId === providerId;
 }
 
-/** A referral can only go to another provider of its spoke that runs its pathway. */
+/**
+ * A referral can only go to another provider of its own spoke (one that may run a different
+ * pathway: that is often why it is rerouted).
+ */
 function checkReroute(referral: Referral, toProviderId: string, partnership: Partnership): void {
   const target = partnership.providers.find((p) => p.id === toProviderId);
   const fits =
     target !== undefined &&
     target.id !== referral.providerId &&
-    target.spokes.includes(referral.spoke) &&
-    target.pathways.includes(referral.pathway);
+    target.spokes.includes(referral.spoke);
   if (!fits) {
     const candidates = partnership.providers
-      .filter(
-        (p) =>
-          p.id !== referral.providerId &&
-          p.spokes.includes(referral.spoke) &&
-          p.pathways.includes(referral.pathway),
-      )
+      .filter((p) => p.id !== referral.providerId && p.spokes.includes(referral.spoke))
       .map((p) => p.id);
     throw new ValidationError('This referral cannot be rerouted there.', [
       {
         pointer: '/toProviderId',
         detail:
           candidates.length > 0
-            ? `must be another provider of ${referral.spoke} for ${referral.pathway}: ${candidates.join(', ')}`
-            : `no other provider of ${referral.spoke} runs ${referral.pathway}; the spoke's triage decides`,
+            ? `must be another provider of ${referral.spoke}: ${candidates.join(', ')}`
+            : `${referral.spoke} has no other provider; the spoke's triage decides`,
       },
     ]);
   }

@@ -4,11 +4,20 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
+import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 
 const provider = 'turning-point-admit';
 let runtime: Runtime;
 let documents: DynamoDBDocumentClient;
+const tokens = new Map<string, string>();
+
+/** Provider calls carry that provider's bearer token, signed with the runtime's own key. */
+async function asProvider(providerId: string, init: RequestInit = {}): Promise<RequestInit> {
+  const token = tokens.get(providerId) ?? (await signLocalToken({ provider: providerId }));
+  tokens.set(providerId, token);
+  return { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } };
+}
 
 beforeAll(async () => {
   runtime = await startRuntime({ port: 0 });
@@ -30,7 +39,10 @@ const post = (body: string, contentType = 'application/json') =>
 /** Pulls until a referral arrives: routing is asynchronous (stream, bus, queue), as on AWS. */
 async function pullNext(providerId: string): Promise<Response> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const response = await fetch(`${runtime.url}/v1/providers/${providerId}/referrals/next`);
+    const response = await fetch(
+      `${runtime.url}/v1/providers/${providerId}/referrals/next`,
+      await asProvider(providerId),
+    );
     if (response.status !== 204) return response;
     await sleep(100);
   }
@@ -89,7 +101,7 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     };
     const accepted = await fetch(
       `${runtime.url}/v1/providers/${provider}/referrals/${receipt.referralId}/accept`,
-      { method: 'POST' },
+      await asProvider(provider, { method: 'POST' }),
     );
 
     // Assess
@@ -119,9 +131,12 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     const acceptUrl = `${runtime.url}/v1/providers/${provider}/referrals/${referralId}/accept`;
 
     // Act
-    const first = await fetch(acceptUrl, { method: 'POST' });
-    const second = await fetch(acceptUrl, { method: 'POST' });
-    const next = await fetch(`${runtime.url}/v1/providers/${provider}/referrals/next`);
+    const first = await fetch(acceptUrl, await asProvider(provider, { method: 'POST' }));
+    const second = await fetch(acceptUrl, await asProvider(provider, { method: 'POST' }));
+    const next = await fetch(
+      `${runtime.url}/v1/providers/${provider}/referrals/next`,
+      await asProvider(provider),
+    );
 
     // Assess
     expect(first.status).toBe(200);
@@ -154,9 +169,7 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
     // Act
     const response = await fetch(
       `${runtime.url}/v1/providers/st-giles-sos/referrals/${referralId}/accept`,
-      {
-        method: 'POST',
-      },
+      await asProvider('st-giles-sos', { method: 'POST' }),
     );
 
     // Assess
