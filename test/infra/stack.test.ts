@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAttribute } from '#infra/constructs/referral-table.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
@@ -12,6 +13,7 @@ import {
   resourcesOfType,
   roleStatements,
   synthesize,
+  testConfig,
   type Resource,
   type Statement,
   type Synthesized,
@@ -39,6 +41,40 @@ function requiredEnvironment(handlerFile: string): string[] {
   const source = readFileSync(path.join(projectRoot, handlerFile), 'utf8');
   return [...source.matchAll(/require(?:Json)?Env\(\s*'([A-Z0-9_]+)'\s*\)/g)].map(
     (match) => match[1]!,
+  );
+}
+
+/** The environment variables a deployed function is given. */
+function variablesOfFunction(fnId: string): Record<string, unknown> {
+  const environment = resources[fnId]!.Properties.Environment as
+    | { Variables?: Record<string, unknown> }
+    | undefined;
+  return environment?.Variables ?? {};
+}
+
+/** The environment variables of the function running `functions/<name>/handler.ts`. */
+const variablesOf = (name: string) => variablesOfFunction(functionId(resources, name));
+
+/** Every route of the HTTP API, by route key, as the ARN of the function it integrates. */
+function apiRoutes(): Record<string, unknown> {
+  return Object.fromEntries(
+    resourcesOfType(resources, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const integrationId = joinedText(route.Properties.Target).replace('integrations/ref:', '');
+      return [route.Properties.RouteKey as string, resources[integrationId]!.Properties.IntegrationUri];
+    }),
+  );
+}
+
+/**
+ * The route keys a handler dispatches on: the keys of its `routes` table, written as
+ * `` [`METHOD ${base}/path`] `` with `const base = '...'`.
+ */
+function dispatchedRouteKeys(handlerFile: string): string[] {
+  const source = readFileSync(path.join(projectRoot, handlerFile), 'utf8');
+  const base = /const base = '([^']+)';/.exec(source)?.[1];
+  if (!base) throw new Error(`${handlerFile} declares no base path`);
+  return [...source.matchAll(/\[`([A-Z]+) \$\{base\}([^`]*)`\]:/g)].map(
+    ([, method, rest]) => `${method} ${base}${rest}`,
   );
 }
 
@@ -83,14 +119,18 @@ describe('the referrals table', () => {
     expect(expiryAttribute).toBe('expiresAt');
   });
 
-  it('is keyed by PK and SK and has the provider (GSI1) and spoke (GSI2) indexes', () => {
+  it('is keyed by PK and SK and has the provider, spoke, organisation and deadline indexes, each projecting whole referrals', () => {
     // Prepare
     const table = resources[tableId]!.Properties;
+    // GSI1 a provider's referrals by status, GSI2 a spoke's by date, GSI3 a referring
+    // organisation's by date, GSI4 referrals by next deadline (the sweep's, sparse).
+    const indexNames = ['GSI1', 'GSI2', 'GSI3', 'GSI4'];
 
     // Act
     const indexes = table.GlobalSecondaryIndexes as {
       IndexName: string;
       KeySchema: unknown[];
+      Projection: unknown;
     }[];
 
     // Assess
@@ -98,16 +138,29 @@ describe('the referrals table', () => {
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
-    expect(Object.fromEntries(indexes.map((index) => [index.IndexName, index.KeySchema]))).toEqual({
-      GSI1: [
-        { AttributeName: 'GSI1PK', KeyType: 'HASH' },
-        { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
-      ],
-      GSI2: [
-        { AttributeName: 'GSI2PK', KeyType: 'HASH' },
-        { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
-      ],
-    });
+    expect(Object.fromEntries(indexes.map((index) => [index.IndexName, index.KeySchema]))).toEqual(
+      Object.fromEntries(
+        indexNames.map((name) => [
+          name,
+          [
+            { AttributeName: `${name}PK`, KeyType: 'HASH' },
+            { AttributeName: `${name}SK`, KeyType: 'RANGE' },
+          ],
+        ]),
+      ),
+    );
+    // Queries on the indexes return referrals, not keys: every index carries the whole item.
+    for (const index of indexes) {
+      expect(index.Projection, index.IndexName).toEqual({ ProjectionType: 'ALL' });
+    }
+    expect(table.AttributeDefinitions).toEqual(
+      expect.arrayContaining(
+        ['PK', 'SK', ...indexNames.flatMap((name) => [`${name}PK`, `${name}SK`])].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+      ),
+    );
   });
 
   it('keeps the data when the stack is deleted or the table replaced', () => {
@@ -199,25 +252,52 @@ describe("Reachable's functions", () => {
   it('names the partnership, the table and the bus by what the stack deployed', () => {
     // Prepare
     const busId = logicalIdOf(synthesized.stack.busAndRoutes.bus);
-    const variables = (name: string) =>
-      (
-        resources[functionId(resources, name)]!.Properties.Environment as {
-          Variables: Record<string, unknown>;
-        }
-      ).Variables;
+    const tableUsers = ['intake', 'record-routing', 'provider-api', 'referrer-api', 'sla-sweep'];
+    const partnershipUsers = ['intake', 'publish', 'record-routing', 'provider-api'];
 
     // Act
-    const intake = variables('intake');
-    const publish = variables('publish');
-    const recordRouting = variables('record-routing');
+    const tableNames = tableUsers.map((name) => [name, variablesOf(name).TABLE_NAME]);
+    const partnerships = partnershipUsers.map((name) => [name, variablesOf(name).PARTNERSHIP]);
+    const busName = variablesOf('publish').EVENT_BUS_NAME;
 
     // Assess
-    for (const environment of [intake, publish, recordRouting]) {
-      expect(environment.PARTNERSHIP).toBe(avonAndSomerset.id);
-    }
-    expect(intake.TABLE_NAME).toEqual({ Ref: tableId });
-    expect(recordRouting.TABLE_NAME).toEqual({ Ref: tableId });
-    expect(publish.EVENT_BUS_NAME).toEqual({ Ref: busId });
+    expect(tableNames).toEqual(tableUsers.map((name) => [name, { Ref: tableId }]));
+    expect(partnerships).toEqual(partnershipUsers.map((name) => [name, avonAndSomerset.id]));
+    expect(busName).toEqual({ Ref: busId });
+  });
+
+  it('gives every function that authenticates its callers the deployment\'s identity provider, never inline keys', () => {
+    // Prepare
+    const authenticating = [...functionsByHandler(resources)].filter(([handler]) =>
+      /\bauthenticatorFromEnv\s*\(/.test(readFileSync(path.join(projectRoot, handler), 'utf8')),
+    );
+
+    // Act
+    const settings = authenticating.map(([handler, id]) => [
+      handler,
+      Object.fromEntries(
+        Object.entries(variablesOfFunction(id)).filter(([name]) => name.startsWith('AUTH_')),
+      ),
+    ]);
+
+    // Assess
+    expect(authenticating.map(([handler]) => handler)).toEqual(
+      expect.arrayContaining([
+        'functions/provider-api/handler.ts',
+        'functions/referrer-api/handler.ts',
+      ]),
+    );
+    // Exactly these: an AUTH_JWKS_JSON (the local runtime's inline keys) would override the URL.
+    expect(settings).toEqual(
+      authenticating.map(([handler]) => [
+        handler,
+        {
+          AUTH_JWKS_URL: testConfig.auth.jwksUrl,
+          AUTH_ISSUER: testConfig.auth.issuer,
+          AUTH_AUDIENCE: testConfig.auth.audience,
+        },
+      ]),
+    );
   });
 
   it("gives the provider API every provider's queue URL, keyed by provider id", () => {
@@ -329,46 +409,168 @@ describe('the record-routing function', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake and provider routes, each by the function that handles it', () => {
+  it('serves exactly the intake, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
-    const intakeId = functionId(resources, 'intake');
-    const providerApiId = functionId(resources, 'provider-api');
+    const by = (name: string) => getAtt(functionId(resources, name));
+    const provider = '/v1/providers/{providerId}';
+    const referral = `${provider}/referrals/{referralId}`;
+    const organisation = '/v1/organisations/{organisationId}/referrals';
 
     // Act
-    const routes = Object.fromEntries(
-      resourcesOfType(resources, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
-        const integrationId = joinedText(route.Properties.Target).replace('integrations/ref:', '');
-        const uri = resources[integrationId]!.Properties.IntegrationUri;
-        return [route.Properties.RouteKey as string, uri];
-      }),
-    );
+    const routes = apiRoutes();
 
     // Assess
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     expect(routes).toEqual({
-      'POST /v1/referrals': getAtt(intakeId),
-      'GET /v1/providers/{providerId}/referrals/next': getAtt(providerApiId),
-      'POST /v1/providers/{providerId}/referrals/{referralId}/accept': getAtt(providerApiId),
+      'POST /v1/referrals': by('intake'),
+      'GET /provider': by('web'),
+      'GET /provider/{file+}': by('web'),
+      [`GET ${provider}/referrals`]: by('provider-api'),
+      [`GET ${provider}/referrals/next`]: by('provider-api'),
+      [`GET ${referral}`]: by('provider-api'),
+      [`POST ${referral}/lease`]: by('provider-api'),
+      [`POST ${referral}/accept`]: by('provider-api'),
+      [`POST ${referral}/decline`]: by('provider-api'),
+      [`POST ${referral}/contact-attempts`]: by('provider-api'),
+      [`POST ${referral}/engaged`]: by('provider-api'),
+      [`POST ${referral}/close`]: by('provider-api'),
+      [`POST ${referral}/reroute`]: by('provider-api'),
+      [`GET ${provider}/capacity`]: by('provider-api'),
+      [`PUT ${provider}/capacity`]: by('provider-api'),
+      [`GET ${organisation}`]: by('referrer-api'),
+      [`GET ${organisation}/{referralId}`]: by('referrer-api'),
+      [`POST ${organisation}/{referralId}/withdraw`]: by('referrer-api'),
     });
   });
 
-  it('lets API Gateway invoke every function behind a route', () => {
+  it('routes to the provider and referrer APIs exactly the route keys their handlers dispatch on', () => {
     // Prepare
-    const { template } = synthesized;
+    const routes = Object.entries(apiRoutes());
+    const dispatchers = ['provider-api', 'referrer-api'];
 
     // Act
-    const fnIds = [functionId(resources, 'intake'), functionId(resources, 'provider-api')];
+    const comparison = dispatchers.map((name) => {
+      const arn = getAtt(functionId(resources, name));
+      return {
+        name,
+        served: routes
+          .filter(([, target]) => isDeepStrictEqual(target, arn))
+          .map(([key]) => key)
+          .sort(),
+        dispatched: dispatchedRouteKeys(`functions/${name}/handler.ts`).sort(),
+      };
+    });
 
     // Assess
-    for (const fnId of fnIds) {
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: getAtt(fnId),
-        Principal: 'apigateway.amazonaws.com',
-      });
+    for (const { name, served, dispatched } of comparison) {
+      expect(dispatched.length, name).toBeGreaterThan(0);
+      // A route served but not dispatched answers 404; one dispatched but not served is dead.
+      expect(served, name).toEqual(dispatched);
     }
+  });
+
+  it('lets API Gateway invoke each function behind a route, from that route, and no other function', () => {
+    // Prepare
+    const permissions = resourcesOfType(resources, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'apigateway.amazonaws.com');
+
+    // Act
+    const missing = Object.entries(apiRoutes())
+      .filter(([key, fnArn]) => {
+        const path = key.slice(key.indexOf(' ') + 1);
+        return !permissions.some(
+          (p) =>
+            p.Action === 'lambda:InvokeFunction' &&
+            isDeepStrictEqual(p.FunctionName, fnArn) &&
+            joinedText(p.SourceArn).endsWith(`/*/*${path}`),
+        );
+      })
+      .map(([key]) => key);
+    const invokable = new Set(permissions.map((p) => JSON.stringify(p.FunctionName)));
+
+    // Assess
+    expect(missing).toEqual([]);
+    expect(invokable).toEqual(new Set(Object.values(apiRoutes()).map((arn) => JSON.stringify(arn))));
+  });
+});
+
+describe('the deadline sweep', () => {
+  const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('SlaSweepSchedule'));
+
+  it('is the one scheduled rule, every five minutes on the default bus, matching no events', () => {
+    // Prepare
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+
+    // Act
+    const scheduled = rules.filter(([, rule]) => rule.Properties.ScheduleExpression !== undefined);
+
+    // Assess
+    expect(scheduled.map(([id]) => id)).toEqual([scheduleId()]);
+    const schedule = scheduled[0]![1].Properties;
+    expect(schedule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(schedule.State).toBe('ENABLED');
+    expect(schedule.EventPattern).toBeUndefined();
+    // Schedules run on the account's default bus, not the partnership's.
+    expect(schedule.EventBusName).toBeUndefined();
+  });
+
+  it('invokes the sla-sweep function alone, retrying a failed delivery twice', () => {
+    // Prepare
+    const schedule = resources[scheduleId()]!.Properties;
+
+    // Act
+    const targets = schedule.Targets as Record<string, unknown>[];
+
+    // Assess
+    expect(targets).toEqual([
+      {
+        Id: expect.any(String) as unknown,
+        Arn: getAtt(functionId(resources, 'sla-sweep')),
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+      },
+    ]);
+  });
+
+  it('lets EventBridge invoke the sla-sweep function from that rule only, and no other function', () => {
+    // Prepare
+    const { template } = synthesized;
+    const slaSweepArn = getAtt(functionId(resources, 'sla-sweep'));
+
+    // Act
+    const fromEventBridge = resourcesOfType(resources, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: slaSweepArn,
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(scheduleId()),
+    });
+    expect(fromEventBridge).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: slaSweepArn,
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(scheduleId()),
+      },
+    ]);
+  });
+
+  it('gives each sweep a one-minute timeout, well inside the five minutes until the next', () => {
+    // Prepare
+    const slaSweep = resources[functionId(resources, 'sla-sweep')]!.Properties;
+
+    // Act
+    const timeout = slaSweep.Timeout as number;
+
+    // Assess
+    expect(timeout).toBe(60);
+    expect(timeout).toBeLessThan(5 * 60);
   });
 });
 
