@@ -15,8 +15,9 @@ Reachable is running: ${runtime.url}
   EventBridge ${runtime.endpoints.eventbridge}
 
   POST ${runtime.url}/v1/referrals
-  GET  ${runtime.url}/v1/providers/{providerId}/referrals/next
-  POST ${runtime.url}/v1/providers/{providerId}/referrals/{referralId}/accept
+  GET  ${runtime.url}/v1/providers/{providerId}/referrals/next   (and the rest: see README)
+  page ${runtime.url}/provider
+  token: npm run -s token -- --provider turning-point-admit
 
 Press Ctrl-C to stop.`);
 
