@@ -1,5 +1,4 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
@@ -13,7 +12,8 @@ import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
 import { toProviderView } from '#shared/domain/referral.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
-import { json, problemDetails } from '#shared/http/problem.ts';
+import { json } from '#shared/http/problem.ts';
+import { routeHandler, type Route } from '#shared/http/router.ts';
 import { parseBody, parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import {
@@ -49,8 +49,6 @@ async function workFor(event: APIGatewayProxyEventV2) {
     leaseSeconds,
   };
 }
-
-type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** A route running one lifecycle command, its body checked against that command's schema. */
 function command(toCommand: (event: APIGatewayProxyEventV2) => ProviderCommand): Route {
@@ -123,10 +121,4 @@ const routes: Record<string, Route> = {
 export const providerRouteKeys = Object.keys(routes);
 
 /** Provider routes: the work queue, the lifecycle of referrals routed to you, and capacity. */
-export const handler = middy<APIGatewayProxyEventV2>()
-  .use(problemDetails(logger))
-  .handler(async (event) => {
-    const route = routes[event.routeKey];
-    if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
-    return route(event);
-  });
+export const handler = routeHandler(routes, logger);

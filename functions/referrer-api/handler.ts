@@ -1,12 +1,12 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { listQuery } from '#shared/domain/lifecycle-requests.ts';
 import { idSchema } from '#shared/domain/partnership.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticatorFromEnv, requireOrganisation } from '#shared/http/auth.ts';
-import { json, problemDetails } from '#shared/http/problem.ts';
+import { json } from '#shared/http/problem.ts';
+import { routeHandler, type Route } from '#shared/http/router.ts';
 import { parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
@@ -22,8 +22,6 @@ async function referrerFor(event: APIGatewayProxyEventV2) {
   requireOrganisation(principal, parsed.data);
   return { organisationId: parsed.data, store, now: () => new Date() };
 }
-
-type Route = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const base = '/v1/organisations/{organisationId}/referrals';
 const routes: Record<string, Route> = {
@@ -47,10 +45,4 @@ const routes: Record<string, Route> = {
 };
 
 /** Referrer feedback: the status and dates of the referrals an organisation sent, and withdrawal. */
-export const handler = middy<APIGatewayProxyEventV2>()
-  .use(problemDetails(logger))
-  .handler(async (event) => {
-    const route = routes[event.routeKey];
-    if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
-    return route(event);
-  });
+export const handler = routeHandler(routes, logger);
