@@ -117,8 +117,5 @@ const routes: Record<string, Route> = {
   },
 };
 
-/** The routes every provider call goes through. */
-export const providerRouteKeys = Object.keys(routes);
-
 /** Provider routes: the work queue, the lifecycle of referrals routed to you, and capacity. */
 export const handler = routeHandler(routes, logger);

@@ -3,7 +3,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
+import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { routesFor, type Route } from '#events/routing/index.ts';
+import { routeMetadataKey, type RouteRule } from '#infra/constructs/route-rule.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { routingDecisionMessageSchema } from '#shared/services/record-routing.ts';
 import {
@@ -86,6 +88,24 @@ function rulesFor(route: Route): [string, Resource][] {
 }
 
 const targetsOf = (rule: Resource) => rule.Properties.Targets as Target[];
+
+/**
+ * The route rules: every rule on the partnership's bus. Scheduled rules (the deadline sweep)
+ * run on the default bus, match no events and are tested with the stack.
+ */
+function routeRules(): [string, Resource][] {
+  const busRef = { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) };
+  return resourcesOfType(resources, 'AWS::Events::Rule').filter(([, rule]) =>
+    isDeepStrictEqual(rule.Properties.EventBusName, busRef),
+  );
+}
+
+/** The construct of a route's rule, holding its own dead-letter queue. */
+function routeRuleOf(route: Route): RouteRule {
+  const rule = synthesized.stack.busAndRoutes.rules.find((r) => r.node.id === `Route-${route.id}`);
+  if (!rule) throw new Error(`No rule for route ${route.id}`);
+  return rule;
+}
 
 /**
  * A policy document with every Fn::GetAtt Arn replaced by the longest ARN CloudFormation can
@@ -256,14 +276,39 @@ describe('the route rules', () => {
 
     // Act
     const matches = routes.map((route) => ({ route: route.id, rules: rulesFor(route) }));
+    const offTheBus = resourcesOfType(resources, 'AWS::Events::Rule').filter(
+      ([, rule]) => !isDeepStrictEqual(rule.Properties.EventBusName, busRef),
+    );
 
     // Assess
-    expect(resourcesOfType(resources, 'AWS::Events::Rule')).toHaveLength(routes.length);
+    expect(routeRules()).toHaveLength(routes.length);
     for (const { route, rules } of matches) {
       expect(rules, route).toHaveLength(1);
       expect(rules[0]![1].Properties.EventBusName, route).toEqual(busRef);
       expect(rules[0]![1].Properties.State, route).toBe('ENABLED');
     }
+    // Off the bus there are schedules only: no route can slip onto the default bus.
+    for (const [id, rule] of offTheBus) {
+      expect(rule.Properties.ScheduleExpression, id).toBeDefined();
+      expect(rule.Properties.EventPattern, id).toBeUndefined();
+    }
+  });
+
+  it('names its route, spoke and destination on every route rule, for the tools that read the template', () => {
+    // Prepare
+    const expected = routes.map((route) => ({
+      id: route.id,
+      spoke: route.spoke,
+      destination: route.destination,
+    }));
+
+    // Act
+    const metadata = routes.map(
+      (route) => rulesFor(route)[0]![1].Metadata?.[routeMetadataKey] as Record<string, unknown>,
+    );
+
+    // Assess
+    expect(metadata).toEqual(expected);
   });
 
   it("delivers each route to its destination's queue first", () => {
@@ -285,7 +330,7 @@ describe('the route rules', () => {
 
   it('gives every target a dead-letter queue of its rule and a retry policy of 185 attempts over 24 hours', () => {
     // Prepare
-    const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+    const rules = routeRules();
 
     // Act
     const targets = rules.flatMap(([id, rule]) =>
@@ -348,7 +393,7 @@ describe('the route rules', () => {
       );
 
     // Act
-    const refused = resourcesOfType(resources, 'AWS::Events::Rule').flatMap(([ruleId, rule]) =>
+    const refused = routeRules().flatMap(([ruleId, rule]) =>
       targetsOf(rule).flatMap((target) => [
         ...(allows(target.Arn, { ArnLike: { 'aws:SourceArn': rulesOfBus } })
           ? []
@@ -430,6 +475,86 @@ describe('the route rules', () => {
         }),
       ],
     ]);
+  });
+
+  it('sends every missed deadline (referral.overdue) to the escalation queue, through its own dead-letter queue', () => {
+    // Prepare
+    const overdueRoutes = routes.filter((r) => r.detailType === detailTypes.referralOverdue);
+    // Every deadline an overdue event can name, from the event contract.
+    const deadlines = referralEventDetailSchema.shape.overdue.unwrap().options;
+    const { escalationQueue } = synthesized.stack.busAndRoutes;
+
+    // Act
+    const rules = overdueRoutes.map((route) => ({ route, rules: rulesFor(route) }));
+
+    // Assess
+    expect(overdueRoutes.map((route) => route.id)).toEqual(['overdue']);
+    for (const { route, rules: matching } of rules) {
+      expect(matching, route.id).toHaveLength(1);
+      const [, rule] = matching[0]!;
+      expect(rule.Properties.EventPattern, route.id).toEqual({
+        source: [eventSource(avonAndSomerset.id)],
+        'detail-type': [detailTypes.referralOverdue],
+        detail: { overdue: [...deadlines] },
+      });
+      expect(targetsOf(rule), route.id).toEqual([
+        expect.objectContaining({
+          Arn: getAtt(logicalIdOf(escalationQueue.queue)),
+          DeadLetterConfig: { Arn: getAtt(logicalIdOf(routeRuleOf(route).deadLetterQueue)) },
+        }),
+      ]);
+    }
+  });
+
+  it("sends a referral rerouted to a provider to that provider's queue, one rule per provider, each with its own dead-letter queue", () => {
+    // Prepare
+    const { providerQueues } = synthesized.stack.busAndRoutes;
+    const rerouteRoutes = routes.filter((r) => r.detailType === detailTypes.referralRerouted);
+
+    // Act
+    const delivered = avonAndSomerset.providers.map((provider) => {
+      const matching = resourcesOfType(resources, 'AWS::Events::Rule').filter(([, rule]) =>
+        isDeepStrictEqual(rule.Properties.EventPattern, {
+          source: [eventSource(avonAndSomerset.id)],
+          'detail-type': [detailTypes.referralRerouted],
+          detail: { providerId: [provider.id] },
+        }),
+      );
+      return { provider: provider.id, matching };
+    });
+
+    // Assess
+    expect(rerouteRoutes.map((route) => route.id).sort()).toEqual(
+      avonAndSomerset.providers.map((p) => `reroute-${p.id}`).sort(),
+    );
+    for (const { provider, matching } of delivered) {
+      expect(matching, provider).toHaveLength(1);
+      const route = rerouteRoutes.find(
+        (r) => r.destination.kind === 'provider' && r.destination.providerId === provider,
+      )!;
+      expect(targetsOf(matching[0]![1]), provider).toEqual([
+        expect.objectContaining({
+          Arn: getAtt(logicalIdOf(providerQueues[provider]!.queue)),
+          DeadLetterConfig: { Arn: getAtt(logicalIdOf(routeRuleOf(route).deadLetterQueue)) },
+        }),
+      ]);
+    }
+  });
+
+  it('reports a routing decision from the spoke routes on referral.received alone', () => {
+    // Prepare
+    const decisionsArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue));
+    const spokeRuleIds = new Set(spokeRoutes.map((route) => rulesFor(route)[0]![0]));
+
+    // Act
+    const reporting = routeRules()
+      .filter(([, rule]) => targetsOf(rule).some((t) => isDeepStrictEqual(t.Arn, decisionsArn)))
+      .map(([id]) => id);
+
+    // Assess
+    // Escalation, overdue and one reroute per provider do not report.
+    expect(routes.length - spokeRoutes.length).toBe(2 + avonAndSomerset.providers.length);
+    expect(new Set(reporting)).toEqual(spokeRuleIds);
   });
 
   it("keeps every queue policy within SQS's limits of 20 statements and 8,192 bytes", () => {

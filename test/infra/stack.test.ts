@@ -47,8 +47,7 @@ function requiredEnvironment(handlerFile: string): string[] {
 /** The environment variables a deployed function is given. */
 function variablesOfFunction(fnId: string): Record<string, unknown> {
   const environment = resources[fnId]!.Properties.Environment as
-    | { Variables?: Record<string, unknown> }
-    | undefined;
+    { Variables?: Record<string, unknown> } | undefined;
   return environment?.Variables ?? {};
 }
 
@@ -60,7 +59,10 @@ function apiRoutes(): Record<string, unknown> {
   return Object.fromEntries(
     resourcesOfType(resources, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
       const integrationId = joinedText(route.Properties.Target).replace('integrations/ref:', '');
-      return [route.Properties.RouteKey as string, resources[integrationId]!.Properties.IntegrationUri];
+      return [
+        route.Properties.RouteKey as string,
+        resources[integrationId]!.Properties.IntegrationUri,
+      ];
     }),
   );
 }
@@ -266,7 +268,7 @@ describe("Reachable's functions", () => {
     expect(busName).toEqual({ Ref: busId });
   });
 
-  it('gives every function that authenticates its callers the deployment\'s identity provider, never inline keys', () => {
+  it("gives every function that authenticates its callers the deployment's identity provider, never inline keys", () => {
     // Prepare
     const authenticating = [...functionsByHandler(resources)].filter(([handler]) =>
       /\bauthenticatorFromEnv\s*\(/.test(readFileSync(path.join(projectRoot, handler), 'utf8')),
@@ -493,7 +495,9 @@ describe('the HTTP API', () => {
 
     // Assess
     expect(missing).toEqual([]);
-    expect(invokable).toEqual(new Set(Object.values(apiRoutes()).map((arn) => JSON.stringify(arn))));
+    expect(invokable).toEqual(
+      new Set(Object.values(apiRoutes()).map((arn) => JSON.stringify(arn))),
+    );
   });
 });
 
@@ -583,6 +587,18 @@ describe('least privilege', () => {
         JSON.stringify(s.Resource) === JSON.stringify(resource),
     );
 
+  /** The actions a function's role allows on exactly this resource. */
+  const allowedOn = (statements: Statement[], resource: unknown) =>
+    statements
+      .filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some((r) =>
+            isDeepStrictEqual(r, resource),
+          ),
+      )
+      .flatMap(actionsOf);
+
   it('lets the publish function put events on the bus, and no other function', () => {
     // Prepare
     const busArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.bus));
@@ -623,6 +639,90 @@ describe('least privilege', () => {
         Object.values(providerQueues).map((wq) => JSON.stringify(getAtt(logicalIdOf(wq.queue)))),
       ),
     );
+  });
+
+  it('lets the provider API extend a lease (ChangeMessageVisibility) on every provider queue, and on no other queue', () => {
+    // Prepare
+    const { providerQueues } = synthesized.stack.busAndRoutes;
+    const statements = roleStatements(resources, functionId(resources, 'provider-api'));
+
+    // Act
+    const extendable = statements
+      .filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('sqs:ChangeMessageVisibility'))
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+      .map((resource) => JSON.stringify(resource));
+
+    // Assess
+    expect(new Set(extendable)).toEqual(
+      new Set(
+        avonAndSomerset.providers.map((p) =>
+          JSON.stringify(getAtt(logicalIdOf(providerQueues[p.id]!.queue))),
+        ),
+      ),
+    );
+  });
+
+  it.each([
+    // dueBy queries GSI4; flagOverdue updates the referral and puts its transition.
+    { name: 'sla-sweep', table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] },
+    // A status by id; the organisation's list on GSI3; a withdrawal is a transition.
+    {
+      name: 'referrer-api',
+      table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    },
+    // A referral by id; the provider's list on GSI1; transitions, leases and capacity.
+    {
+      name: 'provider-api',
+      table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    },
+  ])(
+    'lets $name read and write what it needs of the table and query its indexes',
+    ({ name, table }) => {
+      // Prepare
+      const statements = roleStatements(resources, functionId(resources, name));
+      const tableArn = getAtt(tableId);
+      const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+
+      // Act
+      const onTable = allowedOn(statements, tableArn);
+      const onIndexes = allowedOn(statements, indexArn);
+
+      // Assess
+      expect(onTable).toEqual(expect.arrayContaining(table));
+      expect(onIndexes).toContain('dynamodb:Query');
+    },
+  );
+
+  it('gives the referrer API the table and nothing else: no queue, no bus', () => {
+    // Prepare
+    const tableArn = getAtt(tableId);
+    const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
+    const statements = roleStatements(resources, functionId(resources, 'referrer-api'));
+    const environment = variablesOf('referrer-api');
+
+    // Act
+    const actions = statements.flatMap(actionsOf);
+    const resourcesGranted = statements.flatMap((s) =>
+      Array.isArray(s.Resource) ? s.Resource : [s.Resource],
+    );
+
+    // Assess
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => /^(sqs|events):/.test(action))).toEqual([]);
+    expect(actions.filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
+    for (const resource of resourcesGranted) expect(tableResources).toContainEqual(resource);
+    expect(Object.keys(environment).filter((v) => /QUEUE|BUS/.test(v))).toEqual([]);
+  });
+
+  it('gives the web function, which serves files from its own bundle, no permission at all', () => {
+    // Prepare
+    const webId = functionId(resources, 'web');
+
+    // Act
+    const statements = roleStatements(resources, webId);
+
+    // Assess
+    expect(statements).toEqual([]);
   });
 
   it('grants no function a wildcard action', () => {
