@@ -99,7 +99,13 @@ export class ReachableStack extends Stack {
     new Rule(this, 'SlaSweepSchedule', {
       description: 'Runs the deadline sweep',
       schedule: Schedule.rate(Duration.minutes(5)),
-      targets: [new LambdaFunction(slaSweep.fn, { retryAttempts: 2 })],
+      // A sweep that keeps failing means missed deadlines go unflagged: park and alarm.
+      targets: [
+        new LambdaFunction(slaSweep.fn, {
+          retryAttempts: 2,
+          deadLetterQueue: deadLetterQueue(this, 'SlaSweepFailures', 'the deadline sweep'),
+        }),
+      ],
     });
 
     const providerQueues = Object.fromEntries(

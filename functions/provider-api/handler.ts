@@ -74,13 +74,16 @@ const routes: Record<string, Route> = {
     const { providerId } = await workFor(event);
     const referralId = referralIdFrom(event);
     const referral = await store.get(referralId);
-    if (referral?.providerId !== providerId) {
+    // Routing decides whose it is; before routing is recorded, the lease holder's.
+    const holder = referral?.providerId ?? referral?.lease?.providerId;
+    if (!referral || holder !== providerId) {
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
     return json(200, { referral: toProviderView(referral) });
   },
   [`POST ${base}/referrals/{referralId}/lease`]: async (event) => {
-    const lease = await extendLease(referralIdFrom(event), await workFor(event));
+    const work = await workFor(event);
+    const lease = await extendLease(referralIdFrom(event), work);
     return json(200, { lease });
   },
   [`POST ${base}/referrals/{referralId}/accept`]: command(() => ({ type: 'accept' })),

@@ -34,14 +34,15 @@ const routes: Record<string, Route> = {
     );
     return json(200, await referralsSentBy(deps, { limit, cursor }));
   },
-  [`GET ${base}/{referralId}`]: async (event) =>
-    json(200, {
-      referral: await referralStatusFor(referralIdFrom(event), await referrerFor(event)),
-    }),
-  [`POST ${base}/{referralId}/withdraw`]: async (event) =>
-    json(200, {
-      referral: await withdrawReferral(referralIdFrom(event), await referrerFor(event)),
-    }),
+  // The token is checked before anything in the path: a caller without one learns nothing.
+  [`GET ${base}/{referralId}`]: async (event) => {
+    const deps = await referrerFor(event);
+    return json(200, { referral: await referralStatusFor(referralIdFrom(event), deps) });
+  },
+  [`POST ${base}/{referralId}/withdraw`]: async (event) => {
+    const deps = await referrerFor(event);
+    return json(200, { referral: await withdrawReferral(referralIdFrom(event), deps) });
+  },
 };
 
 /** Referrer feedback: the status and dates of the referrals an organisation sent, and withdrawal. */

@@ -17,7 +17,7 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, routes: readonly ApiRoute[]) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'Reachable: referral intake and provider work queues',
+      description: 'Reachable: referral intake, provider and referrer APIs, the provider page',
     });
     const integrations = new Map<ReachableFunction, HttpLambdaIntegration>();
     for (const route of routes) {

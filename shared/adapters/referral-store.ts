@@ -438,15 +438,26 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new ValidationError(
+  const invalid = (cause?: unknown) =>
+    new ValidationError(
       'The page cursor is not valid.',
       [{ pointer: '/cursor', detail: 'must be a cursor from a previous page' }],
-      { cause: error },
+      { cause },
     );
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw invalid(error);
   }
+  // A key is an object of string attributes (PK, SK and the index's own).
+  const isKey =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.values(key).every((value) => typeof value === 'string');
+  if (!isKey) throw invalid();
+  return key as Record<string, unknown>;
 }
 
 function isConditionalFailure(error: unknown): boolean {

@@ -104,10 +104,11 @@ export interface DeadlineTracked {
 }
 
 /** The statuses in which each deadline is still to be met. */
+// A referral still `received` past a deadline is stuck before routing: overdue all the same.
 const awaiting: Record<DeadlineKind, readonly string[]> = {
-  accept: ['routed', 'rerouted'],
+  accept: ['received', 'routed', 'rerouted'],
   // Accepted but no contact attempt yet.
-  'first-contact': ['routed', 'rerouted', 'accepted'],
+  'first-contact': ['received', 'routed', 'rerouted', 'accepted'],
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Destination, ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { ReferrerType } from '../partnership/schema.ts';
 import type { ReferralSubmission } from './intake.ts';
-import { IllegalTransitionError } from '../errors.ts';
+import { IllegalTransitionError, ValidationError } from '../errors.ts';
 import {
   allowedCommands,
   nextStatus,
@@ -145,9 +145,10 @@ export type PlannedTransition =
  */
 export function planTransition(
   referral: Referral,
-  command: LifecycleCommand,
+  given: LifecycleCommand,
   at: string,
 ): PlannedTransition {
+  const command = inUtc(given);
   if (isRepeat(referral, command)) return { kind: 'repeat' };
   const to = nextStatus(referral.status, command.type);
   if (!to) {
@@ -157,6 +158,7 @@ export function planTransition(
       allowedCommands(referral.status),
     );
   }
+  checkFacts(referral, command, at);
   const milestones = { ...referral.milestones };
   const changes: ReferralChanges = { milestones };
   switch (command.type) {
@@ -192,10 +194,11 @@ export function planTransition(
       break;
     case 'reroute':
       changes.providerId = command.toProviderId;
+      // A referral can come back to a provider it left: then it is that provider's again.
       changes.previousProviders = [
         ...(referral.previousProviders ?? []),
         ...(referral.providerId ? [referral.providerId] : []),
-      ];
+      ].filter((providerId) => providerId !== command.toProviderId);
       changes.lease = undefined;
       // The new provider starts afresh: its own accept and decline.
       delete milestones.acceptedAt;
@@ -208,6 +211,37 @@ export function planTransition(
       break;
   }
   return { kind: 'change', to, changes };
+}
+
+// A provider's clock may run a little ahead of ours; a contact attempt cannot be later than that.
+const clockSkewMs = 5 * 60 * 1000;
+
+/** A contact attempt's moment in UTC, so one moment has one spelling (and one attempt). */
+function inUtc(command: LifecycleCommand): LifecycleCommand {
+  return command.type === 'attempt-contact'
+    ? { ...command, attemptedAt: new Date(command.attemptedAt).toISOString() }
+    : command;
+}
+
+/**
+ * The facts a command states, checked against the referral: a contact attempt happened between
+ * receipt and now (a back-dated attempt would meet a deadline that was missed); a reroute goes
+ * to someone else.
+ */
+function checkFacts(referral: Referral, command: LifecycleCommand, at: string): void {
+  if (command.type === 'attempt-contact') {
+    const attempted = Date.parse(command.attemptedAt);
+    if (attempted < Date.parse(referral.receivedAt) || attempted > Date.parse(at) + clockSkewMs) {
+      throw new ValidationError('The contact attempt has a date that cannot be right.', [
+        { pointer: '/attemptedAt', detail: 'must be between the referral being received and now' },
+      ]);
+    }
+  }
+  if (command.type === 'reroute' && command.toProviderId === referral.providerId) {
+    throw new ValidationError('A referral is rerouted to another provider.', [
+      { pointer: '/toProviderId', detail: 'must be a provider other than the current one' },
+    ]);
+  }
 }
 
 /** A duplicate call: the referral already shows exactly what the command would make of it. */

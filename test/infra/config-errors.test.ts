@@ -45,14 +45,60 @@ const buildStack = (props: Partial<ReachableStackProps>) =>
 describe('a bad deployment config', () => {
   it('is refused with the bad context key named', () => {
     // Prepare
-    const raw = { partnership: 'Avon', stage: 'dev' };
+    const raw = { ...testConfig, partnership: 'Avon' };
 
     // Act
     const act = () => parseDeploymentConfig(raw);
 
     // Assess
     expect(act).toThrow(/reachable:partnership must be a lower-case identifier/);
-    expect(act).not.toThrow(/reachable:stage/);
+    expect(act).not.toThrow(/reachable:(stage|auth)/);
+  });
+
+  it('is refused without the identity provider, naming reachable:auth', () => {
+    // Prepare
+    const { auth: _auth, ...raw } = testConfig;
+
+    // Act
+    const act = () => parseDeploymentConfig(raw);
+
+    // Assess
+    expect(act).toThrow(/^Invalid deployment config: reachable:auth /);
+    expect(act).not.toThrow(/reachable:(partnership|stage)/);
+  });
+
+  it('is refused when the JWKS URL is not a URL, naming reachable:auth.jwksUrl alone', () => {
+    // Prepare
+    const raw = { ...testConfig, auth: { ...testConfig.auth, jwksUrl: 'auth.example.org/jwks' } };
+
+    // Act
+    const act = () => parseDeploymentConfig(raw);
+
+    // Assess
+    expect(act).toThrow(/^Invalid deployment config: reachable:auth\.jwksUrl /);
+    expect(act).not.toThrow(/reachable:auth\.(issuer|audience)/);
+  });
+
+  it('is refused naming every part of the identity provider that is missing', () => {
+    // Prepare
+    const raw = { ...testConfig, auth: { jwksUrl: testConfig.auth.jwksUrl } };
+
+    // Act
+    const act = () => parseDeploymentConfig(raw);
+
+    // Assess
+    expect(act).toThrow(/reachable:auth\.issuer .*; reachable:auth\.audience /);
+  });
+
+  it('accepts the config the infra tests deploy', () => {
+    // Prepare
+    const raw: unknown = structuredClone(testConfig);
+
+    // Act
+    const parsed = parseDeploymentConfig(raw);
+
+    // Assess
+    expect(parsed).toEqual(testConfig);
   });
 
   it('fails the synth of the app read from CDK context', () => {
@@ -62,6 +108,7 @@ describe('a bad deployment config', () => {
       context: {
         'reachable:partnership': 'Avon',
         'reachable:stage': 'dev',
+        'reachable:auth': testConfig.auth,
         'aws:cdk:bundling-stacks': [],
       },
     });
@@ -71,6 +118,25 @@ describe('a bad deployment config', () => {
 
     // Assess
     expect(act).toThrow(/Invalid deployment config: reachable:partnership/);
+    expect(act).not.toThrow(/reachable:auth/);
+  });
+
+  it('fails the synth of an app whose context has no identity provider, naming reachable:auth', () => {
+    // Prepare
+    const app = new App({
+      outdir,
+      context: {
+        'reachable:partnership': testConfig.partnership,
+        'reachable:stage': 'dev',
+        'aws:cdk:bundling-stacks': [],
+      },
+    });
+
+    // Act
+    const act = () => buildApp(app);
+
+    // Assess
+    expect(act).toThrow(/^Invalid deployment config: reachable:auth /);
   });
 
   it('fails the synth for a well-formed partnership that is not registered, naming it', () => {
@@ -80,6 +146,7 @@ describe('a bad deployment config', () => {
       context: {
         'reachable:partnership': 'northumbria',
         'reachable:stage': 'dev',
+        'reachable:auth': testConfig.auth,
         'aws:cdk:bundling-stacks': [],
       },
     });

@@ -233,7 +233,7 @@ describe('the work queues', () => {
     expect(unalarmed).toEqual([]);
   });
 
-  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule and the publish failures', () => {
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish and sweep failures', () => {
     // Prepare
     const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 2;
 
@@ -241,7 +241,7 @@ describe('the work queues', () => {
     const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
 
     // Assess
-    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 1);
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 2);
   });
 
   it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {

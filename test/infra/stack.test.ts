@@ -10,6 +10,7 @@ import {
   functionsByHandler,
   getAtt,
   logicalIdOf,
+  resourcesOf,
   resourcesOfType,
   roleStatements,
   synthesize,
@@ -305,11 +306,7 @@ describe("Reachable's functions", () => {
   it("gives the provider API every provider's queue URL, keyed by provider id", () => {
     // Prepare
     const { providerQueues } = synthesized.stack.busAndRoutes;
-    const environment = (
-      resources[functionId(resources, 'provider-api')]!.Properties.Environment as {
-        Variables: Record<string, unknown>;
-      }
-    ).Variables;
+    const environment = variablesOf('provider-api');
 
     // Act
     const urls = JSON.parse(joinedText(environment.PROVIDER_QUEUE_URLS)) as Record<string, string>;
@@ -521,7 +518,7 @@ describe('the deadline sweep', () => {
     expect(schedule.EventBusName).toBeUndefined();
   });
 
-  it('invokes the sla-sweep function alone, retrying a failed delivery twice', () => {
+  it('invokes the sla-sweep function alone, retrying a failed delivery twice, then parking it', () => {
     // Prepare
     const schedule = resources[scheduleId()]!.Properties;
 
@@ -534,6 +531,9 @@ describe('the deadline sweep', () => {
         Id: expect.any(String) as unknown,
         Arn: getAtt(functionId(resources, 'sla-sweep')),
         RetryPolicy: { MaximumRetryAttempts: 2 },
+        DeadLetterConfig: {
+          Arn: getAtt(logicalIdOf(synthesized.stack.node.findChild('SlaSweepFailures'))),
+        },
       },
     ]);
   });
@@ -591,11 +591,7 @@ describe('least privilege', () => {
   const allowedOn = (statements: Statement[], resource: unknown) =>
     statements
       .filter(
-        (s) =>
-          s.Effect === 'Allow' &&
-          (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some((r) =>
-            isDeepStrictEqual(r, resource),
-          ),
+        (s) => s.Effect === 'Allow' && resourcesOf(s).some((r) => isDeepStrictEqual(r, resource)),
       )
       .flatMap(actionsOf);
 
@@ -649,7 +645,7 @@ describe('least privilege', () => {
     // Act
     const extendable = statements
       .filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('sqs:ChangeMessageVisibility'))
-      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+      .flatMap(resourcesOf)
       .map((resource) => JSON.stringify(resource));
 
     // Assess
@@ -702,9 +698,7 @@ describe('least privilege', () => {
 
     // Act
     const actions = statements.flatMap(actionsOf);
-    const resourcesGranted = statements.flatMap((s) =>
-      Array.isArray(s.Resource) ? s.Resource : [s.Resource],
-    );
+    const resourcesGranted = statements.flatMap(resourcesOf);
 
     // Assess
     expect(actions.length).toBeGreaterThan(0);

@@ -125,5 +125,9 @@ export function roleStatements(resources: Record<string, Resource>, fnId: string
 export const actionsOf = (statement: Statement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
+/** A statement's resources, always as a list. */
+export const resourcesOf = (statement: Statement): unknown[] =>
+  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+
 /** `{ 'Fn::GetAtt': [id, attribute] }`, as the template references another resource. */
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });

@@ -7,14 +7,16 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import type { Referral } from '#shared/domain/referral.ts';
-import { ConflictError } from '#shared/errors.ts';
+import { ConflictError, ValidationError } from '#shared/errors.ts';
 import {
   referralFromExample,
   referralItem,
@@ -28,6 +30,9 @@ const key = { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' };
 const provider = 'turning-point-admit';
 const at = new Date('2026-11-20T23:10:00.000Z');
 const lease = { providerId: provider, receiptHandle: 'receipt-1', expiresAt: at.toISOString() };
+const acceptBy = '2026-11-21T00:00:00.000Z';
+const firstContactBy = '2026-11-24T17:00:00.000Z';
+const deadlines = { acceptBy, firstContactBy };
 
 const newStore = () =>
   new ReferralStore({
@@ -39,6 +44,35 @@ const routed = (): Referral =>
   routedReferral(received(), `somerset-${provider}`, { kind: 'provider', providerId: provider });
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+const withDeadlines = (referral: Referral, fields: Partial<Referral> = {}): Referral => ({
+  ...referral,
+  deadlines,
+  ...fields,
+});
+
+/**
+ * The placeholders an expression-based request gets wrong: given but never used (DynamoDB
+ * refuses the request: "Value provided in ExpressionAttributeNames unused in expressions"), or
+ * used but never given.
+ */
+function placeholderMistakes(input: {
+  UpdateExpression?: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}) {
+  const expressions = `${input.UpdateExpression ?? ''} ${input.ConditionExpression ?? ''}`;
+  const given = [
+    ...Object.keys(input.ExpressionAttributeNames ?? {}),
+    ...Object.keys(input.ExpressionAttributeValues ?? {}),
+  ];
+  const used: string[] = expressions.match(/[#:][A-Za-z0-9_]+/g) ?? [];
+  return {
+    unused: given.filter((placeholder) => !used.includes(placeholder)),
+    undefined: used.filter((placeholder) => !given.includes(placeholder)),
+  };
+}
 
 /** The Update and Put of the one transaction sent. */
 const transactionItems = () => {
@@ -53,7 +87,7 @@ beforeEach(() => {
 });
 
 describe('ReferralStore.create', () => {
-  it('writes the referral once, with its keys and spoke index, only if it does not exist', async () => {
+  it('writes the referral once, with its keys, spoke and organisation indexes, only if it does not exist', async () => {
     // Prepare
     documents.on(PutCommand).resolves({});
     const referral = received();
@@ -71,10 +105,42 @@ describe('ReferralStore.create', () => {
         entity: 'referral',
         GSI2PK: 'SPOKE#somerset',
         GSI2SK: `${referral.receivedAt}#${referralId}`,
+        GSI3PK: 'ORGANISATION#musgrove-park-hospital-ae',
+        GSI3SK: `${referral.receivedAt}#${referralId}`,
         ...referral,
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
+  });
+
+  it('puts a referral with deadlines in the deadline index at its earliest deadline', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    const referral = { ...received(), deadlines: { acceptBy: acceptBy, firstContactBy } };
+
+    // Act
+    await newStore().create(referral);
+
+    // Assess
+    const item = documents.commandCalls(PutCommand)[0]!.args[0].input.Item;
+    expect(item).toMatchObject({
+      GSI4PK: 'DUE',
+      GSI4SK: `${acceptBy}#${referralId}`,
+      deadlines: {},
+    });
+  });
+
+  it('leaves a referral without deadlines out of the deadline index', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+
+    // Act
+    await newStore().create(received());
+
+    // Assess
+    const item = documents.commandCalls(PutCommand)[0]!.args[0].input.Item;
+    expect(item).not.toHaveProperty('GSI4PK');
+    expect(item).not.toHaveProperty('GSI4SK');
   });
 
   it('turns an existing referral into a ConflictError', async () => {
@@ -282,5 +348,448 @@ describe('ReferralStore.lease', () => {
 
     // Assess
     expect(leased).toBeUndefined();
+  });
+});
+
+describe('ReferralStore.transition: audit reason and indexes', () => {
+  it('writes the coded reason on the audit record', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    await newStore().transition(routed(), {
+      to: 'declined',
+      at,
+      actor: { kind: 'provider', id: provider },
+      why: 'declined: no-capacity',
+      changes: { decline: { reason: 'no-capacity' }, lease: undefined },
+    });
+
+    // Assess
+    const { put } = transactionItems();
+    expect(put.Item).toMatchObject({
+      from: 'routed',
+      to: 'declined',
+      why: 'declined: no-capacity',
+    });
+  });
+
+  it('writes no reason when the change gives none', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    await newStore().transition(routed(), {
+      to: 'accepted',
+      at,
+      actor: { kind: 'provider', id: provider },
+    });
+
+    // Assess
+    expect(transactionItems().put.Item).not.toHaveProperty('why');
+  });
+
+  it('moves the referral to its next deadline in the deadline index', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    await newStore().transition(withDeadlines(routed()), {
+      to: 'accepted',
+      at,
+      actor: { kind: 'provider', id: provider },
+    });
+
+    // Assess
+    const { update } = transactionItems();
+    expect(update.ExpressionAttributeValues).toMatchObject({
+      ':GSI4PK': 'DUE',
+      ':GSI4SK': `${firstContactBy}#${referralId}`,
+    });
+    expect(update.UpdateExpression).not.toContain('REMOVE');
+  });
+
+  it('takes the referral out of the deadline index once no deadline is pending', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const accepted = withDeadlines(routed(), { status: 'accepted' });
+
+    // Act
+    await newStore().transition(accepted, {
+      to: 'contact-attempted',
+      at,
+      actor: { kind: 'provider', id: provider },
+    });
+
+    // Assess
+    const { update } = transactionItems();
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#GSI4PK/);
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#GSI4SK/);
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':GSI4PK');
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':GSI4SK');
+  });
+
+  it('skips a deadline already flagged overdue when choosing the next one', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const flagged = withDeadlines(routed(), { overdue: { accept: '2026-11-21T00:05:00.000Z' } });
+
+    // Act
+    await newStore().transition(flagged, {
+      to: 'routed',
+      at,
+      actor: { kind: 'system', id: 'test' },
+    });
+
+    // Assess
+    expect(transactionItems().update.ExpressionAttributeValues).toMatchObject({
+      ':GSI4SK': `${firstContactBy}#${referralId}`,
+    });
+  });
+
+  it('files a rerouted referral under its new provider and removes fields the change ends', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const declined = {
+      ...routed(),
+      status: 'declined' as const,
+      decline: { reason: 'other' as const, details: 'x' },
+    };
+
+    // Act
+    const after = await newStore().transition(declined, {
+      to: 'rerouted',
+      at,
+      actor: { kind: 'provider', id: provider },
+      changes: { providerId: 'st-giles-sos', previousProviders: [provider], decline: undefined },
+    });
+
+    // Assess
+    expect(after).not.toHaveProperty('decline.reason');
+    const { update } = transactionItems();
+    expect(update.ExpressionAttributeValues).toMatchObject({
+      ':providerId': 'st-giles-sos',
+      ':previousProviders': [provider],
+      ':GSI1PK': 'PROVIDER#st-giles-sos',
+      ':GSI1SK': `rerouted#${declined.receivedAt}#${referralId}`,
+    });
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#decline/);
+    expect(update.ExpressionAttributeValues).not.toHaveProperty(':decline');
+  });
+
+  it('uses every expression placeholder it gives, and gives every one it uses', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    await newStore().transition(withDeadlines({ ...routed(), lease }), {
+      to: 'accepted',
+      at,
+      actor: { kind: 'provider', id: provider },
+      changes: { lease: undefined, milestones: { acceptedAt: at.toISOString() } },
+    });
+
+    // Assess
+    expect(placeholderMistakes(transactionItems().update)).toEqual({ unused: [], undefined: [] });
+  });
+});
+
+describe('ReferralStore.flagOverdue', () => {
+  const breached = () => withDeadlines(routed());
+
+  it('flags a missed deadline once, with an audit record and a referral.overdue event, leaving updatedAt alone', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const referral = breached();
+
+    // Act
+    const flagged = await newStore().flagOverdue(referral, 'accept', at);
+
+    // Assess
+    expect(flagged).toBe(true);
+    const { update, put } = transactionItems();
+    expect(update).toMatchObject({
+      TableName: tableName,
+      Key: key,
+      ConditionExpression:
+        'attribute_exists(PK) AND (attribute_not_exists(overdue) OR attribute_not_exists(overdue.#kind))',
+      ExpressionAttributeValues: {
+        ':overdue': { accept: at.toISOString() },
+        ':GSI4PK': 'DUE',
+        ':GSI4SK': `${firstContactBy}#${referralId}`,
+      },
+    });
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#kind': 'accept' });
+    expect(update.UpdateExpression).not.toContain('updatedAt');
+    expect(update.UpdateExpression).not.toContain('status');
+    expect(put).toMatchObject({
+      TableName: tableName,
+      ConditionExpression: 'attribute_not_exists(PK)',
+      Item: {
+        PK: key.PK,
+        SK: `TRANSITION#${at.toISOString()}#overdue-accept`,
+        entity: 'transition',
+        eventType: 'referral.overdue',
+        from: 'routed',
+        to: 'routed',
+        at: at.toISOString(),
+        actor: { kind: 'system', id: 'sla-sweep' },
+        why: 'overdue: accept',
+        event: {
+          referralId,
+          status: 'routed',
+          overdue: 'accept',
+          occurredAt: at.toISOString(),
+          providerId: provider,
+        },
+      },
+    });
+    expect(referralEventDetailSchema.safeParse(put.Item?.event).success).toBe(true);
+    expect(JSON.stringify(put.Item)).not.toContain('Jordan');
+    expect(placeholderMistakes(update)).toEqual({ unused: [], undefined: [] });
+  });
+
+  it('keeps an earlier flag and leaves the deadline index once the last deadline is flagged', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const earlier = '2026-11-21T00:05:00.000Z';
+    const referral = withDeadlines(routed(), { overdue: { accept: earlier } });
+
+    // Act
+    const flagged = await newStore().flagOverdue(referral, 'first-contact', at);
+
+    // Assess
+    expect(flagged).toBe(true);
+    const { update, put } = transactionItems();
+    expect(update.ExpressionAttributeValues).toMatchObject({
+      ':overdue': { accept: earlier, 'first-contact': at.toISOString() },
+    });
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#kind': 'first-contact' });
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#GSI4PK/);
+    expect(put.Item).toMatchObject({
+      SK: `TRANSITION#${at.toISOString()}#overdue-first-contact`,
+      event: { overdue: 'first-contact' },
+    });
+  });
+
+  it('returns false when the deadline was flagged already (the condition does not hold)', async () => {
+    // Prepare
+    documents
+      .on(TransactWriteCommand)
+      .rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
+
+    // Act
+    const flagged = await newStore().flagOverdue(breached(), 'accept', at);
+
+    // Assess
+    expect(flagged).toBe(false);
+  });
+
+  it('lets any other failure through unchanged', async () => {
+    // Prepare
+    const failure = new Error('Service unavailable');
+    documents.on(TransactWriteCommand).rejects(failure);
+
+    // Act
+    const flagging = newStore().flagOverdue(breached(), 'accept', at);
+
+    // Assess
+    await expect(flagging).rejects.toBe(failure);
+  });
+});
+
+describe('ReferralStore.refreshDeadlineIndex', () => {
+  it('puts an existing referral back in the index at its next pending deadline', async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+    const referral = withDeadlines(routed(), { status: 'accepted' });
+
+    // Act
+    await newStore().refreshDeadlineIndex(referral);
+
+    // Assess
+    const updates = documents.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args[0].input).toMatchObject({
+      TableName: tableName,
+      Key: key,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':GSI4PK': 'DUE', ':GSI4SK': `${firstContactBy}#${referralId}` },
+    });
+  });
+
+  it('takes a referral with nothing pending out of the index', async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+    const referral = withDeadlines(routed(), { status: 'engaged' });
+
+    // Act
+    await newStore().refreshDeadlineIndex(referral);
+
+    // Assess
+    const input = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.UpdateExpression).toBe('REMOVE #GSI4PK, #GSI4SK');
+    expect(input.ExpressionAttributeValues).toBeUndefined();
+  });
+
+  it('uses every expression placeholder it gives, and gives every one it uses', async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+
+    // Act
+    await newStore().refreshDeadlineIndex(withDeadlines(routed()));
+    await newStore().refreshDeadlineIndex(withDeadlines(routed(), { status: 'closed' }));
+
+    // Assess
+    for (const call of documents.commandCalls(UpdateCommand)) {
+      expect(placeholderMistakes(call.args[0].input)).toEqual({ unused: [], undefined: [] });
+    }
+  });
+});
+
+describe('ReferralStore queries', () => {
+  const lastKey = {
+    PK: key.PK,
+    SK: 'REFERRAL',
+    GSI4PK: 'DUE',
+    GSI4SK: `${acceptBy}#${referralId}`,
+  };
+
+  it('finds referrals due by now through the deadline index, oldest first, a page at a time', async () => {
+    // Prepare
+    const referral = withDeadlines(routed());
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [referralItem(referral)], LastEvaluatedKey: lastKey });
+
+    // Act
+    const page = await newStore().dueBy(at);
+    const nextPage = await newStore().dueBy(at, { cursor: page.cursor! });
+
+    // Assess
+    expect(page.referrals).toEqual([referral]);
+    expect(page.cursor).toEqual(expect.any(String));
+    const queries = documents.commandCalls(QueryCommand);
+    expect(queries[0]!.args[0].input).toEqual({
+      TableName: tableName,
+      IndexName: 'GSI4',
+      KeyConditionExpression: 'GSI4PK = :due AND GSI4SK <= :now',
+      ExpressionAttributeValues: { ':due': 'DUE', ':now': `${at.toISOString()}#~` },
+      Limit: 100,
+      ScanIndexForward: true,
+    });
+    expect(queries[1]!.args[0].input.ExclusiveStartKey).toEqual(lastKey);
+    expect(nextPage.referrals).toHaveLength(1);
+  });
+
+  it('lists a provider’s referrals newest first, in one status or all', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await newStore().listByProvider(provider, { status: 'accepted', limit: 10 });
+    const page = await newStore().listByProvider(provider, {});
+
+    // Assess
+    const [inStatus, all] = documents.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(inStatus).toMatchObject({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :status)',
+      ExpressionAttributeValues: { ':pk': `PROVIDER#${provider}`, ':status': 'accepted#' },
+      Limit: 10,
+      ScanIndexForward: false,
+    });
+    expect(all).toMatchObject({
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': `PROVIDER#${provider}` },
+      Limit: 50,
+    });
+    expect(page).toEqual({ referrals: [] });
+  });
+
+  it('lists the referrals an organisation sent through its index, newest first', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [referralItem(routed())] });
+
+    // Act
+    const page = await newStore().listByOrganisation('musgrove-park-hospital-ae', { limit: 5 });
+
+    // Assess
+    expect(page).toEqual({ referrals: [routed()] });
+    expect(documents.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'ORGANISATION#musgrove-park-hospital-ae' },
+      Limit: 5,
+      ScanIndexForward: false,
+    });
+  });
+
+  it('refuses a cursor that is not valid JSON as a ValidationError, before asking DynamoDB', async () => {
+    // Prepare
+    const cursor = 'not-a-cursor';
+
+    // Act
+    const listing = newStore().listByProvider(provider, { cursor });
+
+    // Assess
+    await expect(listing).rejects.toThrow(ValidationError);
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it.each(['"x"', '42', 'null', '[]'])(
+    'refuses a cursor that decodes to %s rather than a key, before asking DynamoDB',
+    async (decoded) => {
+      // Prepare
+      documents.on(QueryCommand).resolves({ Items: [] });
+      const cursor = Buffer.from(decoded).toString('base64url');
+
+      // Act
+      const listing = newStore().listByProvider(provider, { cursor });
+
+      // Assess
+      await expect(listing).rejects.toThrow(ValidationError);
+      expect(documents.calls()).toHaveLength(0);
+    },
+  );
+});
+
+describe('ReferralStore capacity', () => {
+  const capacityKey = { PK: `PROVIDER#${provider}`, SK: 'CAPACITY' };
+  const capacity = {
+    providerId: provider,
+    status: 'waitlist' as const,
+    expectedWaitDays: 7,
+    updatedAt: at.toISOString(),
+  };
+
+  it('records the latest word on a provider’s capacity under the provider', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+
+    // Act
+    await newStore().putCapacity(capacity);
+
+    // Assess
+    expect(documents.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+      TableName: tableName,
+      Item: { ...capacityKey, entity: 'capacity', ...capacity },
+    });
+  });
+
+  it('reads it back without the table’s bookkeeping, or undefined when never said', async () => {
+    // Prepare
+    documents.on(GetCommand).resolves({});
+    documents
+      .on(GetCommand, { Key: capacityKey })
+      .resolves({ Item: { ...capacityKey, entity: 'capacity', ...capacity } });
+
+    // Act
+    const stated = await newStore().getCapacity(provider);
+    const neverSaid = await newStore().getCapacity('st-giles-sos');
+
+    // Assess
+    expect(stated).toEqual(capacity);
+    expect(neverSaid).toBeUndefined();
   });
 });

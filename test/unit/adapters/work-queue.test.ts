@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
@@ -66,5 +71,38 @@ describe('WorkQueue.delete', () => {
     const deletes = queues.commandCalls(DeleteMessageCommand);
     expect(deletes).toHaveLength(1);
     expect(deletes[0]!.args[0].input).toEqual({ QueueUrl: queueUrl, ReceiptHandle: 'r-1' });
+  });
+});
+
+describe('WorkQueue.extend', () => {
+  it('keeps the leased message hidden for another lease, counted from now', async () => {
+    // Prepare
+    queues.on(ChangeMessageVisibilityCommand).resolves({});
+
+    // Act
+    await newQueue().extend('r-1', 900);
+
+    // Assess
+    const changes = queues.commandCalls(ChangeMessageVisibilityCommand);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.args[0].input).toEqual({
+      QueueUrl: queueUrl,
+      ReceiptHandle: 'r-1',
+      VisibilityTimeout: 900,
+    });
+  });
+
+  it('lets a refusal through, e.g. for a receipt handle whose lease has run out', async () => {
+    // Prepare
+    const refusal = Object.assign(new Error('Message does not exist or is not available'), {
+      name: 'InvalidParameterValue',
+    });
+    queues.on(ChangeMessageVisibilityCommand).rejects(refusal);
+
+    // Act
+    const extending = newQueue().extend('r-expired', 900);
+
+    // Assess
+    await expect(extending).rejects.toBe(refusal);
   });
 });

@@ -437,7 +437,7 @@ const afterBoth = new Date('2026-11-25T09:00:00Z');
 
 describe('overdueChecks: which deadlines each status can miss', () => {
   it.each<[string, DeadlineKind[]]>([
-    ['received', []],
+    ['received', ['accept', 'first-contact']],
     ['routed', ['accept', 'first-contact']],
     ['rerouted', ['accept', 'first-contact']],
     ['accepted', ['first-contact']],

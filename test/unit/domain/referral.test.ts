@@ -5,8 +5,10 @@ import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { pathwayDetails, type ReferralSubmission } from '#shared/domain/intake.ts';
 import {
   createReferral,
+  nextDeadline,
   toEventDetail,
   toProviderView,
+  toReferrerView,
   type Referral,
 } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
@@ -244,11 +246,201 @@ describe('toProviderView', () => {
       ageYears: 16,
       receivedAt: '2026-11-20T22:45:00.000Z',
       responseExpected: 'same-shift',
+      milestones: {},
+      contactAttempts: [],
       ...referral.personal,
     });
     expect(view).not.toHaveProperty('lease');
     expect(view).not.toHaveProperty('expiresAt');
     expect(view).not.toHaveProperty('routing');
     expect(JSON.stringify(view)).not.toContain('receipt-handle');
+  });
+});
+
+/** The same referral further along: accepted late, contacted, engaged and closed, after a reroute. */
+function closedAfterReroute(referral: Referral): Referral {
+  return {
+    ...routedAndLeased(referral),
+    status: 'closed',
+    updatedAt: '2026-12-01T10:00:00.000Z',
+    lease: undefined,
+    previousProviders: ['st-giles-sos'],
+    deadlines: { acceptBy: '2026-11-21T00:00:00.000Z', firstContactBy: '2026-11-21T00:00:00.000Z' },
+    overdue: { accept: '2026-11-21T00:05:00.000Z' },
+    milestones: {
+      routedAt: '2026-11-20T22:45:01.000Z',
+      acceptedAt: '2026-11-21T08:00:00.000Z',
+      firstContactAt: '2026-11-21T09:00:00Z',
+      engagedAt: '2026-11-22T10:00:00.000Z',
+      closedAt: '2026-12-01T10:00:00.000Z',
+    },
+    decline: {
+      reason: 'other',
+      details: 'Jordan is already known to our detached youth work team',
+    },
+    contactAttempts: [
+      { method: 'phone', result: 'no-answer', attemptedAt: '2026-11-21T09:00:00Z' },
+      { method: 'in-person', result: 'reached', attemptedAt: '2026-11-21T15:00:00Z' },
+    ],
+    closeOutcome: 'completed',
+  };
+}
+
+describe('toProviderView, later in the lifecycle', () => {
+  it('shows deadlines, overdue flags, milestones, decline, contact attempts and outcome', () => {
+    // Prepare
+    const referral = closedAfterReroute(referralFrom(exampleReferral('admit-friday-night.json')));
+
+    // Act
+    const view = toProviderView(referral);
+
+    // Assess
+    expect(view).toMatchObject({
+      status: 'closed',
+      deadlines: referral.deadlines,
+      overdue: referral.overdue,
+      milestones: referral.milestones,
+      decline: referral.decline,
+      contactAttempts: referral.contactAttempts,
+      closeOutcome: 'completed',
+    });
+    for (const bookkeeping of ['lease', 'routing', 'previousProviders', 'expiresAt', 'personal']) {
+      expect(view).not.toHaveProperty(bookkeeping);
+    }
+  });
+
+  it('leaves out what has not happened yet rather than showing it empty', () => {
+    // Prepare
+    const referral = routedAndLeased(referralFrom(exampleReferral('admit-friday-night.json')));
+
+    // Act
+    const view = toProviderView(referral);
+
+    // Assess
+    for (const absent of ['deadlines', 'overdue', 'decline', 'closeOutcome']) {
+      expect(view).not.toHaveProperty(absent);
+    }
+  });
+});
+
+describe('toReferrerView', () => {
+  it.each(examples)('shows status and dates only, no personal data, for %s', (name) => {
+    // Prepare
+    const { submission } = checked(exampleReferral(name));
+    const referral = closedAfterReroute(referralFrom(exampleReferral(name)));
+
+    // Act
+    const view = toReferrerView(referral);
+
+    // Assess
+    expect(Object.keys(view).sort()).toEqual([
+      'milestones',
+      'pathway',
+      'receivedAt',
+      'referralId',
+      'spoke',
+      'status',
+      'updatedAt',
+    ]);
+    expect(view.milestones).toEqual(referral.milestones);
+    const shown = JSON.stringify(view);
+    for (const text of [...personalText(submission), referral.decline!.details!]) {
+      expect(shown).not.toContain(text);
+    }
+  });
+});
+
+describe('toEventDetail, later in the lifecycle', () => {
+  it('carries the coded decline reason, outcome and last contact, never the decline details', () => {
+    // Prepare
+    const referral = closedAfterReroute(referralFrom(exampleReferral('admit-friday-night.json')));
+
+    // Act
+    const detail = toEventDetail(referral);
+
+    // Assess
+    expect(detail).toMatchObject({
+      status: 'closed',
+      declineReason: 'other',
+      closeOutcome: 'completed',
+      contact: { method: 'in-person', result: 'reached' },
+      occurredAt: '2026-12-01T10:00:00.000Z',
+    });
+    expect(JSON.stringify(detail)).not.toContain('detached youth work');
+    expect(referralEventDetailSchema.safeParse(detail).success).toBe(true);
+  });
+});
+
+describe('nextDeadline', () => {
+  const deadlines = {
+    acceptBy: '2026-11-23T17:00:00.000Z',
+    firstContactBy: '2026-11-24T17:00:00.000Z',
+  };
+  const withStatus = (status: Referral['status'], fields: Partial<Referral> = {}): Referral => ({
+    ...routedAndLeased(referralFrom(exampleReferral('admit-friday-night.json'))),
+    status,
+    deadlines,
+    ...fields,
+  });
+
+  it.each([
+    { status: 'received', due: deadlines.acceptBy },
+    { status: 'routed', due: deadlines.acceptBy },
+    { status: 'rerouted', due: deadlines.acceptBy },
+    { status: 'accepted', due: deadlines.firstContactBy },
+    { status: 'contact-attempted', due: undefined },
+    { status: 'engaged', due: undefined },
+    { status: 'declined', due: undefined },
+    { status: 'closed', due: undefined },
+    { status: 'withdrawn', due: undefined },
+  ] as const)('is $due for a referral that is $status', ({ status, due }) => {
+    // Prepare
+    const referral = withStatus(status);
+
+    // Act
+    const next = nextDeadline(referral);
+
+    // Assess
+    expect(next).toBe(due);
+  });
+
+  it('skips a deadline already flagged overdue, and is undefined once both are', () => {
+    // Prepare
+    const acceptFlagged = withStatus('routed', { overdue: { accept: '2026-11-23T17:05:00.000Z' } });
+    const bothFlagged = withStatus('routed', {
+      overdue: { accept: '2026-11-23T17:05:00.000Z', 'first-contact': '2026-11-24T17:05:00.000Z' },
+    });
+
+    // Act
+    const afterAccept = nextDeadline(acceptFlagged);
+    const afterBoth = nextDeadline(bothFlagged);
+
+    // Assess
+    expect(afterAccept).toBe(deadlines.firstContactBy);
+    expect(afterBoth).toBeUndefined();
+  });
+
+  it('picks the earlier deadline whichever order they are in', () => {
+    // Prepare
+    const referral = withStatus('routed', {
+      deadlines: { acceptBy: deadlines.firstContactBy, firstContactBy: deadlines.acceptBy },
+    });
+
+    // Act
+    const next = nextDeadline(referral);
+
+    // Assess
+    expect(next).toBe(deadlines.acceptBy);
+  });
+
+  it('is undefined for a referral without deadlines', () => {
+    // Prepare
+    const referral = routedAndLeased(referralFrom(exampleReferral('admit-friday-night.json')));
+
+    // Act
+    const next = nextDeadline(referral);
+
+    // Assess
+    expect(next).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import { vi } from 'vitest';
 import type { Destination } from '#events/referral-lifecycle.ts';
 import { checkSubmission } from '#shared/domain/intake.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { createReferral, type Referral } from '#shared/domain/referral.ts';
+import { createReferral, nextDeadline, type Referral } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 
@@ -47,6 +47,7 @@ export interface HttpRequest {
   body?: string;
   headers?: Record<string, string>;
   pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
   isBase64Encoded?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function apiEvent({
   body,
   headers = {},
   pathParameters,
+  queryStringParameters,
   isBase64Encoded = false,
 }: HttpRequest): APIGatewayProxyEventV2 {
   const method = routeKey.split(' ')[0] ?? 'GET';
@@ -87,6 +89,7 @@ export function apiEvent({
     isBase64Encoded,
     ...(body === undefined ? {} : { body }),
     ...(pathParameters ? { pathParameters } : {}),
+    ...(queryStringParameters ? { queryStringParameters } : {}),
   };
 }
 
@@ -151,6 +154,11 @@ export function referralItem(referral: Referral): Record<string, unknown> {
     entity: 'referral',
     GSI2PK: `SPOKE#${referral.spoke}`,
     GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
+    GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
+    GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
+    ...(nextDeadline(referral)
+      ? { GSI4PK: 'DUE', GSI4SK: `${nextDeadline(referral)}#${referral.referralId}` }
+      : {}),
     ...(referral.providerId
       ? {
           GSI1PK: `PROVIDER#${referral.providerId}`,

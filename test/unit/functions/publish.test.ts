@@ -4,9 +4,12 @@ import {
   type PutEventsCommandInput,
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { toEventDetail, type Referral } from '#shared/domain/referral.ts';
 import {
   captureOutput,
@@ -17,6 +20,7 @@ import {
   referralItem,
   routedReferral,
   streamRecord,
+  tableName,
 } from './builders.ts';
 
 const busName = 'reachable-test-bus';
@@ -24,6 +28,7 @@ const busName = 'reachable-test-bus';
 vi.stubEnv('EVENT_BUS_NAME', busName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
 const eventBridge = mockClient(EventBridgeClient);
+const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/publish/handler.ts');
 
 const context = lambdaContext('reachable-publish');
@@ -62,6 +67,7 @@ function transitionItem(before: Referral, after: Referral) {
 let output: ReturnType<typeof captureOutput>;
 
 beforeEach(() => {
+  documents.reset();
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).callsFake(acceptAll);
   output = captureOutput();
@@ -293,5 +299,83 @@ describe('publish: failures', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '701' }] });
     expect(putEntries()).toHaveLength(1);
+  });
+});
+
+describe('publish: overdue flags', () => {
+  /** The transition item the SLA sweep's store writes when it flags a missed deadline. */
+  async function overdueItem(kind: 'accept' | 'first-contact') {
+    documents.on(TransactWriteCommand).resolves({});
+    const referral: Referral = {
+      ...routedReferral(
+        referralFromExample('admit-friday-night.json', admitId),
+        'somerset-turning-point-admit',
+        {
+          kind: 'provider',
+          providerId: 'turning-point-admit',
+        },
+      ),
+      deadlines: {
+        acceptBy: '2026-11-21T00:00:00.000Z',
+        firstContactBy: '2026-11-21T00:00:00.000Z',
+      },
+    };
+    const store = new ReferralStore({
+      tableName,
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    });
+    await store.flagOverdue(referral, kind, new Date('2026-11-21T00:05:00.000Z'));
+    const put = documents.commandCalls(TransactWriteCommand).at(-1)!.args[0].input
+      .TransactItems?.[1]?.Put;
+    return put!.Item!;
+  }
+
+  it.each(['accept', 'first-contact'] as const)(
+    'puts referral.overdue, naming the missed %s deadline, for the item the sweep records',
+    async (kind) => {
+      // Prepare
+      const item = await overdueItem(kind);
+      const event = streamEvent(streamRecord({ eventName: 'INSERT', item, sequenceNumber: '800' }));
+
+      // Act
+      const result = await handler(event, context);
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      const calls = putEntries();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toHaveLength(1);
+      const entry = calls[0]![0]!;
+      expect(entry).toMatchObject({ DetailType: 'referral.overdue', EventBusName: busName });
+      expect(JSON.parse(entry.Detail!)).toMatchObject({
+        referralId: admitId,
+        status: 'routed',
+        providerId: 'turning-point-admit',
+        overdue: kind,
+        occurredAt: '2026-11-21T00:05:00.000Z',
+      });
+      for (const personal of personalValuesOf('admit-friday-night.json')) {
+        expect(entry.Detail).not.toContain(personal);
+      }
+    },
+  );
+
+  it('reports a transition item naming an event the catalogue does not have, and publishes nothing for it', async () => {
+    // Prepare
+    const item = { ...(await overdueItem('accept')), eventType: 'referral.forgotten' };
+    const good = await overdueItem('first-contact');
+    const event = streamEvent(
+      streamRecord({ eventName: 'INSERT', item, sequenceNumber: '801' }),
+      streamRecord({ eventName: 'INSERT', item: good, sequenceNumber: '802' }),
+    );
+
+    // Act
+    const result = await handler(event, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '801' }] });
+    const calls = putEntries();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.map((entry) => entry.DetailType)).toEqual(['referral.overdue']);
   });
 });
