@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '#local/services.ts';
+import { signLocalToken } from '#local/signing-key.ts';
 import { projectRoot } from '#local/template.ts';
 
 interface Started {
@@ -52,10 +53,15 @@ describe('npm start', () => {
     // Prepare
     const port = await freePort();
 
+    const asProject28 = {
+      headers: { authorization: `Bearer ${await signLocalToken({ provider: 'project-28' })}` },
+    };
+
     // Act
     const first = await start(port);
     const whileRunning = await fetch(
       `http://localhost:${port}/v1/providers/project-28/referrals/next`,
+      asProject28,
     );
     const exitCode = await new Promise<number | null>((resolve) => {
       first.child.once('exit', (code) => resolve(code));
@@ -66,6 +72,7 @@ describe('npm start', () => {
     const second = await start(port);
     const afterRestart = await fetch(
       `http://localhost:${port}/v1/providers/project-28/referrals/next`,
+      asProject28,
     );
     second.child.kill('SIGINT');
     await new Promise((resolve) => second.child.once('exit', resolve));
