@@ -166,42 +166,19 @@ export class ReferralStore {
       ...(after.providerId ? providerIndexKeys(after) : {}),
       ...deadlineIndexKeys(after),
     };
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#tableName,
-                Key: referralKey(before.referralId),
-                // Optimistic concurrency: the referral must be exactly as this change read it.
-                ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
-                ...updateOf(changes, {
-                  ':expectedStatus': before.status,
-                  ':expectedUpdatedAt': before.updatedAt,
-                }),
-              },
-            },
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: {
-                  PK: `REFERRAL#${before.referralId}`,
-                  SK: `TRANSITION#${at}#${change.to}`,
-                  entity: 'transition',
-                  ...transition,
-                  // Audit records outlive personal data: they hold none.
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
+    const written = await this.#writeWithRecord(
+      {
+        Key: referralKey(before.referralId),
+        // Optimistic concurrency: the referral must be exactly as this change read it.
+        ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
+        ...updateOf(changes, {
+          ':expectedStatus': before.status,
+          ':expectedUpdatedAt': before.updatedAt,
         }),
-      );
-    } catch (error) {
-      if (isConditionalFailure(error)) return undefined;
-      throw error;
-    }
+      },
+      { SK: `TRANSITION#${at}#${change.to}`, ...transition },
+    );
+    if (!written) return undefined;
     return after;
   }
 
@@ -301,41 +278,15 @@ export class ReferralStore {
       why: `overdue: ${kind}`,
       event: { ...toEventDetail(after), occurredAt: when, overdue: kind },
     };
-    const index = deadlineIndexKeys(after);
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#tableName,
-                Key: referralKey(referral.referralId),
-                ConditionExpression:
-                  'attribute_exists(PK) AND (attribute_not_exists(overdue) OR attribute_not_exists(overdue.#kind))',
-                ...updateOf({ overdue: after.overdue, ...index }, {}, { '#kind': kind }),
-              },
-            },
-            {
-              Put: {
-                TableName: this.#tableName,
-                Item: {
-                  PK: `REFERRAL#${referral.referralId}`,
-                  SK: `TRANSITION#${when}#overdue-${kind}`,
-                  entity: 'transition',
-                  eventType: 'referral.overdue',
-                  ...record,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isConditionalFailure(error)) return false;
-      throw error;
-    }
-    return true;
+    return this.#writeWithRecord(
+      {
+        Key: referralKey(referral.referralId),
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(overdue) OR attribute_not_exists(overdue.#kind))',
+        ...updateOf({ overdue: after.overdue, ...deadlineIndexKeys(after) }, {}, { '#kind': kind }),
+      },
+      { SK: `TRANSITION#${when}#overdue-${kind}`, eventType: 'referral.overdue', ...record },
+    );
   }
 
   /** Puts the referral back in or out of the sweep's index as its deadlines now stand. */
@@ -370,6 +321,39 @@ export class ReferralStore {
         Item: { ...capacityKey(capacity.providerId), entity: 'capacity', ...capacity },
       }),
     );
+  }
+
+  /**
+   * Updates the referral and writes its audit record (also the outbox entry of its event) in
+   * one transaction. False when a condition failed: the referral changed, or it was done.
+   */
+  async #writeWithRecord(
+    update: { Key: Record<string, string>; ConditionExpression: string } & ReturnType<
+      typeof updateOf
+    >,
+    record: { SK: string; referralId: string } & Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: this.#tableName, ...update } },
+            {
+              Put: {
+                TableName: this.#tableName,
+                // Audit records outlive personal data: they hold none.
+                Item: { PK: `REFERRAL#${record.referralId}`, entity: 'transition', ...record },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+    return true;
   }
 
   async #page(query: {
