@@ -36,6 +36,20 @@ export const referralEventDetailSchema = z.strictObject({
   }),
   status: z.enum(referralStatuses),
   occurredAt: z.iso.datetime(),
+  /** When the referral came in: the hub counts each referral in the month it was received. */
+  receivedAt: z.iso.datetime(),
+  /** When each step happened (dates only): the hub's times to contact and engagement. */
+  milestones: z
+    .strictObject({
+      routedAt: z.iso.datetime().optional(),
+      acceptedAt: z.iso.datetime().optional(),
+      declinedAt: z.iso.datetime().optional(),
+      firstContactAt: z.iso.datetime().optional(),
+      engagedAt: z.iso.datetime().optional(),
+      closedAt: z.iso.datetime().optional(),
+      withdrawnAt: z.iso.datetime().optional(),
+    })
+    .optional(),
   providerId: idSchema.optional(),
   destination: destinationSchema.optional(),
   declineReason: z.enum(declineReasons).optional(),

@@ -1,6 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -14,6 +14,7 @@ import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
+import { WorkQueue } from './constructs/work-queue.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
@@ -108,6 +109,42 @@ export class ReachableStack extends Stack {
       ],
     });
 
+    // The hub's aggregates: every lifecycle event, from its own queue, counted once per referral.
+    const hubProjection = new WorkQueue(this, 'HubProjection', {
+      visibilityTimeout: Duration.seconds(60),
+    });
+    new Rule(this, 'HubProjectionRule', {
+      eventBus: this.busAndRoutes.bus,
+      description: 'Every referral lifecycle event, for the hub aggregates',
+      eventPattern: {
+        source: [eventSource(partnership.id)],
+        detailType: Match.prefix('referral.'),
+      },
+      targets: [
+        new SqsQueue(hubProjection.queue, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'HubProjectionRuleFailures',
+            'the hub projection rule',
+          ),
+        }),
+      ],
+    });
+    const projector = new ReachableFunction(this, 'Projector', {
+      name: 'projector',
+      description: 'Keeps the hub aggregates: counts and times per spoke, pathway, provider, month',
+    }).bindTable(this.table.table);
+    projector.fn.addEventSource(
+      new SqsEventSource(hubProjection.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    const hubApi = new ReachableFunction(this, 'HubApi', {
+      name: 'hub-api',
+      description: "The hub's metrics, from aggregates only",
+      environment: { ...environment, ...authEnvironment },
+    }).bindTable(this.table.table);
+
     const providerQueues = Object.fromEntries(
       Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),
     );
@@ -135,6 +172,7 @@ export class ReachableStack extends Stack {
     const organisation = '/v1/organisations/{organisationId}/referrals';
     this.api = new Api(this, 'Api', [
       { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
+      { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
       { method: HttpMethod.GET, path: '/provider', function: web },
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
       ...(

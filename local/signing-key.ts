@@ -64,7 +64,7 @@ export function localAuthEnvironment(dir: string = defaultKeyDirectory): {
  * @example await signLocalToken({ provider: 'turning-point-admit' })
  */
 export async function signLocalToken(
-  claims: { provider: string } | { organisation: string },
+  claims: { provider: string } | { organisation: string } | { hub: string },
   options: { subject?: string; expiresIn?: string; dir?: string } = {},
 ): Promise<string> {
   const role = roleOf(claims);
@@ -79,18 +79,16 @@ export async function signLocalToken(
     .sign(privateKey);
 }
 
-function roleOf(claims: { provider: string } | { organisation: string }): {
-  claim: 'provider' | 'organisation';
+function roleOf(claims: { provider: string } | { organisation: string } | { hub: string }): {
+  claim: 'provider' | 'organisation' | 'hub';
   id: string;
 } {
-  const provider = 'provider' in claims ? claims.provider : undefined;
-  const organisation = 'organisation' in claims ? claims.organisation : undefined;
-  if (provider !== undefined && organisation === undefined)
-    return { claim: 'provider', id: provider };
-  if (organisation !== undefined && provider === undefined) {
-    return { claim: 'organisation', id: organisation };
+  const present = (['provider', 'organisation', 'hub'] as const).filter((claim) => claim in claims);
+  const [claim] = present;
+  if (present.length !== 1 || !claim) {
+    throw new Error('A local token is for one provider, one organisation or the hub');
   }
-  throw new Error('A local token is for one provider or one organisation, not both or neither');
+  return { claim, id: (claims as Record<string, string>)[claim] ?? '' };
 }
 
 /** Writes a new private key beside the final path, then links it in: whoever links first wins. */

@@ -95,7 +95,9 @@ export class StreamPoller extends PollingLoop {
       if (failed.size === 0) return undefined;
       const index = records.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
       return index === -1 ? 0 : index;
-    } catch {
+    } catch (error) {
+      // A handler that throws fails the whole batch, as on Lambda; say so, it will be retried.
+      console.error('Stream batch failed (retrying)', error);
       return 0;
     }
   }

@@ -7,6 +7,7 @@ import { loadLocalTemplate } from './template.ts';
 const usage = `Usage:
   npm run -s token -- --provider <id>         a bearer token for that provider
   npm run -s token -- --organisation <id>     a bearer token for that referrer organisation
+  npm run -s token -- --hub                   a bearer token for the partnership's hub
         [--subject <sub>]                     who the token says is calling (default: local-…)
         [--expires-in 8h]                     how long it lasts (e.g. 30m, 8h, 2d)
 
@@ -23,6 +24,7 @@ async function main(args: string[]): Promise<number> {
       options: {
         provider: { type: 'string' },
         organisation: { type: 'string' },
+        hub: { type: 'boolean' },
         subject: { type: 'string' },
         'expires-in': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -36,12 +38,17 @@ async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const { provider, organisation } = values;
-  if ((provider === undefined) === (organisation === undefined)) {
-    console.error(`Name one provider or one organisation.\n\n${usage}`);
+  const { provider, organisation, hub } = values;
+  const roles = [provider, organisation, hub].filter((role) => role !== undefined);
+  if (roles.length !== 1) {
+    console.error(`Name one provider, one organisation, or --hub.\n\n${usage}`);
     return 2;
   }
   const partnership = partnershipById(loadLocalTemplate().partnershipId);
+  if (hub) {
+    console.log(await signLocalToken({ hub: partnership.id }, { subject: values.subject }));
+    return 0;
+  }
   let role: { kind: 'provider' | 'organisation'; id: string; known: string[] };
   if (provider !== undefined) {
     role = { kind: 'provider', id: provider, known: partnership.providers.map((p) => p.id) };

@@ -50,6 +50,14 @@ export class UnauthorizedError extends ReachableError {
   }
 }
 
+/** The caller is known but may not do this (e.g. a provider asking for the hub's metrics). */
+export class ForbiddenError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** The thing asked for does not exist, or the caller may not know that it does. */
 export class NotFoundError extends ReachableError {
   constructor(message: string, options?: ErrorOptions) {

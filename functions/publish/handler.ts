@@ -5,6 +5,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventSource } from '#events/catalogue.ts';
 import { EventBus } from '#shared/adapters/event-bus.ts';
 import { requireEnv } from '#shared/config.ts';
+import { asError } from '#shared/errors.ts';
 import { logger } from '#shared/observability.ts';
 import { eventsForInsertedItem } from '#shared/services/publish.ts';
 
@@ -17,8 +18,21 @@ const bus = new EventBus({
 /** One stream record: a new referral or transition becomes its lifecycle event on the bus. */
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
-  const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  const events = eventsForInsertedItem(item);
+  // The outbox is referrals and transitions; the table's other items (aggregates, capacity)
+  // publish nothing and must never hold it up.
+  const entity = (record.dynamodb.NewImage.entity as { S?: string } | undefined)?.S;
+  if (entity !== 'referral' && entity !== 'transition') return;
+  let item: Record<string, unknown> = {};
+  let events;
+  try {
+    item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
+    events = eventsForInsertedItem(item);
+  } catch (error) {
+    // Named, never the item: the record is retried, then sent to the failure queue.
+    const { name, message } = asError(error);
+    logger.error('No event from stream record', { entity: item.entity, name, message });
+    throw error;
+  }
   if (events.length === 0) return;
   const eventIds = await bus.publish(events);
   logger.info('Published', {

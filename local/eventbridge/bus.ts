@@ -94,6 +94,11 @@ export class LocalEventBridge {
   }
 
   /** Adds a bus by name. */
+  /** The names of the buses, `default` included. */
+  get busNames(): string[] {
+    return [...this.#buses];
+  }
+
   addBus(name: string): void {
     this.#buses.add(name);
   }

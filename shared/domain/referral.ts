@@ -299,6 +299,8 @@ export function toEventDetail(referral: Referral): ReferralEventDetail {
     flags: { ...referral.flags },
     status: referral.status,
     occurredAt: referral.updatedAt,
+    receivedAt: referral.receivedAt,
+    ...(referral.milestones ? { milestones: { ...referral.milestones } } : {}),
     ...(referral.providerId ? { providerId: referral.providerId } : {}),
     ...(referral.routing ? { destination: referral.routing.destination } : {}),
     // Coded facts only: a decline's free-text details never reach an event.

@@ -9,12 +9,13 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { idSchema, type ProviderId } from '../domain/partnership.ts';
-import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 
 /** Who is calling, once their bearer token holds: a provider, or a referrer organisation. */
 export type Principal =
   | { kind: 'provider'; providerId: string; subject: string }
-  | { kind: 'organisation'; organisationId: string; subject: string };
+  | { kind: 'organisation'; organisationId: string; subject: string }
+  | { kind: 'hub'; partnershipId: string; subject: string };
 
 export interface AuthenticatorOptions {
   /** Where verification keys come from: `createLocalJWKSet` or `createRemoteJWKSet`. */
@@ -100,6 +101,16 @@ export function requireOrganisation(principal: Principal, organisationId: string
   }
 }
 
+/**
+ * Lets only the hub of this partnership through. Providers and organisations are known callers
+ * asking for what is not theirs to see: 403, not 404, as the hub's routes are no secret.
+ */
+export function requireHub(principal: Principal, partnershipId: string): void {
+  if (principal.kind !== 'hub' || principal.partnershipId !== partnershipId) {
+    throw new ForbiddenError('Only the partnership hub can see its metrics.');
+  }
+}
+
 /** The caller of a provider route, once authenticated. */
 export interface ProviderPrincipal {
   providerId: ProviderId;
@@ -169,24 +180,29 @@ function claimRefusal({ claim, reason }: errors.JWTClaimValidationFailed): strin
   return `Token ${claim} claim is not valid.`;
 }
 
+// What a token may be for: one provider, one referrer organisation, or a partnership's hub.
+const roleClaims = ['provider', 'organisation', 'hub'] as const;
+type RoleClaim = (typeof roleClaims)[number];
+
 function principalFrom(payload: JWTPayload): Principal {
-  const { sub: subject, provider, organisation } = payload;
+  const { sub: subject } = payload;
   if (typeof subject !== 'string' || subject === '') {
     throw new UnauthorizedError('Token sub claim is not valid.');
   }
-  if (provider !== undefined && organisation !== undefined) {
-    throw new UnauthorizedError('Token has both provider and organisation claims; one only.');
+  const present = roleClaims.filter((claim) => payload[claim] !== undefined);
+  if (present.length > 1) {
+    throw new UnauthorizedError(`Token has ${present.join(' and ')} claims; one only.`);
   }
-  if (provider !== undefined) {
-    return { kind: 'provider', providerId: roleId(provider, 'provider'), subject };
-  }
-  if (organisation !== undefined) {
-    return { kind: 'organisation', organisationId: roleId(organisation, 'organisation'), subject };
-  }
-  throw new UnauthorizedError('Token has no role claim (provider or organisation).');
+  const [claim] = present;
+  if (!claim)
+    throw new UnauthorizedError('Token has no role claim (provider, organisation or hub).');
+  const id = roleId(payload[claim], claim);
+  if (claim === 'provider') return { kind: 'provider', providerId: id, subject };
+  if (claim === 'organisation') return { kind: 'organisation', organisationId: id, subject };
+  return { kind: 'hub', partnershipId: id, subject };
 }
 
-function roleId(value: unknown, claim: 'provider' | 'organisation'): string {
+function roleId(value: unknown, claim: RoleClaim): string {
   const parsed = idSchema.safeParse(value);
   if (!parsed.success) throw new UnauthorizedError(`Token ${claim} claim is not a valid id.`);
   return parsed.data;

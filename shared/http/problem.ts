@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
+  ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
   PayloadTooLargeError,
@@ -48,6 +49,7 @@ export function toProblem(thrown: unknown): Problem {
   if (error instanceof UnauthorizedError) {
     return known(401, 'unauthorized', 'Not signed in', error);
   }
+  if (error instanceof ForbiddenError) return known(403, 'forbidden', 'Not allowed', error);
   if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
   if (error instanceof IllegalTransitionError) {
     return {

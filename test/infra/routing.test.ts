@@ -1,14 +1,18 @@
 import { rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { routesFor, type Route } from '#events/routing/index.ts';
+import { matchesPattern } from '#local/eventbridge/pattern.ts';
 import { routeMetadataKey, type RouteRule } from '#infra/constructs/route-rule.ts';
+import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { routingDecisionMessageSchema } from '#shared/services/record-routing.ts';
 import {
+  actionsOf,
   getAtt,
   logicalIdOf,
   resourcesOfType,
@@ -43,7 +47,20 @@ afterAll(() => {
   if (synthesized) rmSync(synthesized.assemblyDirectory, { recursive: true, force: true });
 });
 
-/** The work queues the partnership config calls for, by what they are for. */
+/** The queue of the hub's projection, with its own dead-letter queue. */
+const hubProjection = () => synthesized.stack.node.findChild('HubProjection') as WorkQueue;
+
+/** The rule feeding the hub's projection: on the bus, but not a route. */
+const hubProjectionRule = () => synthesized.stack.node.findChild('HubProjectionRule') as Rule;
+
+/** Where the hub projection rule parks the events it cannot deliver. */
+const hubProjectionRuleFailures = () =>
+  synthesized.stack.node.findChild('HubProjectionRuleFailures') as Queue;
+
+/**
+ * The work queues the partnership config calls for, by what they are for, and the hub's
+ * projection queue.
+ */
 function workQueues() {
   const { busAndRoutes } = synthesized.stack;
   return [
@@ -57,6 +74,7 @@ function workQueues() {
     })),
     { name: 'escalation', workQueue: busAndRoutes.escalationQueue },
     { name: 'routing decisions', workQueue: busAndRoutes.routingDecisions },
+    { name: 'hub projection', workQueue: hubProjection() },
   ];
 }
 
@@ -90,13 +108,14 @@ function rulesFor(route: Route): [string, Resource][] {
 const targetsOf = (rule: Resource) => rule.Properties.Targets as Target[];
 
 /**
- * The route rules: every rule on the partnership's bus. Scheduled rules (the deadline sweep)
- * run on the default bus, match no events and are tested with the stack.
+ * The route rules: every rule naming its route in its metadata, wherever it is (the first test
+ * of the route rules checks they are all on the partnership's bus). The hub projection rule is on
+ * the bus too but is no route; scheduled rules (the deadline sweep) run on the default bus, match
+ * no events and are tested with the stack.
  */
 function routeRules(): [string, Resource][] {
-  const busRef = { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) };
-  return resourcesOfType(resources, 'AWS::Events::Rule').filter(([, rule]) =>
-    isDeepStrictEqual(rule.Properties.EventBusName, busRef),
+  return resourcesOfType(resources, 'AWS::Events::Rule').filter(
+    ([, rule]) => rule.Metadata?.[routeMetadataKey] !== undefined,
   );
 }
 
@@ -142,7 +161,7 @@ describe('the event bus', () => {
 });
 
 describe('the work queues', () => {
-  it('has one queue per provider, a triage queue per spoke, one escalation queue and RoutingDecisions, and no other work queue', () => {
+  it('has one queue per provider, a triage queue per spoke, one escalation queue, RoutingDecisions and HubProjection, and no other work queue', () => {
     // Prepare
     const expected = workQueues().map(({ workQueue }) => logicalIdOf(workQueue.queue));
 
@@ -159,7 +178,7 @@ describe('the work queues', () => {
       avonAndSomerset.spokes.map((s) => s.id).sort(),
     );
     expect(new Set(expected).size).toBe(
-      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 2,
+      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3,
     );
     expect(withRedrive.sort()).toEqual(expected.sort());
   });
@@ -212,6 +231,8 @@ describe('the work queues', () => {
         queue: rule.deadLetterQueue,
       })),
       { name: 'PublishFailures', queue: stack.node.findChild('PublishFailures') as Queue },
+      { name: 'SlaSweepFailures', queue: stack.node.findChild('SlaSweepFailures') as Queue },
+      { name: 'HubProjectionRuleFailures', queue: hubProjectionRuleFailures() },
     ];
 
     // Act
@@ -233,15 +254,17 @@ describe('the work queues', () => {
     expect(unalarmed).toEqual([]);
   });
 
-  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish and sweep failures', () => {
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish, sweep and hub projection rule failures', () => {
     // Prepare
-    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 2;
+    // Providers, spokes' triage, escalation, RoutingDecisions and HubProjection.
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
 
     // Act
     const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
 
     // Assess
-    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 2);
+    expect(workQueues()).toHaveLength(workQueueCount);
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 3);
   });
 
   it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {
@@ -273,15 +296,23 @@ describe('the route rules', () => {
   it('has exactly one rule per route of the partnership, on its bus, with the route pattern', () => {
     // Prepare
     const busRef = { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) };
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule');
 
     // Act
     const matches = routes.map((route) => ({ route: route.id, rules: rulesFor(route) }));
-    const offTheBus = resourcesOfType(resources, 'AWS::Events::Rule').filter(
+    const onTheBus = rules.filter(([, rule]) =>
+      isDeepStrictEqual(rule.Properties.EventBusName, busRef),
+    );
+    const offTheBus = rules.filter(
       ([, rule]) => !isDeepStrictEqual(rule.Properties.EventBusName, busRef),
     );
 
     // Assess
     expect(routeRules()).toHaveLength(routes.length);
+    // On the bus: the route rules and the hub projection rule, nothing else.
+    expect(onTheBus.map(([id]) => id).sort()).toEqual(
+      [...routeRules().map(([id]) => id), logicalIdOf(hubProjectionRule())].sort(),
+    );
     for (const { route, rules } of matches) {
       expect(rules, route).toHaveLength(1);
       expect(rules[0]![1].Properties.EventBusName, route).toEqual(busRef);
@@ -575,6 +606,116 @@ describe('the route rules', () => {
     for (const size of sizes) {
       expect(size.statements, size.id).toBeLessThanOrEqual(20);
       expect(size.bytes, size.id).toBeLessThanOrEqual(8192);
+    }
+  });
+});
+
+describe('the hub projection rule', () => {
+  const ruleId = () => logicalIdOf(hubProjectionRule());
+  const queueArn = () => getAtt(logicalIdOf(hubProjection().queue));
+  const failuresArn = () => getAtt(logicalIdOf(hubProjectionRuleFailures()));
+
+  /** The statements of the one policy of a queue. */
+  const policyOf = (queue: Queue): Statement[] => {
+    const policies = resourcesOfType(resources, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+      isDeepStrictEqual(p.Properties.Queues, [{ Ref: logicalIdOf(queue) }]),
+    );
+    expect(policies).toHaveLength(1);
+    return (policies[0]![1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  };
+
+  /** The statements letting EventBridge send to a queue. */
+  const eventBridgeGrants = (statements: Statement[]) =>
+    statements.filter(
+      (s) =>
+        s.Effect === 'Allow' && isDeepStrictEqual(s.Principal, { Service: 'events.amazonaws.com' }),
+    );
+
+  it("matches every referral lifecycle event of the partnership, on the partnership's bus, and is no route", () => {
+    // Prepare
+    const busRef = { Ref: logicalIdOf(synthesized.stack.busAndRoutes.bus) };
+    const event = (source: string, detailType: string) => ({
+      version: '0',
+      id: 'event-1',
+      source,
+      'detail-type': detailType,
+      account: '123456789012',
+      time: '2026-04-01T09:00:00Z',
+      region: 'eu-west-2',
+      resources: [],
+      detail: { referralId: '6f1c1b3e-4a52-4b8a-9a43-2f4f0f6f2b11' },
+    });
+    const source = eventSource(avonAndSomerset.id);
+
+    // Act
+    const rule = resources[ruleId()]!;
+    const pattern = rule.Properties.EventPattern;
+    const unmatched = Object.values(detailTypes).filter(
+      (detailType) => !matchesPattern(pattern, event(source, detailType)),
+    );
+
+    // Assess
+    expect(rule.Properties.EventBusName).toEqual(busRef);
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(pattern).toEqual({
+      source: [source],
+      'detail-type': [{ prefix: 'referral.' }],
+    });
+    expect(Object.values(detailTypes).length).toBeGreaterThan(0);
+    expect(unmatched).toEqual([]);
+    // Another partnership's events, or an event that is not a referral's, stay out.
+    expect(
+      matchesPattern(pattern, event('reachable.elsewhere', detailTypes.referralReceived)),
+    ).toBe(false);
+    expect(matchesPattern(pattern, event(source, 'provider.capacity-changed'))).toBe(false);
+    expect(rule.Metadata?.[routeMetadataKey]).toBeUndefined();
+  });
+
+  it('delivers the whole event to HubProjection alone, retrying 185 times over 24 hours, then parking it in its own dead-letter queue', () => {
+    // Prepare
+    const routeDeadLetterQueues = synthesized.stack.busAndRoutes.rules.map((rule) =>
+      logicalIdOf(rule.deadLetterQueue),
+    );
+
+    // Act
+    const targets = targetsOf(resources[ruleId()]!);
+
+    // Assess
+    // No input transformer: the projector reads the EventBridge envelope (detail-type, detail).
+    expect(targets).toEqual([
+      {
+        Id: expect.any(String) as unknown,
+        Arn: queueArn(),
+        DeadLetterConfig: { Arn: failuresArn() },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 24 * 60 * 60 },
+      },
+    ]);
+    expect(routeDeadLetterQueues).not.toContain(logicalIdOf(hubProjectionRuleFailures()));
+    expect(logicalIdOf(hubProjectionRuleFailures())).not.toBe(
+      logicalIdOf(hubProjection().deadLetterQueue),
+    );
+  });
+
+  it('lets this rule alone send to HubProjection and to its dead-letter queue, beside the TLS rule', () => {
+    // Prepare
+    const fromThisRule = { ArnEquals: { 'aws:SourceArn': getAtt(ruleId()) } };
+
+    // Act
+    const queuePolicy = policyOf(hubProjection().queue);
+    const failuresPolicy = policyOf(hubProjectionRuleFailures());
+
+    // Assess
+    for (const [statements, arn] of [
+      [queuePolicy, queueArn()],
+      [failuresPolicy, failuresArn()],
+    ] as const) {
+      // The TLS-only rule and one grant: the SqsQueue target's own, for this rule only.
+      expect(statements).toHaveLength(2);
+      const grants = eventBridgeGrants(statements);
+      expect(grants).toHaveLength(1);
+      expect(grants[0]!.Resource).toEqual(arn);
+      expect(grants[0]!.Condition).toEqual(fromThisRule);
+      expect(actionsOf(grants[0]!)).toContain('sqs:SendMessage');
     }
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAttribute } from '#infra/constructs/referral-table.ts';
+import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import {
   actionsOf,
@@ -70,15 +71,18 @@ function apiRoutes(): Record<string, unknown> {
 
 /**
  * The route keys a handler dispatches on: the keys of its `routes` table, written as
- * `` [`METHOD ${base}/path`] `` with `const base = '...'`.
+ * `` [`METHOD ${base}/path`] `` with `const base = '...'`, or as `'METHOD /path'`.
  */
 function dispatchedRouteKeys(handlerFile: string): string[] {
   const source = readFileSync(path.join(projectRoot, handlerFile), 'utf8');
+  const literal = [...source.matchAll(/^\s*'([A-Z]+) (\/[^']*)':/gm)].map(
+    ([, method, routePath]) => `${method} ${routePath}`,
+  );
+  const templated = [...source.matchAll(/\[`([A-Z]+) \$\{base\}([^`]*)`\]:/g)];
+  if (templated.length === 0) return literal;
   const base = /const base = '([^']+)';/.exec(source)?.[1];
   if (!base) throw new Error(`${handlerFile} declares no base path`);
-  return [...source.matchAll(/\[`([A-Z]+) \$\{base\}([^`]*)`\]:/g)].map(
-    ([, method, rest]) => `${method} ${base}${rest}`,
-  );
+  return [...literal, ...templated.map(([, method, rest]) => `${method} ${base}${rest}`)];
 }
 
 /** Replaces every `{ Ref: id }` in a value by `ref:<id>`, so Fn::Join can be read as text. */
@@ -255,8 +259,16 @@ describe("Reachable's functions", () => {
   it('names the partnership, the table and the bus by what the stack deployed', () => {
     // Prepare
     const busId = logicalIdOf(synthesized.stack.busAndRoutes.bus);
-    const tableUsers = ['intake', 'record-routing', 'provider-api', 'referrer-api', 'sla-sweep'];
-    const partnershipUsers = ['intake', 'publish', 'record-routing', 'provider-api'];
+    const tableUsers = [
+      'intake',
+      'record-routing',
+      'provider-api',
+      'referrer-api',
+      'sla-sweep',
+      'projector',
+      'hub-api',
+    ];
+    const partnershipUsers = ['intake', 'publish', 'record-routing', 'provider-api', 'hub-api'];
 
     // Act
     const tableNames = tableUsers.map((name) => [name, variablesOf(name).TABLE_NAME]);
@@ -288,6 +300,7 @@ describe("Reachable's functions", () => {
       expect.arrayContaining([
         'functions/provider-api/handler.ts',
         'functions/referrer-api/handler.ts',
+        'functions/hub-api/handler.ts',
       ]),
     );
     // Exactly these: an AUTH_JWKS_JSON (the local runtime's inline keys) would override the URL.
@@ -407,8 +420,82 @@ describe('the record-routing function', () => {
   });
 });
 
+describe('the projector function (the hub aggregates)', () => {
+  const hubProjection = () => synthesized.stack.node.findChild('HubProjection') as WorkQueue;
+
+  it('consumes the HubProjection queue alone, ten messages at a time, reporting item failures', () => {
+    // Prepare
+    const projectorId = functionId(resources, 'projector');
+    const queueId = logicalIdOf(hubProjection().queue);
+
+    // Act
+    const mappings = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      isDeepStrictEqual(m.Properties.FunctionName, { Ref: projectorId }),
+    );
+    const fromHubProjection = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => isDeepStrictEqual(m.Properties.EventSourceArn, getAtt(queueId)),
+    );
+
+    // Assess
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]![1].Properties).toMatchObject({
+      EventSourceArn: getAtt(queueId),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // No other function takes events off the hub's queue.
+    expect(fromHubProjection.map(([id]) => id)).toEqual(mappings.map(([id]) => id));
+  });
+
+  it("hides a received event for the queue's 60 seconds, at least six times the function's timeout", () => {
+    // Prepare
+    const timeout = resources[functionId(resources, 'projector')]!.Properties.Timeout as number;
+
+    // Act
+    const visibility = resources[logicalIdOf(hubProjection().queue)]!.Properties
+      .VisibilityTimeout as number;
+
+    // Assess
+    expect(visibility).toBe(60);
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('may consume HubProjection and use the table, and nothing else: no other queue, no bus', () => {
+    // Prepare
+    const queueArn = getAtt(logicalIdOf(hubProjection().queue));
+    const tableArn = getAtt(tableId);
+    const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
+    const statements = roleStatements(resources, functionId(resources, 'projector'));
+    const onlyOf = (s: Statement, service: string) =>
+      actionsOf(s).every((action) => action.startsWith(`${service}:`));
+
+    // Act
+    const sqsResources = statements.filter((s) => onlyOf(s, 'sqs')).flatMap(resourcesOf);
+    const dynamodbResources = statements.filter((s) => onlyOf(s, 'dynamodb')).flatMap(resourcesOf);
+    const otherStatements = statements.filter((s) => !onlyOf(s, 'sqs') && !onlyOf(s, 'dynamodb'));
+    const consumers = [...functionsByHandler(resources)]
+      .filter(([, id]) =>
+        roleStatements(resources, id).some(
+          (s) =>
+            actionsOf(s).includes('sqs:ReceiveMessage') &&
+            resourcesOf(s).some((r) => isDeepStrictEqual(r, queueArn)),
+        ),
+      )
+      .map(([handler]) => handler);
+
+    // Assess
+    expect(sqsResources).toEqual([queueArn]);
+    expect(dynamodbResources.length).toBeGreaterThan(0);
+    for (const resource of dynamodbResources) expect(tableResources).toContainEqual(resource);
+    expect(otherStatements).toEqual([]);
+    // No other function takes the hub's events.
+    expect(consumers).toEqual(['functions/projector/handler.ts']);
+    expect(Object.keys(variablesOf('projector')).filter((v) => /QUEUE|BUS/.test(v))).toEqual([]);
+  });
+});
+
 describe('the HTTP API', () => {
-  it('serves exactly the intake, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
@@ -424,6 +511,7 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     expect(routes).toEqual({
       'POST /v1/referrals': by('intake'),
+      'GET /v1/hub/metrics': by('hub-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
       [`GET ${provider}/referrals`]: by('provider-api'),
@@ -444,10 +532,10 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('routes to the provider and referrer APIs exactly the route keys their handlers dispatch on', () => {
+  it('routes to the provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {
     // Prepare
     const routes = Object.entries(apiRoutes());
-    const dispatchers = ['provider-api', 'referrer-api'];
+    const dispatchers = ['provider-api', 'referrer-api', 'hub-api'];
 
     // Act
     const comparison = dispatchers.map((name) => {
@@ -689,23 +777,43 @@ describe('least privilege', () => {
     },
   );
 
-  it('gives the referrer API the table and nothing else: no queue, no bus', () => {
+  it.each(['referrer-api', 'hub-api'])(
+    'gives %s the table and nothing else: no queue, no bus',
+    (name) => {
+      // Prepare
+      const tableArn = getAtt(tableId);
+      const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
+      const statements = roleStatements(resources, functionId(resources, name));
+      const environment = variablesOf(name);
+
+      // Act
+      const actions = statements.flatMap(actionsOf);
+      const resourcesGranted = statements.flatMap(resourcesOf);
+
+      // Assess
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((action) => /^(sqs|events):/.test(action))).toEqual([]);
+      expect(actions.filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
+      for (const resource of resourcesGranted) expect(tableResources).toContainEqual(resource);
+      expect(Object.keys(environment).filter((v) => /QUEUE|BUS/.test(v))).toEqual([]);
+    },
+  );
+
+  it.each([
+    // The projector counts each fact once per referral and creates missing aggregates.
+    { name: 'projector', table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] },
+    // The hub's metrics: one query per month on the table's aggregates.
+    { name: 'hub-api', table: ['dynamodb:Query'] },
+  ])('lets $name read or write the aggregates it needs in the table', ({ name, table }) => {
     // Prepare
+    const statements = roleStatements(resources, functionId(resources, name));
     const tableArn = getAtt(tableId);
-    const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
-    const statements = roleStatements(resources, functionId(resources, 'referrer-api'));
-    const environment = variablesOf('referrer-api');
 
     // Act
-    const actions = statements.flatMap(actionsOf);
-    const resourcesGranted = statements.flatMap(resourcesOf);
+    const onTable = allowedOn(statements, tableArn);
 
     // Assess
-    expect(actions.length).toBeGreaterThan(0);
-    expect(actions.filter((action) => /^(sqs|events):/.test(action))).toEqual([]);
-    expect(actions.filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
-    for (const resource of resourcesGranted) expect(tableResources).toContainEqual(resource);
-    expect(Object.keys(environment).filter((v) => /QUEUE|BUS/.test(v))).toEqual([]);
+    expect(onTable).toEqual(expect.arrayContaining(table));
   });
 
   it('gives the web function, which serves files from its own bundle, no permission at all', () => {

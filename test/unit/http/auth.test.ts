@@ -18,6 +18,7 @@ import {
   Authenticator,
   authenticateProviderRoute,
   authenticatorFromEnv,
+  requireHub,
   requireOrganisation,
   requireProvider,
   type Principal,
@@ -301,8 +302,8 @@ describe('Authenticator', () => {
     const neitherMessage = await refusal(bearer(neither));
 
     // Assess
-    expect(bothMessage).toBe('Token has both provider and organisation claims; one only.');
-    expect(neitherMessage).toBe('Token has no role claim (provider or organisation).');
+    expect(bothMessage).toBe('Token has provider and organisation claims; one only.');
+    expect(neitherMessage).toBe('Token has no role claim (provider, organisation or hub).');
   });
 
   it.each([
@@ -486,6 +487,34 @@ describe('requireProvider and requireOrganisation', () => {
       }
       expect(toProblem(thrown).status).toBe(404);
     }
+  });
+});
+
+describe('requireHub', () => {
+  const hubPrincipal: Principal = { kind: 'hub', partnershipId: 'avon-and-somerset', subject: 'a' };
+
+  it("lets the partnership's hub through and answers 403 to anyone else", () => {
+    // Prepare
+    const others: Principal[] = [
+      { kind: 'provider', providerId: provider, subject: 'jo' },
+      { kind: 'organisation', organisationId: organisation, subject: 'nurse' },
+      { kind: 'hub', partnershipId: 'northumbria', subject: 'b' },
+    ];
+
+    // Act
+    const asHub = () => requireHub(hubPrincipal, 'avon-and-somerset');
+    const statuses = others.map((principal) => {
+      try {
+        requireHub(principal, 'avon-and-somerset');
+        return 200;
+      } catch (error) {
+        return toProblem(error).status;
+      }
+    });
+
+    // Assess
+    expect(asHub).not.toThrow();
+    expect(statuses).toEqual([403, 403, 403]);
   });
 });
 

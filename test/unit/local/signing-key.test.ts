@@ -163,7 +163,7 @@ describe('signLocalToken', () => {
     const signing = signLocalToken(both, { dir });
 
     // Assess
-    await expect(signing).rejects.toThrow('one provider or one organisation');
+    await expect(signing).rejects.toThrow('one provider, one organisation or the hub');
   });
 });
 
@@ -200,6 +200,6 @@ describe('npm run token', () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('Name one provider or one organisation.');
+    expect(stderr).toContain('Name one provider, one organisation, or --hub.');
   });
 });

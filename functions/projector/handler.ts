@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { requireEnv } from '#shared/config.ts';
+import { asError } from '#shared/errors.ts';
+import { logger } from '#shared/observability.ts';
+import { projectEvent } from '#shared/services/projector.ts';
+
+const recordSchema = SqsRecordSchema.extend({
+  body: JSONStringified(EventBridgeSchema.extend({ detail: referralEventDetailSchema })),
+});
+const processor = new BatchProcessor(EventType.SQS, { parser, schema: recordSchema, logger });
+const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
+
+async function recordHandler(record: z.infer<typeof recordSchema>): Promise<void> {
+  try {
+    await projectEvent(record.body['detail-type'], record.body.detail, { store, log: logger });
+  } catch (error) {
+    // Named, never the event: it is retried, then parked in the dead-letter queue.
+    const { name, message } = asError(error);
+    logger.error('Projection failed', { detailType: record.body['detail-type'], name, message });
+    throw error;
+  }
+}
+
+/** Every lifecycle event, from its own queue: the hub's aggregates, counted once per referral. */
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context });

@@ -1,0 +1,68 @@
+import type { MetricsStore } from '../adapters/metrics-store.ts';
+import { summarise, type GroupBy, type MetricsFilter } from '../domain/hub-metrics.ts';
+import { ValidationError } from '../errors.ts';
+
+export interface HubDependencies {
+  store: Pick<MetricsStore, 'aggregatesFor'>;
+  now: () => Date;
+}
+
+/** The longest period one request reads: three years of monthly aggregates. */
+export const maxMonths = 36;
+
+/** Every month from `from` to `to` inclusive, as YYYY-MM. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.split('-').map(Number) as [number, number];
+  const [endYear, endMonth] = to.split('-').map(Number) as [number, number];
+  while (year < endYear || (year === endYear && month <= endMonth)) {
+    months.push(`${year}-${String(month).padStart(2, '0')}`);
+    month++;
+    if (month > 12) {
+      month = 1;
+      year++;
+    }
+  }
+  return months;
+}
+
+/** The twelve months up to and including this one (UTC), as YYYY-MM. */
+function lastTwelveMonths(now: Date): { from: string; to: string } {
+  const to = now.toISOString().slice(0, 7);
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+  return { from: start.toISOString().slice(0, 7), to };
+}
+
+/**
+ * The hub's metrics for a period, filtered and grouped. Reads one aggregate query per month, so
+ * its cost follows the length of the period, never the number of referrals.
+ */
+export async function hubMetrics(
+  query: MetricsFilter & { groupBy: readonly GroupBy[] },
+  { store, now }: HubDependencies,
+) {
+  const period = { ...lastTwelveMonths(now()), ...definedOnly(query) };
+  const months = monthsBetween(period.from, period.to);
+  if (months.length === 0 || months.length > maxMonths) {
+    throw new ValidationError('The period is not valid.', [
+      {
+        pointer: '/to',
+        detail: `must be on or after "from", at most ${maxMonths} months later`,
+      },
+    ]);
+  }
+  const aggregates = await store.aggregatesFor(months);
+  const filter: MetricsFilter = { ...query, from: period.from, to: period.to };
+  return {
+    period: { from: period.from, to: period.to },
+    groupBy: query.groupBy,
+    rows: summarise(aggregates, filter, query.groupBy),
+  };
+}
+
+function definedOnly(query: MetricsFilter): { from?: string; to?: string } {
+  return {
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+  };
+}

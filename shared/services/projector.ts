@@ -1,0 +1,28 @@
+import type { MetricsStore } from '../adapters/metrics-store.ts';
+import { factsOf, monthOf } from '../domain/hub-metrics.ts';
+import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
+import type { Log } from '../observability.ts';
+
+export interface ProjectorDependencies {
+  store: Pick<MetricsStore, 'count'>;
+  log: Log;
+}
+
+/**
+ * Projects one lifecycle event onto the hub's aggregates: each fact it establishes is counted
+ * once per referral, in the month the referral was received, so repeats and late arrivals
+ * change nothing.
+ */
+export async function projectEvent(
+  detailType: string,
+  detail: ReferralEventDetail,
+  { store, log }: ProjectorDependencies,
+): Promise<number> {
+  const cell = { month: monthOf(detail.receivedAt), spoke: detail.spoke, pathway: detail.pathway };
+  let counted = 0;
+  for (const fact of factsOf(detailType, detail)) {
+    if (await store.count(detail.referralId, cell, fact)) counted++;
+  }
+  if (counted > 0) log.info('Projected', { referralId: detail.referralId, detailType, counted });
+  return counted;
+}

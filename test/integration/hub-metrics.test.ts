@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventSource } from '#events/catalogue.ts';
+import { startRuntime, type Runtime } from '#local/runtime.ts';
+import { signLocalToken } from '#local/signing-key.ts';
+import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { toEventDetail } from '#shared/domain/referral.ts';
+import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import { eventually, storedReferral } from '#test/helpers/runtime.ts';
+
+let runtime: Runtime;
+
+beforeAll(async () => {
+  runtime = await startRuntime({ port: 0 });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+type Caller = { provider: string } | { hub: string } | undefined;
+
+async function call(as: Caller, method: string, path: string, body?: unknown) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (as) headers.authorization = `Bearer ${await signLocalToken(as)}`;
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    text,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}
+
+const hub = { hub: 'avon-and-somerset' };
+const provider = 'turning-point-admit';
+
+async function submit(example: string): Promise<string> {
+  const { body } = await call(undefined, 'POST', '/v1/referrals', exampleReferral(example));
+  return String(body.referralId);
+}
+
+async function routed(referralId: string) {
+  return eventually(`routing of ${referralId}`, async () => {
+    const item = await storedReferral(runtime, referralId);
+    return item?.routing ? item : undefined;
+  });
+}
+
+interface Row {
+  group: Record<string, string>;
+  referred: number;
+  accepted: number;
+  declined: number;
+  contacted: number;
+  engaged: number;
+  escalated: number;
+  triaged: number;
+}
+
+/** The hub's rows grouped by spoke and pathway, once they satisfy `predicate`. */
+async function metricsOnce(predicate: (rows: Row[]) => boolean): Promise<Row[]> {
+  return eventually('the hub metrics', async () => {
+    const { body } = await call(hub, 'GET', '/v1/hub/metrics?groupBy=spoke,pathway');
+    const rows = (body.rows ?? []) as Row[];
+    return predicate(rows) ? rows : undefined;
+  });
+}
+
+const rowFor = (rows: Row[], spoke: string, pathway: string) =>
+  rows.find((row) => row.group.spoke === spoke && row.group.pathway === pathway);
+
+/** Waits until the projector has taken every event off its queue (none waiting or in flight). */
+async function projectionQueueDrained(): Promise<void> {
+  const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
+  const sqs = new SQSClient({});
+  await sleep(300); // let the bus deliver first
+  await eventually('the projection queue to drain', async () => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const waiting =
+      Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    return waiting === 0 ? true : undefined;
+  });
+  sqs.destroy();
+}
+
+/** Every string a referral example holds about people: none may reach the hub. */
+function personalStrings(value: unknown): string[] {
+  if (typeof value === 'string') return value.length >= 4 ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(personalStrings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(personalStrings);
+  return [];
+}
+
+describe("the hub's metrics, projected from the lifecycle events", () => {
+  it('counts referred, accepted, contacted and engaged per spoke and pathway, and escalations', async () => {
+    // Prepare
+    const engagedId = await submit('admit-friday-night.json');
+    const declinedId = await submit('admit-friday-night.json');
+    await submit('weapons-threatened-bristol.json');
+    await Promise.all([routed(engagedId), routed(declinedId)]);
+    const path = (id: string) => `/v1/providers/${provider}/referrals/${id}`;
+    await call({ provider }, 'POST', `${path(engagedId)}/accept`);
+    await call({ provider }, 'POST', `${path(engagedId)}/contact-attempts`, {
+      method: 'phone',
+      result: 'reached',
+      attemptedAt: new Date().toISOString(),
+    });
+    await call({ provider }, 'POST', `${path(engagedId)}/engaged`);
+    await call({ provider }, 'POST', `${path(declinedId)}/decline`, { reason: 'no-capacity' });
+
+    // Act
+    const rows = await metricsOnce((all) => {
+      const admit = rowFor(all, 'somerset', 'admit');
+      const weapons = rowFor(all, 'bristol', 'weapons-in-schools');
+      return admit?.engaged === 1 && admit.declined === 1 && weapons?.escalated === 1;
+    });
+
+    // Assess
+    expect(rowFor(rows, 'somerset', 'admit')).toMatchObject({
+      referred: 2,
+      accepted: 1,
+      declined: 1,
+      contacted: 1,
+      engaged: 1,
+      engagementRate: 0.5,
+      acceptanceRate: 0.5,
+      declineReasons: { 'no-capacity': 1 },
+    });
+    expect(rowFor(rows, 'bristol', 'weapons-in-schools')).toMatchObject({
+      referred: 1,
+      triaged: 1,
+      escalated: 1,
+    });
+  });
+
+  it('never counts a repeated or out-of-order event twice', async () => {
+    // Prepare
+    const referralId = await submit('project28-bath.json');
+    await routed(referralId);
+    await call(
+      { provider: 'project-28' },
+      'POST',
+      `/v1/providers/project-28/referrals/${referralId}/accept`,
+    );
+    const before = await metricsOnce(
+      (all) => (rowFor(all, 'bath-ne-somerset', 'drug-alcohol-young-people')?.accepted ?? 0) >= 1,
+    );
+    const referral = await new ReferralStore({ tableName: runtime.tableNames[0] ?? '' }).get(
+      referralId,
+    );
+    if (!referral) throw new Error('the referral is gone');
+    const detail = toEventDetail(referral);
+    const eventBridge = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge });
+    const busName =
+      runtime.eventBridge.busNames.find((name) => name.startsWith('reachable-')) ?? '';
+
+    // Act: the accepted event again, and the routed event arriving after it.
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: ['referral.accepted', 'referral.accepted', 'referral.routed'].map(
+          (detailType) => ({
+            EventBusName: busName,
+            Source: eventSource('avon-and-somerset'),
+            DetailType: detailType,
+            Detail: JSON.stringify(detail),
+          }),
+        ),
+      }),
+    );
+    eventBridge.destroy();
+    await projectionQueueDrained();
+    const after = await metricsOnce(() => true);
+
+    // Assess
+    const row = (rows: Row[]) => rowFor(rows, 'bath-ne-somerset', 'drug-alcohol-young-people');
+    expect(row(after)).toEqual(row(before));
+  });
+
+  it('answers only the hub: 401 without a token, 403 to a provider', async () => {
+    // Act
+    const unsigned = await call(undefined, 'GET', '/v1/hub/metrics');
+    const asProvider = await call({ provider }, 'GET', '/v1/hub/metrics');
+    const badQuery = await call(hub, 'GET', '/v1/hub/metrics?groupBy=postcode');
+
+    // Assess
+    expect(unsigned.status).toBe(401);
+    expect(asProvider.status).toBe(403);
+    expect(asProvider.body).toMatchObject({ title: 'Not allowed' });
+    expect(badQuery.status).toBe(400);
+  });
+
+  it('holds no personal data: no name, date of birth, postcode or summary from any example', async () => {
+    // Prepare
+    const examples = exampleFileNames().map(exampleReferral);
+    await Promise.all(examples.map((example) => call(undefined, 'POST', '/v1/referrals', example)));
+    const personal = examples.flatMap((example) =>
+      personalStrings([example.subject, example.referrer, example.summary]),
+    );
+
+    // Act
+    const responses = await Promise.all(
+      ['', '?groupBy=spoke,pathway,provider,month', '?groupBy=quarter'].map((query) =>
+        call(hub, 'GET', `/v1/hub/metrics${query}`),
+      ),
+    );
+
+    // Assess
+    expect(personal.length).toBeGreaterThan(10);
+    for (const response of responses) {
+      expect(response.status).toBe(200);
+      for (const value of personal) expect(response.text).not.toContain(value);
+    }
+  });
+});
