@@ -154,6 +154,8 @@ describe('toEventDetail carries no personal data', () => {
       },
       status: 'routed',
       occurredAt: '2026-11-20T22:45:00.000Z',
+      receivedAt: referral.receivedAt,
+      ...(referral.milestones ? { milestones: referral.milestones } : {}),
       providerId: 'turning-point-admit',
       destination: { kind: 'provider', providerId: 'turning-point-admit' },
     });
