@@ -173,6 +173,7 @@ export class ReachableStack extends Stack {
     this.api = new Api(this, 'Api', [
       { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
       { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
+      { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
       { method: HttpMethod.GET, path: '/provider', function: web },
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
       ...(

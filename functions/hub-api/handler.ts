@@ -8,7 +8,8 @@ import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
-import { hubMetrics } from '#shared/services/hub.ts';
+import { toCsv, type Quarter } from '#shared/domain/quarterly-return.ts';
+import { hubMetrics, hubReturn } from '#shared/services/hub.ts';
 
 const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
 const partnershipId = requireEnv('PARTNERSHIP');
@@ -34,11 +35,40 @@ async function asHub(event: APIGatewayProxyEventV2): Promise<void> {
   requireHub(await authenticator.authenticate(event.headers), partnershipId);
 }
 
+const returnPeriod = z
+  .string()
+  .regex(/^(\d{4})-Q([1-4])$/, 'must be a quarter like "2026-Q2"')
+  .transform((period) => ({
+    year: Number(period.slice(0, 4)),
+    quarter: Number(period.slice(6)) as Quarter,
+  }));
+const returnQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional() });
+
 const routes: Record<string, Route> = {
   'GET /v1/hub/metrics': async (event) => {
     await asHub(event);
     const query = parseRequest(metricsQuery, event.queryStringParameters ?? {}, 'query');
     return json(200, await hubMetrics(query, { store, now: () => new Date() }));
+  },
+  'GET /v1/hub/returns/{period}': async (event) => {
+    await asHub(event);
+    const { year, quarter } = parseRequest(
+      z.strictObject({ period: returnPeriod }),
+      { period: event.pathParameters?.period },
+      'path',
+    ).period;
+    const { format } = parseRequest(returnQuery, event.queryStringParameters ?? {}, 'query');
+    const wantsCsv = format === 'csv' || (!format && /text\/csv/.test(event.headers.accept ?? ''));
+    const computed = await hubReturn(year, quarter, { store });
+    if (!wantsCsv) return json(200, computed);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="reachable-${partnershipId}-${computed.period}.csv"`,
+      },
+      body: toCsv(computed),
+    };
   },
 };
 

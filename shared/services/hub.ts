@@ -1,5 +1,6 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
 import { summarise, type GroupBy, type MetricsFilter } from '../domain/hub-metrics.ts';
+import { quarterlyReturn, type Quarter } from '../domain/quarterly-return.ts';
 import { ValidationError } from '../errors.ts';
 
 export interface HubDependencies {
@@ -65,4 +66,18 @@ function definedOnly(query: MetricsFilter): { from?: string; to?: string } {
     ...(query.from ? { from: query.from } : {}),
     ...(query.to ? { to: query.to } : {}),
   };
+}
+
+/** The quarterly return for a calendar quarter, computed from the aggregates of its months. */
+export async function hubReturn(
+  year: number,
+  quarter: Quarter,
+  { store }: Pick<HubDependencies, 'store'>,
+) {
+  const firstMonth = (quarter - 1) * 3 + 1;
+  const month = (m: number) => `${year}-${String(m).padStart(2, '0')}`;
+  const aggregates = await store.aggregatesFor(
+    monthsBetween(month(firstMonth), month(firstMonth + 2)),
+  );
+  return quarterlyReturn(aggregates, year, quarter);
 }

@@ -512,6 +512,7 @@ describe('the HTTP API', () => {
     expect(routes).toEqual({
       'POST /v1/referrals': by('intake'),
       'GET /v1/hub/metrics': by('hub-api'),
+      'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
       [`GET ${provider}/referrals`]: by('provider-api'),

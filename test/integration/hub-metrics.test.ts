@@ -31,10 +31,11 @@ async function call(as: Caller, method: string, path: string, body?: unknown) {
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
+  const isJson = /json/.test(response.headers.get('content-type') ?? '');
   return {
     status: response.status,
     text,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    body: isJson && text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
 }
 
@@ -223,5 +224,43 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
       expect(response.status).toBe(200);
       for (const value of personal) expect(response.text).not.toContain(value);
     }
+  });
+
+  it('computes the quarterly return as JSON and CSV, with rows, subtotals and totals that add up', async () => {
+    // Prepare
+    const now = new Date();
+    const period = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+    const referralId = await submit('care-leaver-south-glos.json');
+    await routed(referralId);
+    await projectionQueueDrained();
+
+    // Act
+    const asJson = await call(hub, 'GET', `/v1/hub/returns/${period}`);
+    const asCsv = await call(hub, 'GET', `/v1/hub/returns/${period}?format=csv`);
+    const badPeriod = await call(hub, 'GET', '/v1/hub/returns/2026-Q5');
+    const asProvider = await call({ provider }, 'GET', `/v1/hub/returns/${period}`);
+
+    // Assess
+    const computed = asJson.body as {
+      rows: { spoke: string; referrals: number; engaged: number }[];
+      totals: { referrals: number; engaged: number };
+      bySpoke: { spoke: string; referrals: number }[];
+    };
+    expect(asJson.status).toBe(200);
+    expect(computed.rows.length).toBeGreaterThan(0);
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    expect(sum(computed.rows.map((row) => row.referrals))).toBe(computed.totals.referrals);
+    expect(sum(computed.rows.map((row) => row.engaged))).toBe(computed.totals.engaged);
+    expect(sum(computed.bySpoke.map((row) => row.referrals))).toBe(computed.totals.referrals);
+    expect(computed.rows).toContainEqual(
+      expect.objectContaining({ spoke: 'south-gloucestershire', pathway: 'care-leaver-mentoring' }),
+    );
+    expect(asCsv.status).toBe(200);
+    expect(asCsv.text.split('\r\n')[0]).toBe(
+      'Period,Spoke,Pathway,Referrals,Engaged,Engagement rate,Interventions delivered',
+    );
+    expect(asCsv.text).toContain('All spokes,All pathways');
+    expect(badPeriod.status).toBe(400);
+    expect(asProvider.status).toBe(403);
   });
 });
