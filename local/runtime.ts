@@ -152,7 +152,6 @@ function startSchedules(
   invokers: Map<string, Invoke>,
   everyMs: number | undefined,
 ): NodeJS.Timeout[] {
-  const functionByArn = new Map([...invokers.keys()].map((id) => [functionArn(id), id] as const));
   return resourcesOfType(template, 'AWS::Events::Rule').flatMap(([logicalId, resource]) => {
     const props = resolveValue(resource.Properties ?? {}, physical) as {
       ScheduleExpression?: string;
@@ -162,7 +161,7 @@ function startSchedules(
     if (!props.ScheduleExpression || props.State === 'DISABLED') return [];
     const intervalMs = everyMs ?? rateMs(props.ScheduleExpression, logicalId);
     return (props.Targets ?? []).map((target) => {
-      const invoke = invokers.get(functionByArn.get(target.Arn) ?? '');
+      const invoke = invokerForArn(invokers, target.Arn);
       if (!invoke) throw new Error(`Schedule ${logicalId} targets no local function`);
       const event = {
         version: '0',
@@ -460,7 +459,6 @@ function httpRoutes(
   for (const [logicalId] of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
     physical.set(logicalId, { ref: logicalId, attributes: {} });
   }
-  const functionByArn = new Map([...invokers.keys()].map((id) => [functionArn(id), id] as const));
   return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
     const routeKey = String(resource.Properties?.RouteKey);
     const integrationId = String(resolveValue(resource.Properties?.Target, physical)).replace(
@@ -469,10 +467,18 @@ function httpRoutes(
     );
     const integration = template.Resources[integrationId];
     const functionArn = String(resolveValue(integration?.Properties?.IntegrationUri, physical));
-    const invoke = invokers.get(functionByArn.get(functionArn) ?? '');
+    const invoke = invokerForArn(invokers, functionArn);
     if (!invoke) throw new Error(`Route ${logicalId} (${routeKey}) has no local function`);
     return { routeKey, invoke: (event: APIGatewayProxyEventV2) => invoke(event) };
   });
+}
+
+/** The local function a template names by ARN (routes and schedules do; mappings use ids). */
+function invokerForArn(invokers: Map<string, Invoke>, arn: string): Invoke | undefined {
+  const logicalId = /:function:([^:]+)$/.exec(arn)?.[1];
+  return logicalId !== undefined && functionArn(logicalId) === arn
+    ? invokers.get(logicalId)
+    : undefined;
 }
 
 function functionArn(logicalId: string): string {

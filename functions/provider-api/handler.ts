@@ -9,7 +9,7 @@ import {
   providerCommandBodies,
 } from '#shared/domain/lifecycle-requests.ts';
 import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
-import { toProviderView } from '#shared/domain/referral.ts';
+import { isHeldBy, toProviderView } from '#shared/domain/referral.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
@@ -74,9 +74,7 @@ const routes: Record<string, Route> = {
     const { providerId } = await workFor(event);
     const referralId = referralIdFrom(event);
     const referral = await store.get(referralId);
-    // Routing decides whose it is; before routing is recorded, the lease holder's.
-    const holder = referral?.providerId ?? referral?.lease?.providerId;
-    if (!referral || holder !== providerId) {
+    if (!referral || !isHeldBy(referral, providerId)) {
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
     return json(200, { referral: toProviderView(referral) });

@@ -66,6 +66,13 @@ function subtotals<K extends 'spoke' | 'pathway'>(rows: readonly ReturnRow[], ke
   );
 }
 
+/** The three months of a calendar quarter, as YYYY-MM. */
+export function quarterMonths(year: number, quarter: Quarter): string[] {
+  return [1, 2, 3].map(
+    (i) => `${String(year).padStart(4, '0')}-${String((quarter - 1) * 3 + i).padStart(2, '0')}`,
+  );
+}
+
 /** The return for a calendar quarter, from aggregates of any months (others are ignored). */
 export function quarterlyReturn(
   aggregates: readonly Aggregate[],
@@ -76,9 +83,7 @@ export function quarterlyReturn(
     throw new RangeError('The year must be a whole number from 1 to 9999');
   }
   if (![1, 2, 3, 4].includes(quarter)) throw new RangeError('The quarter must be 1, 2, 3 or 4');
-  const months = [1, 2, 3].map(
-    (i) => `${String(year).padStart(4, '0')}-${String((quarter - 1) * 3 + i).padStart(2, '0')}`,
-  );
+  const months = quarterMonths(year, quarter);
   const filter = { from: months[0], to: months[2] };
   const rows = summarise(aggregates, filter, ['spoke', 'pathway']).map((row): ReturnRow => ({
     spoke: row.group.spoke ?? '',

@@ -315,6 +315,16 @@ function lastContact(referral: Referral) {
   return attempt ? { contact: { method: attempt.method, result: attempt.result } } : undefined;
 }
 
+/**
+ * Whether the referral is this provider's to work. Once routing is recorded it decides; before
+ * that, holding the lease shows the referral reached this provider's queue.
+ */
+export function isHeldBy(referral: Referral, providerId: string): boolean {
+  return referral.providerId !== undefined
+    ? referral.providerId === providerId
+    : referral.lease?.providerId === providerId;
+}
+
 /** What a provider sees of a referral routed to it: the case, without internal bookkeeping. */
 export function toProviderView(referral: Referral) {
   return {

@@ -1,6 +1,6 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
 import { summarise, type GroupBy, type MetricsFilter } from '../domain/hub-metrics.ts';
-import { quarterlyReturn, type Quarter } from '../domain/quarterly-return.ts';
+import { quarterMonths, quarterlyReturn, type Quarter } from '../domain/quarterly-return.ts';
 import { ValidationError } from '../errors.ts';
 
 export interface HubDependencies {
@@ -74,10 +74,6 @@ export async function hubReturn(
   quarter: Quarter,
   { store }: Pick<HubDependencies, 'store'>,
 ) {
-  const firstMonth = (quarter - 1) * 3 + 1;
-  const month = (m: number) => `${year}-${String(m).padStart(2, '0')}`;
-  const aggregates = await store.aggregatesFor(
-    monthsBetween(month(firstMonth), month(firstMonth + 2)),
-  );
+  const aggregates = await store.aggregatesFor(quarterMonths(year, quarter));
   return quarterlyReturn(aggregates, year, quarter);
 }

@@ -4,7 +4,7 @@ import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
-import { planTransition, toProviderView, type Referral } from '../domain/referral.ts';
+import { isHeldBy, planTransition, toProviderView, type Referral } from '../domain/referral.ts';
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
@@ -174,14 +174,6 @@ export async function extendLease(
 
 /** What a provider may ask of a referral: the provider commands of the lifecycle. */
 export type ProviderCommand = Exclude<LifecycleCommand, { type: 'route' | 'withdraw' }>;
-
-// Once routing is recorded it decides; before that, holding the lease shows the referral
-// reached this provider's queue.
-function isHeldBy(referral: Referral, providerId: string): boolean {
-  return referral.providerId !== undefined
-    ? referral.providerId === providerId
-    : referral.lease?.providerId === providerId;
-}
 
 /**
  * A referral can only go to another provider of its own spoke (one that may run a different
