@@ -8,7 +8,8 @@ import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
-import { toCsv, type Quarter } from '#shared/domain/quarterly-return.ts';
+import { groupings, type Quarter } from '#shared/domain/hub-metrics.ts';
+import { toCsv } from '#shared/domain/quarterly-return.ts';
 import { hubMetrics, hubReturn } from '#shared/services/hub.ts';
 
 const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
@@ -16,7 +17,6 @@ const partnershipId = requireEnv('PARTNERSHIP');
 const authenticator = authenticatorFromEnv();
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like "2026-04"');
-const groupings = ['spoke', 'pathway', 'provider', 'month', 'quarter'] as const;
 const metricsQuery = z.strictObject({
   from: month.optional(),
   to: month.optional(),
@@ -37,7 +37,10 @@ async function asHub(event: APIGatewayProxyEventV2): Promise<void> {
 
 const returnPeriod = z
   .string()
-  .regex(/^(\d{4})-Q([1-4])$/, 'must be a quarter like "2026-Q2"')
+  .regex(
+    /^(\d{4})-Q([1-4])$/,
+    'must be a financial-year quarter like "2026-Q1" (April to June 2026, of 2026/27)',
+  )
   .transform((period) => ({
     year: Number(period.slice(0, 4)),
     quarter: Number(period.slice(6)) as Quarter,
@@ -65,7 +68,7 @@ const routes: Record<string, Route> = {
       statusCode: 200,
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="reachable-${partnershipId}-${computed.period}.csv"`,
+        'content-disposition': `attachment; filename="reachable-${partnershipId}-${year}-Q${quarter}.csv"`,
       },
       body: toCsv(computed),
     };

@@ -1,9 +1,15 @@
 import {
+  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { contactHoursBuckets, type Aggregate, type ProjectedFact } from '../domain/hub-metrics.ts';
+import {
+  contactHoursBuckets,
+  type Aggregate,
+  type ProjectedFact,
+  type Stage,
+} from '../domain/hub-metrics.ts';
 import { dynamoDocumentClient } from './clients.ts';
 
 /** Where one referral's facts are counted: the month it came in, its spoke and pathway. */
@@ -12,6 +18,21 @@ export interface AggregateCell {
   spoke: string;
   pathway: string;
 }
+
+/** Where a referral stands, as of an event: its stage (none when off every list) and provider. */
+export interface StagePosition {
+  stage: Stage | undefined;
+  provider: string;
+  /** When the event happened: an older one than the last applied changes nothing. */
+  at: string;
+}
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+// How often a stage move is tried again when another event of the same referral moved it first.
+const stageMoveAttempts = 5;
 
 export interface MetricsStoreOptions {
   tableName: string;
@@ -85,17 +106,108 @@ export class MetricsStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'TransactionCanceledException') {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-          .CancellationReasons;
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false; // counted already
-        if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
-          await this.#createAggregate(cell, projected.provider);
-          return this.count(referralId, cell, projected);
-        }
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false; // counted already
+      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
+        await this.#createAggregate(cell, projected.provider);
+        return this.count(referralId, cell, projected);
       }
       throw error;
     }
+  }
+
+  /**
+   * Moves a referral from the stage it was in to the one `to` says, in the waiting-list counts of
+   * its cell: one down where it was, one up where it is. A marker item remembers where it stands
+   * and as of when, so an event older than (or as old as) the last one applied changes nothing.
+   * False when nothing moved.
+   */
+  async moveStage(referralId: string, cell: AggregateCell, to: StagePosition): Promise<boolean> {
+    const markerKey = { PK: `REFERRAL#${referralId}`, SK: 'STAGE' };
+    for (let attempt = 0; attempt < stageMoveAttempts; attempt++) {
+      const { Item: marker } = await this.#client.send(
+        new GetCommand({ TableName: this.#tableName, Key: markerKey, ConsistentRead: true }),
+      );
+      const from = marker as Partial<StagePosition> | undefined;
+      if (from?.at !== undefined && from.at >= to.at) return false;
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: this.#tableName,
+            Item: { ...markerKey, entity: 'hub-stage', ...definedStage(to) },
+            // Guards against another event of this referral moving it since the read.
+            ConditionExpression: from ? '#at = :read' : 'attribute_not_exists(PK)',
+            ...(from
+              ? {
+                  ExpressionAttributeNames: { '#at': 'at' },
+                  ExpressionAttributeValues: { ':read': from.at },
+                }
+              : {}),
+          },
+        },
+        ...this.#stageUpdates(
+          cell,
+          from?.stage ? { stage: from.stage, provider: String(from.provider) } : undefined,
+          to,
+        ),
+      ];
+      try {
+        await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+        return true;
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        const retryable = ['None', 'ConditionalCheckFailed', 'TransactionConflict'];
+        if (!reasons?.every((reason) => retryable.includes(reason.Code ?? 'None'))) throw error;
+        // A missing aggregate cell to move into: create it, then try again.
+        const missingCell = reasons.findIndex(
+          (reason, index) => index > 0 && reason.Code === 'ConditionalCheckFailed',
+        );
+        if (missingCell > 0 && to.stage) await this.#createAggregate(cell, to.provider);
+      }
+    }
+    throw new Error(`The stage of referral ${referralId} kept changing; try the event again`);
+  }
+
+  /** The count updates of a stage move: one item when both ends are in the same cell. */
+  #stageUpdates(
+    cell: AggregateCell,
+    from: { stage: Stage; provider: string } | undefined,
+    to: StagePosition,
+  ): TransactItem[] {
+    const update = (provider: string, changes: { stage: Stage; by: 1 | -1 }[]): TransactItem => ({
+      Update: {
+        TableName: this.#tableName,
+        Key: aggregateKey(cell, provider),
+        ConditionExpression: 'attribute_exists(PK)',
+        UpdateExpression:
+          'SET ' +
+          changes
+            .map(
+              ({ by }, i) =>
+                `#counts.#s${i} = if_not_exists(#counts.#s${i}, :zero) ${by > 0 ? '+' : '-'} :one`,
+            )
+            .join(', '),
+        ExpressionAttributeNames: {
+          '#counts': 'counts',
+          ...Object.fromEntries(changes.map(({ stage }, i) => [`#s${i}`, `stage:${stage}`])),
+        },
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+      },
+    });
+    const sameStage = from && to.stage === from.stage && to.provider === from.provider;
+    if (sameStage) return [];
+    if (from && to.stage && from.provider === to.provider) {
+      return [
+        update(to.provider, [
+          { stage: from.stage, by: -1 },
+          { stage: to.stage, by: 1 },
+        ]),
+      ];
+    }
+    return [
+      ...(from ? [update(from.provider, [{ stage: from.stage, by: -1 }])] : []),
+      ...(to.stage ? [update(to.provider, [{ stage: to.stage, by: 1 }])] : []),
+    ];
   }
 
   /** The aggregates of the given months: one query per month, whatever the number of referrals. */
@@ -157,7 +269,18 @@ export class MetricsStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
+      if (!cancellationReasons(error)) throw error;
     }
   }
+}
+
+/** Why each item of a cancelled transaction failed, in order; undefined for any other error. */
+function cancellationReasons(error: unknown): { Code?: string }[] | undefined {
+  if (!(error instanceof Error && error.name === 'TransactionCanceledException')) return undefined;
+  return (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+}
+
+/** The marker's attributes: DynamoDB stores no undefined, so a referral off every list has none. */
+function definedStage({ stage, provider, at }: StagePosition) {
+  return stage ? { stage, provider, at } : { at };
 }

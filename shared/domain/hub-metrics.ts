@@ -22,6 +22,7 @@ import {
   declineReasons,
   type CloseOutcome,
   type DeclineReason,
+  type ReferralStatus,
 } from './lifecycle.ts';
 import { wallClockOf } from './working-days.ts';
 
@@ -61,6 +62,40 @@ export type Fact =
   | 'overdue:first-contact';
 
 export type HistogramName = 'timeToFirstContact' | 'timeToEngagement';
+
+/**
+ * Where a referral stands now, for the hub's waiting lists. Unlike facts, a referral moves from
+ * stage to stage (and provider to provider): it is in at most one at a time, and in none once
+ * closed or withdrawn.
+ */
+export const stages = [
+  'awaiting-decision',
+  'awaiting-first-contact',
+  'awaiting-engagement',
+  'engaged',
+  'declined-awaiting-reroute',
+] as const;
+export type Stage = (typeof stages)[number];
+
+const stageOfStatus: Record<ReferralStatus, Stage | undefined> = {
+  received: undefined, // not routed yet: nobody's list
+  routed: 'awaiting-decision',
+  rerouted: 'awaiting-decision',
+  accepted: 'awaiting-first-contact',
+  'contact-attempted': 'awaiting-engagement',
+  engaged: 'engaged',
+  declined: 'declined-awaiting-reroute',
+  closed: undefined,
+  withdrawn: undefined,
+};
+
+/** The stage a referral in this status is in, or undefined when it is on no list. */
+export function stageOf(status: ReferralStatus): Stage | undefined {
+  return stageOfStatus[status];
+}
+
+/** What an aggregate counts: facts (once per referral) and referrals in each stage now. */
+export type CountKey = Fact | `stage:${Stage}`;
 
 /** One fact an event establishes, the provider it is counted at, and the time it adds, if any. */
 export interface ProjectedFact {
@@ -165,10 +200,34 @@ export function monthOf(receivedAt: string): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }
 
-/** The calendar quarter ("2026-Q2", April to June) a month ("2026-05") falls in. */
+export type Quarter = 1 | 2 | 3 | 4;
+
+/**
+ * A quarter of a financial year, as the partnership reports them (DOMAIN.md quotes "Q1-Q3
+ * 2020/21"): the year starts in April, so "2026/27 Q1" is April to June 2026 and "2026/27 Q4"
+ * is January to March 2027. `year` is the year the financial year starts in.
+ */
+export function quarterLabel(year: number, quarter: Quarter): string {
+  const next = String((year + 1) % 100).padStart(2, '0');
+  return `${String(year).padStart(4, '0')}/${next} Q${quarter}`;
+}
+
+/** The financial quarter a month ("2026-05") falls in: "2026/27 Q1". */
 export function quarterOf(month: string): string {
-  const [year = '', monthNumber = ''] = month.split('-');
-  return `${year}-Q${Math.ceil(Number(monthNumber) / 3)}`;
+  const [year = 0, monthNumber = 0] = month.split('-').map(Number);
+  const startsIn = monthNumber >= 4 ? year : year - 1;
+  const quarter = (Math.floor(((monthNumber + 8) % 12) / 3) + 1) as Quarter;
+  return quarterLabel(startsIn, quarter);
+}
+
+/** The three months (YYYY-MM) of quarter `quarter` of the financial year starting in `year`. */
+export function quarterMonths(year: number, quarter: Quarter): string[] {
+  return [0, 1, 2].map((i) => {
+    const fromApril = (quarter - 1) * 3 + i; // 0 is April, 11 is March of the next year
+    const calendarYear = year + Math.floor((fromApril + 3) / 12);
+    const month = ((fromApril + 3) % 12) + 1;
+    return `${String(calendarYear).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  });
 }
 
 /** The counts and times of one cell: referrals received in a month, by spoke, pathway, provider. */
@@ -177,7 +236,7 @@ export interface Aggregate {
   spoke: string;
   pathway: string;
   provider: string;
-  counts: Partial<Record<Fact, number>>;
+  counts: Partial<Record<CountKey, number>>;
   /** Referrals per bucket of `contactHoursBuckets`, overflow last. */
   timeToFirstContact: number[];
   timeToEngagement: number[];
@@ -240,6 +299,14 @@ export interface MetricsRow {
   outcomes: Record<CloseOutcome, number>;
   withdrawn: number;
   overdue: { accept: number; firstContact: number };
+  /** Of these referrals, how many are in each stage now: the waiting lists, as counts. */
+  current: {
+    awaitingDecision: number;
+    awaitingFirstContact: number;
+    awaitingEngagement: number;
+    engaged: number;
+    declinedAwaitingReroute: number;
+  };
   /** accepted / referred, to 3 decimals; null when nothing was referred. */
   acceptanceRate: number | null;
   /** engaged / referred, to 3 decimals; null when nothing was referred. */
@@ -277,17 +344,16 @@ function rowOf(
   group: Partial<Record<GroupBy, string>>,
   aggregates: readonly Aggregate[],
 ): MetricsRow {
-  const counts = new Map<Fact, number>();
+  const counts = new Map<CountKey, number>();
   const firstContact = new Array<number>(contactHoursBuckets.length + 1).fill(0);
   const engagement = new Array<number>(contactHoursBuckets.length + 1).fill(0);
   for (const aggregate of aggregates) {
-    for (const [fact, count] of Object.entries(aggregate.counts) as [Fact, number | undefined][]) {
-      counts.set(fact, (counts.get(fact) ?? 0) + (count ?? 0));
-    }
+    const entries = Object.entries(aggregate.counts) as [CountKey, number | undefined][];
+    for (const [key, count] of entries) counts.set(key, (counts.get(key) ?? 0) + (count ?? 0));
     addInto(firstContact, aggregate.timeToFirstContact);
     addInto(engagement, aggregate.timeToEngagement);
   }
-  const count = (fact: Fact) => counts.get(fact) ?? 0;
+  const count = (key: CountKey) => counts.get(key) ?? 0;
   const referred = count('referred');
   return {
     group,
@@ -307,6 +373,13 @@ function rowOf(
     ) as Record<CloseOutcome, number>,
     withdrawn: count('withdrawn'),
     overdue: { accept: count('overdue:accept'), firstContact: count('overdue:first-contact') },
+    current: {
+      awaitingDecision: count('stage:awaiting-decision'),
+      awaitingFirstContact: count('stage:awaiting-first-contact'),
+      awaitingEngagement: count('stage:awaiting-engagement'),
+      engaged: count('stage:engaged'),
+      declinedAwaitingReroute: count('stage:declined-awaiting-reroute'),
+    },
     acceptanceRate: rate(count('accepted'), referred),
     engagementRate: rate(count('engaged'), referred),
     timeToFirstContactHours: {

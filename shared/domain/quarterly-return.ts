@@ -3,8 +3,8 @@
  * of the rows, so the rows, the by-spoke and by-pathway subtotals and the total always add up
  * (DOMAIN.md: the software never accepts a typed total).
  *
- * Figures per referral received in the quarter (calendar quarters, Q1 = January to March, on the
- * Europe/London calendar the aggregates' months are read in):
+ * Figures per referral received in the quarter (financial-year quarters, Q1 = April to June, on
+ * the Europe/London calendar the aggregates' months are read in):
  * - referrals: referrals routed (the `referred` fact);
  * - engaged: referrals that reached engagement;
  * - interventionsDelivered: referrals closed with the outcome `completed`, that is, an
@@ -12,9 +12,14 @@
  * - engagementRate: engaged / referrals to 3 decimals, null when there were no referrals,
  *   computed from the summed counts on every line (never an average of rates).
  */
-import { rate, summarise, type Aggregate } from './hub-metrics.ts';
-
-export type Quarter = 1 | 2 | 3 | 4;
+import {
+  quarterLabel,
+  quarterMonths,
+  rate,
+  summarise,
+  type Aggregate,
+  type Quarter,
+} from './hub-metrics.ts';
 
 export interface ReturnFigures {
   referrals: number;
@@ -29,9 +34,9 @@ export interface ReturnRow extends ReturnFigures {
 }
 
 export interface QuarterlyReturn {
-  /** "2026-Q1". */
+  /** "2026/27 Q1". */
   period: string;
-  /** The months it covers, "2026-01" to "2026-03". */
+  /** The months it covers, "2026-04" to "2026-06". */
   months: string[];
   /** One row per spoke and pathway with referrals in the quarter, by spoke then pathway. */
   rows: ReturnRow[];
@@ -66,14 +71,9 @@ function subtotals<K extends 'spoke' | 'pathway'>(rows: readonly ReturnRow[], ke
   );
 }
 
-/** The three months of a calendar quarter, as YYYY-MM. */
-export function quarterMonths(year: number, quarter: Quarter): string[] {
-  return [1, 2, 3].map(
-    (i) => `${String(year).padStart(4, '0')}-${String((quarter - 1) * 3 + i).padStart(2, '0')}`,
-  );
-}
-
-/** The return for a calendar quarter, from aggregates of any months (others are ignored). */
+/**
+ * The return for quarter `quarter` of the financial year starting in April of `year`, from aggregates of any months (others are ignored).
+ */
 export function quarterlyReturn(
   aggregates: readonly Aggregate[],
   year: number,
@@ -95,7 +95,7 @@ export function quarterlyReturn(
     }),
   }));
   return {
-    period: `${String(year).padStart(4, '0')}-Q${quarter}`,
+    period: quarterLabel(year, quarter),
     months,
     rows,
     totals: sumOf(rows),

@@ -1,6 +1,12 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
-import { summarise, type GroupBy, type MetricsFilter } from '../domain/hub-metrics.ts';
-import { quarterMonths, quarterlyReturn, type Quarter } from '../domain/quarterly-return.ts';
+import {
+  quarterMonths,
+  summarise,
+  type GroupBy,
+  type MetricsFilter,
+  type Quarter,
+} from '../domain/hub-metrics.ts';
+import { quarterlyReturn } from '../domain/quarterly-return.ts';
 import { ValidationError } from '../errors.ts';
 
 export interface HubDependencies {
@@ -68,7 +74,7 @@ function definedOnly(query: MetricsFilter): { from?: string; to?: string } {
   };
 }
 
-/** The quarterly return for a calendar quarter, computed from the aggregates of its months. */
+/** The quarterly return for a financial-year quarter (Q1 is April to June), computed from the aggregates of its months. */
 export async function hubReturn(
   year: number,
   quarter: Quarter,

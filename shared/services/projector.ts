@@ -1,17 +1,18 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
-import { factsOf, monthOf } from '../domain/hub-metrics.ts';
+import { factsOf, monthOf, noProvider, stageOf } from '../domain/hub-metrics.ts';
 import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { Log } from '../observability.ts';
 
 export interface ProjectorDependencies {
-  store: Pick<MetricsStore, 'count'>;
+  store: Pick<MetricsStore, 'count' | 'moveStage'>;
   log: Log;
 }
 
 /**
  * Projects one lifecycle event onto the hub's aggregates: each fact it establishes is counted
  * once per referral, in the month the referral was received, so repeats and late arrivals
- * change nothing.
+ * change nothing; and the referral's stage in the waiting lists moves to where the event says it
+ * is, unless a later event has already been applied.
  */
 export async function projectEvent(
   detailType: string,
@@ -23,6 +24,13 @@ export async function projectEvent(
   for (const fact of factsOf(detailType, detail)) {
     if (await store.count(detail.referralId, cell, fact)) counted++;
   }
-  if (counted > 0) log.info('Projected', { referralId: detail.referralId, detailType, counted });
+  const moved = await store.moveStage(detail.referralId, cell, {
+    stage: stageOf(detail.status),
+    provider: detail.providerId ?? noProvider,
+    at: detail.occurredAt,
+  });
+  if (counted > 0 || moved) {
+    log.info('Projected', { referralId: detail.referralId, detailType, counted, moved });
+  }
   return counted;
 }

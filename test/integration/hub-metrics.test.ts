@@ -6,6 +6,7 @@ import { eventSource } from '#events/catalogue.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { monthOf, quarterOf } from '#shared/domain/hub-metrics.ts';
 import { toEventDetail } from '#shared/domain/referral.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
@@ -142,15 +143,23 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
       engagementRate: 0.5,
       acceptanceRate: 0.5,
       declineReasons: { 'no-capacity': 1 },
+      current: {
+        awaitingDecision: 0,
+        awaitingFirstContact: 0,
+        awaitingEngagement: 0,
+        engaged: 1,
+        declinedAwaitingReroute: 1,
+      },
     });
     expect(rowFor(rows, 'bristol', 'weapons-in-schools')).toMatchObject({
       referred: 1,
       triaged: 1,
       escalated: 1,
+      current: { awaitingDecision: 1 },
     });
   });
 
-  it('never counts a repeated or out-of-order event twice', async () => {
+  it('never counts a repeated or out-of-order event twice, nor moves a referral back', async () => {
     // Prepare
     const referralId = await submit('project28-bath.json');
     await routed(referralId);
@@ -169,6 +178,8 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     );
     if (!referral) throw new Error('the referral is gone');
     const detail = toEventDetail(referral);
+    // The routing as it was before the acceptance: an older event, late.
+    const olderRouted = { ...detail, status: 'routed', occurredAt: detail.receivedAt };
     const eventBridge = new EventBridgeClient({ endpoint: runtime.endpoints.eventbridge });
     const busName =
       runtime.eventBridge.busNames.find((name) => name.startsWith('reachable-')) ?? '';
@@ -176,14 +187,17 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     // Act: the accepted event again, and the routed event arriving after it.
     await eventBridge.send(
       new PutEventsCommand({
-        Entries: ['referral.accepted', 'referral.accepted', 'referral.routed'].map(
-          (detailType) => ({
-            EventBusName: busName,
-            Source: eventSource('avon-and-somerset'),
-            DetailType: detailType,
-            Detail: JSON.stringify(detail),
-          }),
-        ),
+        Entries: [
+          ['referral.accepted', detail],
+          ['referral.accepted', detail],
+          ['referral.routed', detail],
+          ['referral.routed', olderRouted],
+        ].map(([detailType, eventDetail]) => ({
+          EventBusName: busName,
+          Source: eventSource('avon-and-somerset'),
+          DetailType: String(detailType),
+          Detail: JSON.stringify(eventDetail),
+        })),
       }),
     );
     eventBridge.destroy();
@@ -192,6 +206,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
 
     // Assess
     const row = (rows: Row[]) => rowFor(rows, 'bath-ne-somerset', 'drug-alcohol-young-people');
+    expect(row(before)).toMatchObject({ accepted: 1, current: { awaitingFirstContact: 1 } });
     expect(row(after)).toEqual(row(before));
   });
 
@@ -234,8 +249,9 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
 
   it('computes the quarterly return as JSON and CSV, with rows, subtotals and totals that add up', async () => {
     // Prepare
-    const now = new Date();
-    const period = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+    // This month's financial quarter, "2026/27 Q3", asked for as "2026-Q3".
+    const label = quarterOf(monthOf(new Date().toISOString()));
+    const period = `${label.slice(0, 4)}-${label.slice(-2)}`;
     const referralId = await submit('care-leaver-south-glos.json');
     await routed(referralId);
     await projectionQueueDrained();

@@ -11,12 +11,16 @@ import {
   noProvider,
   overflowHours,
   percentileHours,
+  quarterLabel,
+  quarterMonths,
   quarterOf,
+  stageOf,
+  stages,
   summarise,
   type Aggregate,
-  type Fact,
+  type CountKey,
 } from '#shared/domain/hub-metrics.ts';
-import { closeOutcomes, declineReasons } from '#shared/domain/lifecycle.ts';
+import { closeOutcomes, declineReasons, referralStatuses } from '#shared/domain/lifecycle.ts';
 
 const receivedAt = '2026-05-01T10:00:00.000Z';
 const hoursAfterReceipt = (hours: number) =>
@@ -279,6 +283,34 @@ describe('factsOf: the facts each lifecycle event establishes', () => {
   });
 });
 
+describe('stageOf: which waiting list a referral is on now', () => {
+  it.each([
+    ['received', undefined],
+    ['routed', 'awaiting-decision'],
+    ['rerouted', 'awaiting-decision'],
+    ['accepted', 'awaiting-first-contact'],
+    ['contact-attempted', 'awaiting-engagement'],
+    ['engaged', 'engaged'],
+    ['declined', 'declined-awaiting-reroute'],
+    ['closed', undefined],
+    ['withdrawn', undefined],
+  ] as const)('puts a referral %s on %s', (status, stage) => {
+    // Act
+    const actual = stageOf(status);
+
+    // Assess
+    expect(actual).toBe(stage);
+  });
+
+  it('has a list for every stage some status leads to, and no other', () => {
+    // Act
+    const reached = new Set(referralStatuses.map(stageOf).filter(Boolean));
+
+    // Assess
+    expect([...reached].sort()).toEqual([...stages].sort());
+  });
+});
+
 describe('bucketOf: which bucket a time falls in', () => {
   it.each([
     [0, 0],
@@ -355,14 +387,36 @@ describe('monthOf: the month a referral was received, in London', () => {
     expect(act).toThrow(RangeError);
   });
 
-  it('puts months in calendar quarters', () => {
+  it('puts months in financial-year quarters, April to March', () => {
     // Act
-    const quarters = ['2026-01', '2026-03', '2026-04', '2026-09', '2026-10', '2026-12'].map(
+    const quarters = ['2026-01', '2026-03', '2026-04', '2026-06', '2026-07', '2026-12'].map(
       quarterOf,
     );
 
     // Assess
-    expect(quarters).toEqual(['2026-Q1', '2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4', '2026-Q4']);
+    expect(quarters).toEqual([
+      '2025/26 Q4',
+      '2025/26 Q4',
+      '2026/27 Q1',
+      '2026/27 Q1',
+      '2026/27 Q2',
+      '2026/27 Q3',
+    ]);
+  });
+
+  it('gives each financial quarter its three months, and every month back its quarter', () => {
+    for (const year of [1999, 2025, 2026]) {
+      for (const quarter of [1, 2, 3, 4] as const) {
+        // Act
+        const months = quarterMonths(year, quarter);
+
+        // Assess
+        expect(months).toHaveLength(3);
+        for (const month of months) expect(quarterOf(month)).toBe(quarterLabel(year, quarter));
+      }
+    }
+    expect(quarterMonths(2026, 4)).toEqual(['2027-01', '2027-02', '2027-03']);
+    expect(quarterLabel(1999, 1)).toBe('1999/00 Q1');
   });
 });
 
@@ -457,13 +511,21 @@ describe('summarise: the hub metrics from aggregates', () => {
         closed: 1,
         'closed:completed': 1,
         'overdue:first-contact': 1,
+        'stage:awaiting-first-contact': 1,
+        'stage:engaged': 1,
       },
       timeToFirstContact: histogramOf({ 0: 1, 3: 2 }),
       timeToEngagement: histogramOf({ 5: 1, 10: 1 }),
     }),
     aggregate({
       provider: noProvider,
-      counts: { referred: 2, triaged: 2, escalated: 1, 'overdue:accept': 2 },
+      counts: {
+        referred: 2,
+        triaged: 2,
+        escalated: 1,
+        'overdue:accept': 2,
+        'stage:awaiting-decision': 2,
+      },
     }),
     aggregate({
       month: '2026-06',
@@ -511,6 +573,13 @@ describe('summarise: the hub metrics from aggregates', () => {
         },
         withdrawn: 1,
         overdue: { accept: 2, firstContact: 1 },
+        current: {
+          awaitingDecision: 2,
+          awaitingFirstContact: 1,
+          awaitingEngagement: 0,
+          engaged: 1,
+          declinedAwaitingReroute: 0,
+        },
         acceptanceRate: 0.571,
         engagementRate: 0.286,
         timeToFirstContactHours: { median: 24, p90: 24 },
@@ -544,14 +613,14 @@ describe('summarise: the hub metrics from aggregates', () => {
     ]);
   });
 
-  it('groups by calendar quarter', () => {
+  it('groups by financial quarter', () => {
     // Act
     const rows = summarise(aggregates, {}, ['quarter']);
 
     // Assess
     expect(rows.map((r) => [r.group, r.referred, r.escalated])).toEqual([
-      [{ quarter: '2026-Q2' }, 7, 1],
-      [{ quarter: '2026-Q3' }, 0, 1],
+      [{ quarter: '2026/27 Q1' }, 7, 1],
+      [{ quarter: '2026/27 Q2' }, 0, 1],
     ]);
   });
 
@@ -614,7 +683,14 @@ describe('summarise: the hub metrics from aggregates', () => {
   });
 
   it('adds up: grouped rows sum to the ungrouped row, fact by fact', () => {
-    const facts: Fact[] = ['referred', 'accepted', 'engaged', 'declined:other', 'overdue:accept'];
+    const facts: CountKey[] = [
+      'referred',
+      'accepted',
+      'engaged',
+      'declined:other',
+      'overdue:accept',
+      'stage:awaiting-decision',
+    ];
     const aggregateArbitrary = fc.record({
       month: fc.constantFrom('2026-01', '2026-04', '2026-05', '2026-11'),
       spoke: fc.constantFrom('bristol', 'somerset', 'north-somerset'),
@@ -640,6 +716,7 @@ describe('summarise: the hub metrics from aggregates', () => {
           expect(sum((r) => r.engaged)).toBe(total?.engaged);
           expect(sum((r) => r.declineReasons.other)).toBe(total?.declineReasons.other);
           expect(sum((r) => r.overdue.accept)).toBe(total?.overdue.accept);
+          expect(sum((r) => r.current.awaitingDecision)).toBe(total?.current.awaitingDecision);
         },
       ),
     );

@@ -43,14 +43,14 @@ const aggregates: Aggregate[] = [
   aggregate({ month: '2026-04', spoke: 'bristol', counts: { referred: 70 } }),
 ];
 
-describe('quarterlyReturn: a calendar quarter from the aggregates', () => {
+describe('quarterlyReturn: a financial-year quarter from the aggregates', () => {
   it('gives one row per spoke and pathway, with subtotals and a total that add up', () => {
     // Act
-    const ret = quarterlyReturn(aggregates, 2026, 1);
+    const ret = quarterlyReturn(aggregates, 2025, 4);
 
     // Assess
     expect(ret).toEqual({
-      period: '2026-Q1',
+      period: '2025/26 Q4',
       months: ['2026-01', '2026-02', '2026-03'],
       rows: [
         {
@@ -115,17 +115,17 @@ describe('quarterlyReturn: a calendar quarter from the aggregates', () => {
   });
 
   it.each([
-    [1, ['2026-01', '2026-02', '2026-03']],
-    [2, ['2026-04', '2026-05', '2026-06']],
-    [3, ['2026-07', '2026-08', '2026-09']],
-    [4, ['2026-10', '2026-11', '2026-12']],
-  ] as const)('takes quarter %s as the calendar months %j', (quarter, months) => {
+    [1, ['2026-04', '2026-05', '2026-06']],
+    [2, ['2026-07', '2026-08', '2026-09']],
+    [3, ['2026-10', '2026-11', '2026-12']],
+    [4, ['2027-01', '2027-02', '2027-03']],
+  ] as const)('takes quarter %s of 2026/27 as the months %j', (quarter, months) => {
     // Act
     const ret = quarterlyReturn(aggregates, 2026, quarter);
 
     // Assess
     expect(ret.months).toEqual(months);
-    expect(ret.period).toBe(`2026-Q${quarter}`);
+    expect(ret.period).toBe(`2026/27 Q${quarter}`);
   });
 
   it('gives an empty return, with a null rate, for a quarter without referrals', () => {
@@ -177,7 +177,7 @@ describe('quarterlyReturn: a calendar quarter from the aggregates', () => {
     fc.assert(
       fc.property(fc.array(aggregateArbitrary, { maxLength: 30 }), (all) => {
         // Act
-        const ret = quarterlyReturn(all, 2026, 1);
+        const ret = quarterlyReturn(all, 2025, 4);
 
         // Assess
         const inQuarter = all.filter((a) => a.month >= '2026-01' && a.month <= '2026-03');
@@ -222,7 +222,7 @@ function sumOf(lines: readonly ReturnFigures[]) {
 describe('toCsv: the return as a spreadsheet', () => {
   it('writes a header, the rows, the subtotals by spoke then pathway, and the total', () => {
     // Prepare
-    const ret = quarterlyReturn(aggregates, 2026, 1);
+    const ret = quarterlyReturn(aggregates, 2025, 4);
 
     // Act
     const csv = toCsv(ret);
@@ -230,14 +230,14 @@ describe('toCsv: the return as a spreadsheet', () => {
     // Assess
     expect(csv.split('\r\n')).toEqual([
       'Period,Spoke,Pathway,Referrals,Engaged,Engagement rate,Interventions delivered',
-      '2026-Q1,bristol,admit,3,3,1,2',
-      '2026-Q1,bristol,weapons-in-schools,0,0,,0',
-      '2026-Q1,somerset,admit,6,2,0.333,1',
-      '2026-Q1,bristol,All pathways,3,3,1,2',
-      '2026-Q1,somerset,All pathways,6,2,0.333,1',
-      '2026-Q1,All spokes,admit,9,5,0.556,3',
-      '2026-Q1,All spokes,weapons-in-schools,0,0,,0',
-      '2026-Q1,All spokes,All pathways,9,5,0.556,3',
+      '2025/26 Q4,bristol,admit,3,3,1,2',
+      '2025/26 Q4,bristol,weapons-in-schools,0,0,,0',
+      '2025/26 Q4,somerset,admit,6,2,0.333,1',
+      '2025/26 Q4,bristol,All pathways,3,3,1,2',
+      '2025/26 Q4,somerset,All pathways,6,2,0.333,1',
+      '2025/26 Q4,All spokes,admit,9,5,0.556,3',
+      '2025/26 Q4,All spokes,weapons-in-schools,0,0,,0',
+      '2025/26 Q4,All spokes,All pathways,9,5,0.556,3',
       '',
     ]);
   });
@@ -245,7 +245,7 @@ describe('toCsv: the return as a spreadsheet', () => {
   it('quotes fields holding commas, quotes or line breaks, doubling the quotes', () => {
     // Prepare
     const ret: QuarterlyReturn = {
-      period: '2026-Q2',
+      period: '2026/27 Q1',
       months: ['2026-04', '2026-05', '2026-06'],
       rows: [
         {
@@ -267,7 +267,7 @@ describe('toCsv: the return as a spreadsheet', () => {
 
     // Assess
     expect(csv).toContain(
-      '2026-Q2,"bath, ne somerset","the ""admit"" pathway\r\nnight",1,0,0,0\r\n',
+      '2026/27 Q1,"bath, ne somerset","the ""admit"" pathway\r\nnight",1,0,0,0\r\n',
     );
   });
 
