@@ -1,4 +1,5 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -52,11 +53,21 @@ export class ReachableStack extends Stack {
       routes,
     });
 
+    // Per referrer organisation, the secrets its systems sign webhooks with (JSON
+    // `{ "<organisationId>": ["whsec_…"] }`), set by the partnership's administrators; two at once
+    // while rotating. Starts empty: no organisation can send webhooks until it is given a secret.
+    const webhookSecrets = new Secret(this, 'WebhookSecrets', {
+      description: `Reachable ${partnership.id}: webhook signing secrets per referrer organisation`,
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+    });
+
     const intake = new ReachableFunction(this, 'Intake', {
       name: 'intake',
-      description: 'Checks and stores referrals (POST /v1/referrals)',
+      description: 'Checks and stores referrals (POST /v1/referrals, signed webhooks)',
       environment,
-    }).bindTable(this.table.table);
+    })
+      .bindTable(this.table.table)
+      .bindWebhookSecrets(webhookSecrets);
 
     const publish = new ReachableFunction(this, 'Publish', {
       name: 'publish',
@@ -172,6 +183,11 @@ export class ReachableStack extends Stack {
     const organisation = '/v1/organisations/{organisationId}/referrals';
     this.api = new Api(this, 'Api', [
       { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
+      {
+        method: HttpMethod.POST,
+        path: '/v1/webhooks/{organisationId}/referrals',
+        function: intake,
+      },
       { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
       { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
       { method: HttpMethod.GET, path: '/provider', function: web },

@@ -20,6 +20,7 @@ import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localAuthEnvironment } from './signing-key.ts';
+import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
 import { startDynamoDbLocal, startSqs, type RunningService } from './services.ts';
 import { QueuePoller } from './queue-poller.ts';
@@ -62,8 +63,13 @@ export async function startRuntime({
   port = 3000,
   ...options
 }: RuntimeOptions = {}): Promise<Runtime> {
-  const { template, stackName, synthesized } = options.template
-    ? { template: options.template, stackName: 'custom', synthesized: false }
+  const { template, stackName, synthesized, partnershipId } = options.template
+    ? {
+        template: options.template,
+        stackName: 'custom',
+        synthesized: false,
+        partnershipId: undefined,
+      }
     : loadLocalTemplate();
   validateRules(template);
   useLocalCredentials();
@@ -80,6 +86,7 @@ export async function startRuntime({
     pointSdkAt(dynamodb, sqsService);
 
     const physical = new Map<string, LocalPhysical>();
+    nameSecrets(template, physical);
     const tableNames = await createTables(template, physical);
     const sqs = new SQSClient({});
     stoppers.push(async () => sqs.destroy());
@@ -99,10 +106,11 @@ export async function startRuntime({
     stoppers.push(() => closeServer(eventBridgeServer.server));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridgeServer.url;
 
-    // Tokens are checked against the runtime's own signing key (`npm run token`), not the
-    // deployment's identity provider.
+    // Tokens and webhook signatures are checked against the runtime's own key and secrets
+    // (`npm run token`), not the deployment's identity provider and Secrets Manager.
     const invokers = await loadFunctions(template, physical, {
       ...localAuthEnvironment(),
+      ...localWebhookEnvironment(partnershipId),
       ...options.environment,
     });
     const schedules = startSchedules(template, physical, invokers, options.scheduleEveryMs);
@@ -297,6 +305,17 @@ async function createQueues(
     queueUrlByArn.set(queueArn, QueueUrl);
   }
   return { queueUrls, queueUrlByArn };
+}
+
+/**
+ * There is no local Secrets Manager: a secret's references resolve to a local ARN, and the
+ * functions get the local values through environment overrides instead (webhook secrets).
+ */
+function nameSecrets(template: Template, physical: Map<string, LocalPhysical>): void {
+  for (const [logicalId] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
+    const arn = `arn:aws:secretsmanager:${localRegion}:${localAccount}:secret:${logicalId}`;
+    physical.set(logicalId, { ref: arn, attributes: { Id: arn } });
+  }
 }
 
 function addBusesAndRules(

@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { signLocalToken } from './signing-key.ts';
 import { loadLocalTemplate } from './template.ts';
+import { localWebhookSecrets } from './webhook-secrets.ts';
 
 const usage = `Usage:
   npm run -s token -- --provider <id>         a bearer token for that provider
   npm run -s token -- --organisation <id>     a bearer token for that referrer organisation
   npm run -s token -- --hub                   a bearer token for the partnership's hub
+  npm run -s token -- --webhook-secret <id>   that organisation's webhook signing secret (whsec_…)
         [--subject <sub>]                     who the token says is calling (default: local-…)
         [--expires-in 8h]                     how long it lasts (e.g. 30m, 8h, 2d)
 
@@ -25,6 +27,7 @@ async function main(args: string[]): Promise<number> {
         provider: { type: 'string' },
         organisation: { type: 'string' },
         hub: { type: 'boolean' },
+        'webhook-secret': { type: 'string' },
         subject: { type: 'string' },
         'expires-in': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -39,12 +42,23 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const { provider, organisation, hub } = values;
-  const roles = [provider, organisation, hub].filter((role) => role !== undefined);
+  const webhookSecretOf = values['webhook-secret'];
+  const roles = [provider, organisation, hub, webhookSecretOf].filter((role) => role !== undefined);
   if (roles.length !== 1) {
-    console.error(`Name one provider, one organisation, or --hub.\n\n${usage}`);
+    console.error(`Name one provider, one organisation, --hub or --webhook-secret.\n\n${usage}`);
     return 2;
   }
   const partnership = partnershipById(loadLocalTemplate().partnershipId);
+  if (webhookSecretOf !== undefined) {
+    const [secret] = localWebhookSecrets(partnership.id)[webhookSecretOf] ?? [];
+    if (!secret) {
+      const known = partnership.referrerOrganisations.map((o) => o.id);
+      console.error(`Unknown organisation "${webhookSecretOf}". Known:\n  ${known.join('\n  ')}`);
+      return 2;
+    }
+    console.log(secret);
+    return 0;
+  }
   if (hub) {
     console.log(await signLocalToken({ hub: partnership.id }, { subject: values.subject }));
     return 0;

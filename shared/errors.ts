@@ -74,6 +74,14 @@ export class ConflictError extends ReachableError {
   }
 }
 
+/** A webhook id sent again with a different body: the sender must use a new id. */
+export class IdempotencyKeyReusedError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
 /** A lifecycle command the referral's current status does not allow; says what is allowed. */
 export class IllegalTransitionError extends ConflictError {
   constructor(

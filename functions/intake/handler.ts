@@ -1,28 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { requireEnv } from '#shared/config.ts';
-import { readJsonBody } from '#shared/http/body.ts';
-import { json, problemDetails } from '#shared/http/problem.ts';
-import { logger } from '#shared/observability.ts';
-import { receiveReferral } from '#shared/services/intake.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
+import { readJsonBody, readRawBody } from '#shared/http/body.ts';
+import { json } from '#shared/http/problem.ts';
+import { routeHandler, type Route } from '#shared/http/router.ts';
+import { verifyWebhook } from '#shared/http/webhook-signature.ts';
+import { logger } from '#shared/observability.ts';
+import { receiveReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
+const webhookSecrets = webhookSecretsFromEnv();
+const dependencies = { partnership, store, now: () => new Date(), newId: randomUUID };
 
-/** POST /v1/referrals: check, store once, answer 202 with the reference. */
-export const handler = middy<APIGatewayProxyEventV2>()
-  .use(problemDetails(logger))
-  .handler(async (event) => {
-    const body = readJsonBody(event);
-    const receipt = await receiveReferral(body, {
-      partnership,
-      store,
-      now: () => new Date(),
-      newId: randomUUID,
-    });
+const routes: Record<string, Route> = {
+  /** A referral from a form or a client: check, store once, answer 202 with the reference. */
+  'POST /v1/referrals': async (event) => {
+    const receipt = await receiveReferral(readJsonBody(event), dependencies);
     logger.info('Referral received', { referralId: receipt.referralId });
     return json(202, receipt);
-  });
+  },
+  /**
+   * A referral from a school's or hospital's system, as a Standard Webhooks delivery. The
+   * signature is checked on the raw body before anything is parsed: an unsigned caller learns
+   * nothing about the contract, and a failed check stores nothing.
+   */
+  'POST /v1/webhooks/{organisationId}/referrals': async (event) => {
+    const organisationId = event.pathParameters?.organisationId ?? '';
+    const rawBody = readRawBody(event);
+    const { webhookId } = verifyWebhook(
+      rawBody,
+      event.headers,
+      await webhookSecrets(organisationId),
+    );
+    const body = readJsonBody(event);
+    const receipt = await receiveWebhookReferral(
+      { organisationId, webhookId, rawBody, body },
+      dependencies,
+    );
+    logger.info('Referral received by webhook', { referralId: receipt.referralId, organisationId });
+    return json(202, receipt);
+  },
+};
+
+export const handler = routeHandler(routes, logger);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -86,6 +87,13 @@ export class ReachableFunction extends Construct {
   bindTable(table: ITable): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
     table.grantReadWriteData(this.fn);
+    return this;
+  }
+
+  /** Lets the function read the organisations' webhook secrets, named by WEBHOOK_SECRETS_ARN. */
+  bindWebhookSecrets(secret: ISecret): this {
+    this.fn.addEnvironment('WEBHOOK_SECRETS_ARN', secret.secretArn);
+    secret.grantRead(this.fn);
     return this;
   }
 

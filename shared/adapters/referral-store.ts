@@ -1,4 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -55,7 +58,32 @@ const deadlineIndexKeys = (referral: Referral) => {
     ? { GSI4PK: 'DUE', GSI4SK: `${due}#${referral.referralId}` }
     : { GSI4PK: undefined, GSI4SK: undefined };
 };
+// A sender's webhook id is printable ASCII; the organisation id, a slug, cannot hold '#'.
+const deliveryKey = (organisationId: string, webhookId: string) => ({
+  PK: `WEBHOOK#${organisationId}#${webhookId}`,
+  SK: 'DELIVERY',
+});
 const capacityKey = (providerId: string) => ({ PK: `PROVIDER#${providerId}`, SK: 'CAPACITY' });
+
+/**
+ * A webhook delivery taken: which body it carried (its SHA-256) and what was answered, kept
+ * until `expiresAt` (seconds, the table's TTL) so a retry gets the same answer. No personal data.
+ */
+export interface DeliveryRecord {
+  organisationId: string;
+  webhookId: string;
+  bodySha256: string;
+  receipt: Record<string, unknown>;
+  expiresAt: number;
+}
+
+/** The delivery's webhook id was taken by a delivery written first. */
+export class DuplicateDeliveryError extends ConflictError {
+  constructor(webhookId: string, options?: ErrorOptions) {
+    super(`Webhook delivery ${webhookId} has already been taken.`, options);
+    this.name = 'DuplicateDeliveryError';
+  }
+}
 
 /** A provider's capacity as it last said it. */
 export interface ProviderCapacity {
@@ -87,33 +115,79 @@ export class ReferralStore {
     this.#client = client ?? dynamoDocumentClient();
   }
 
-  /** Stores a new referral with one conditional write; never overwrites an existing one. */
-  async create(referral: Referral): Promise<void> {
+  /**
+   * Stores a new referral with one conditional write; never overwrites an existing one. With a
+   * webhook delivery, the delivery's record is written in the same transaction, so a delivery
+   * makes one referral or none, however many times it is sent at once.
+   */
+  async create(referral: Referral, delivery?: DeliveryRecord): Promise<void> {
+    const put = {
+      TableName: this.#tableName,
+      Item: {
+        ...referralKey(referral.referralId),
+        entity: 'referral',
+        GSI2PK: `SPOKE#${referral.spoke}`,
+        GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
+        GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
+        GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
+        ...definedOnly(deadlineIndexKeys(referral)),
+        ...referral,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    };
+    const exists = () => new ConflictError(`Referral ${referral.referralId} already exists.`);
+    if (!delivery) {
+      try {
+        await this.#client.send(new PutCommand(put));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw exists();
+        throw error;
+      }
+      return;
+    }
     try {
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            ...referralKey(referral.referralId),
-            entity: 'referral',
-            GSI2PK: `SPOKE#${referral.spoke}`,
-            GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
-            GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
-            GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
-            ...definedOnly(deadlineIndexKeys(referral)),
-            ...referral,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Put: {
+                TableName: this.#tableName,
+                Item: {
+                  ...deliveryKey(delivery.organisationId, delivery.webhookId),
+                  entity: 'webhook-delivery',
+                  ...delivery,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`Referral ${referral.referralId} already exists.`, {
-          cause: error,
-        });
+      if (error instanceof TransactionCanceledException) {
+        const [referralReason, deliveryReason] = error.CancellationReasons ?? [];
+        if (deliveryReason?.Code === 'ConditionalCheckFailed') {
+          throw new DuplicateDeliveryError(delivery.webhookId, { cause: error });
+        }
+        if (referralReason?.Code === 'ConditionalCheckFailed') throw exists();
       }
       throw error;
     }
+  }
+
+  /** The record of a webhook delivery already taken, or undefined. */
+  async delivery(organisationId: string, webhookId: string): Promise<DeliveryRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: deliveryKey(organisationId, webhookId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { organisationId: org, webhookId: id, bodySha256, receipt, expiresAt } = Item;
+    return { organisationId: org, webhookId: id, bodySha256, receipt, expiresAt } as DeliveryRecord;
   }
 
   /** The referral with this id, or undefined. */

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import {
   ConflictError,
   ForbiddenError,
+  IdempotencyKeyReusedError,
   IllegalTransitionError,
   NotFoundError,
   PayloadTooLargeError,
@@ -59,6 +60,9 @@ export function toProblem(thrown: unknown): Problem {
     };
   }
   if (error instanceof ConflictError) return known(409, 'conflict', 'Conflict', error);
+  if (error instanceof IdempotencyKeyReusedError) {
+    return known(422, 'idempotency-key-reused', 'Webhook id used for another body', error);
+  }
   return {
     type: 'about:blank',
     title: 'Internal Server Error',

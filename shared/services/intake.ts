@@ -1,9 +1,14 @@
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import { createHash } from 'node:crypto';
+import {
+  DuplicateDeliveryError,
+  type DeliveryRecord,
+  type ReferralStore,
+} from '../adapters/referral-store.ts';
 import { checkSubmission } from '../domain/intake.ts';
-import { createReferral, type ReferralStatus } from '../domain/referral.ts';
+import { createReferral, type Referral, type ReferralStatus } from '../domain/referral.ts';
 import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
 import { deadlinesFor } from '../domain/deadlines.ts';
-import { ValidationError } from '../errors.ts';
+import { IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
 import { bankHolidaysFor } from '../partnership/bank-holidays.ts';
 import type { Partnership } from '../partnership/schema.ts';
 
@@ -33,8 +38,85 @@ export const callPoliceNowMessage =
  */
 export async function receiveReferral(
   body: unknown,
-  { partnership, store, now, newId }: IntakeDependencies,
+  dependencies: IntakeDependencies,
 ): Promise<IntakeReceipt> {
+  const { referral, receipt } = checkedReferral(body, dependencies);
+  await dependencies.store.create(referral);
+  return receipt;
+}
+
+/** A signed webhook delivery from a referrer organisation's system, its signature checked. */
+export interface WebhookDelivery {
+  organisationId: string;
+  webhookId: string;
+  /** The body exactly as signed: its hash tells a retry from a different delivery. */
+  rawBody: string;
+  body: unknown;
+}
+
+/** How long a delivery's answer is kept for retries: senders retry for up to a few days. */
+export const deliveryRetentionDays = 7;
+
+/**
+ * Takes a webhook delivery once. A retry (same `webhook-id`, same body) gets the first answer and
+ * makes no second referral, even when both arrive at once; the same id with another body is
+ * refused. The referral must be from the organisation the delivery is signed for.
+ */
+export async function receiveWebhookReferral(
+  delivery: WebhookDelivery,
+  dependencies: IntakeDependencies & { store: Pick<ReferralStore, 'create' | 'delivery'> },
+): Promise<IntakeReceipt> {
+  const { organisationId, webhookId } = delivery;
+  const bodySha256 = createHash('sha256').update(delivery.rawBody).digest('base64url');
+  const answered = await dependencies.store.delivery(organisationId, webhookId);
+  if (answered) return earlierAnswer(answered, bodySha256);
+
+  const signedFor = (delivery.body as { referrer?: { organisationId?: unknown } } | null)?.referrer
+    ?.organisationId;
+  if (signedFor !== undefined && signedFor !== organisationId) {
+    throw new ValidationError('The referral is not from the organisation that signed it.', [
+      {
+        pointer: '/referrer/organisationId',
+        detail: `must be "${organisationId}", the organisation the webhook is signed for`,
+      },
+    ]);
+  }
+  const { referral, receipt } = checkedReferral(delivery.body, dependencies);
+  const expiresAt =
+    Math.floor(dependencies.now().getTime() / 1000) + deliveryRetentionDays * 24 * 60 * 60;
+  try {
+    await dependencies.store.create(referral, {
+      organisationId,
+      webhookId,
+      bodySha256,
+      receipt: { ...receipt },
+      expiresAt,
+    });
+    return receipt;
+  } catch (error) {
+    if (!(error instanceof DuplicateDeliveryError)) throw error;
+    // The same delivery, sent again at the same moment: the first one made the referral.
+    const first = await dependencies.store.delivery(organisationId, webhookId);
+    if (!first) throw error;
+    return earlierAnswer(first, bodySha256);
+  }
+}
+
+function earlierAnswer(answered: DeliveryRecord, bodySha256: string): IntakeReceipt {
+  if (answered.bodySha256 !== bodySha256) {
+    throw new IdempotencyKeyReusedError(
+      `Webhook delivery ${answered.webhookId} was taken with a different body. ` +
+        'Send a new delivery with a new webhook-id.',
+    );
+  }
+  return answered.receipt as unknown as IntakeReceipt;
+}
+
+/** The referral a valid submission makes, and the answer to give; throws on an invalid one. */
+function checkedReferral(
+  body: unknown,
+  { partnership, now, newId }: Omit<IntakeDependencies, 'store'>,
+): { referral: Referral; receipt: IntakeReceipt } {
   const receivedAt = now();
   const check = checkSubmission(body, receivedAt, partnership);
   if (!check.ok) {
@@ -59,11 +141,13 @@ export async function receiveReferral(
         }
       : {}),
   });
-  await store.create(referral);
   return {
-    referralId: referral.referralId,
-    status: referral.status,
-    responseExpected: referral.responseExpected,
-    ...(referral.flags.immediateEscalation ? { callPoliceNow: callPoliceNowMessage } : {}),
+    referral,
+    receipt: {
+      referralId: referral.referralId,
+      status: referral.status,
+      responseExpected: referral.responseExpected,
+      ...(referral.flags.immediateEscalation ? { callPoliceNow: callPoliceNowMessage } : {}),
+    },
   };
 }

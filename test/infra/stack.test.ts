@@ -495,7 +495,7 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, webhooks, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
@@ -511,6 +511,7 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     expect(routes).toEqual({
       'POST /v1/referrals': by('intake'),
+      'POST /v1/webhooks/{organisationId}/referrals': by('intake'),
       'GET /v1/hub/metrics': by('hub-api'),
       'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /provider': by('web'),
@@ -533,10 +534,10 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('routes to the provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {
+  it('routes to the intake, provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {
     // Prepare
     const routes = Object.entries(apiRoutes());
-    const dispatchers = ['provider-api', 'referrer-api', 'hub-api'];
+    const dispatchers = ['intake', 'provider-api', 'referrer-api', 'hub-api'];
 
     // Act
     const comparison = dispatchers.map((name) => {
@@ -701,6 +702,30 @@ describe('least privilege', () => {
     // Assess
     expect(allows(roleStatements(resources, publishId), 'events:PutEvents', busArn)).toBe(true);
     expect(putters).toEqual(['functions/publish/handler.ts']);
+  });
+
+  it('lets the intake read the webhook secrets, and no other function touch Secrets Manager', () => {
+    // Prepare
+    const [[secretId] = []] = Object.entries(resources).filter(
+      ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
+    );
+    const intakeId = functionId(resources, 'intake');
+
+    // Act
+    const readers = [...functionsByHandler(resources)]
+      .filter(([, id]) =>
+        roleStatements(resources, id).some((s) =>
+          actionsOf(s).some((action) => action.startsWith('secretsmanager:')),
+        ),
+      )
+      .map(([handler]) => handler);
+
+    // Assess
+    expect(secretId).toBeDefined();
+    expect(allowedOn(roleStatements(resources, intakeId), { Ref: secretId })).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue']),
+    );
+    expect(readers).toEqual(['functions/intake/handler.ts']);
   });
 
   it("lets the provider API consume every provider's queue and no other queue", () => {

@@ -18,6 +18,7 @@ import {
 // The handler reads its environment and builds its clients at import: both come first.
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/intake/handler.ts');
 

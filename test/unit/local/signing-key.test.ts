@@ -200,6 +200,6 @@ describe('npm run token', () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('Name one provider, one organisation, or --hub.');
+    expect(stderr).toContain('Name one provider, one organisation, --hub or --webhook-secret.');
   });
 });
