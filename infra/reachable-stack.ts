@@ -172,6 +172,12 @@ export class ReachableStack extends Stack {
       environment: authEnvironment,
     }).bindTable(this.table.table);
 
+    const apiDocs = new ReachableFunction(this, 'ApiDocs', {
+      name: 'api-docs',
+      description: 'The OpenAPI 3.1 description of the API (GET /openapi.json)',
+      environment,
+    });
+
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
       description: 'The provider page and its assets',
@@ -188,6 +194,7 @@ export class ReachableStack extends Stack {
         path: '/v1/webhooks/{organisationId}/referrals',
         function: intake,
       },
+      { method: HttpMethod.GET, path: '/openapi.json', function: apiDocs },
       { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
       { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
       { method: HttpMethod.GET, path: '/provider', function: web },

@@ -4,6 +4,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAttribute } from '#infra/constructs/referral-table.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
+import { openApiDocument } from '#shared/http/openapi.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import {
   actionsOf,
@@ -495,7 +497,7 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, webhooks, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, webhooks, API description, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
@@ -512,6 +514,7 @@ describe('the HTTP API', () => {
     expect(routes).toEqual({
       'POST /v1/referrals': by('intake'),
       'POST /v1/webhooks/{organisationId}/referrals': by('intake'),
+      'GET /openapi.json': by('api-docs'),
       'GET /v1/hub/metrics': by('hub-api'),
       'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /provider': by('web'),
@@ -532,6 +535,27 @@ describe('the HTTP API', () => {
       [`GET ${organisation}/{referralId}`]: by('referrer-api'),
       [`POST ${organisation}/{referralId}/withdraw`]: by('referrer-api'),
     });
+  });
+
+  it('describes in the OpenAPI document exactly the API routes served (pages aside)', () => {
+    // Prepare
+    const document = openApiDocument(partnershipById('avon-and-somerset'));
+    const isPage = (key: string) => !/^[A-Z]+ \/(v1\/|openapi\.json$)/.test(key);
+
+    // Act
+    const served = Object.keys(apiRoutes())
+      .filter((key) => !isPage(key))
+      .sort();
+    const described = Object.entries(document.paths ?? {})
+      .flatMap(([routePath, item]) =>
+        Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${routePath}`),
+      )
+      .sort();
+
+    // Assess
+    expect(served.length).toBeGreaterThan(15);
+    expect(described).toEqual(served);
+    expect(document.openapi).toBe('3.1.0');
   });
 
   it('routes to the intake, provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {

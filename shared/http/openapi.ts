@@ -1,0 +1,281 @@
+/**
+ * The OpenAPI 3.1 description of Reachable's HTTP API, generated from the same zod schemas the
+ * handlers check requests with, so the document cannot drift from what is enforced. Responses
+ * are described in words where their shapes are not zod schemas.
+ */
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
+import { metricsQuery, returnPeriod, returnQuery } from '../domain/hub-requests.ts';
+import { intakeSchemaFor } from '../domain/intake.ts';
+import { capacityBody, listQuery, providerCommandBodies } from '../domain/lifecycle-requests.ts';
+import { idSchema, type Partnership } from '../domain/partnership.ts';
+
+const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description: problemMeaning[status] ?? 'Refused',
+        content: { 'application/problem+json': { schema: problem } },
+      },
+    ]),
+  );
+
+const problemMeaning: Record<number, string> = {
+  400: 'The request breaks the contract: every field at fault is named in `errors`',
+  401: 'No valid credentials (bearer token, or webhook signature)',
+  403: 'Signed in, but not allowed this',
+  404: 'Not found, or not yours',
+  409: 'Not allowed from the referral’s current status: says which commands are',
+  413: 'Body over 64 KB, refused before it is read',
+  415: 'Body not sent as application/json',
+  422: 'The webhook id was used before for a different body',
+};
+
+const receipt = z
+  .object({
+    referralId: z.uuid(),
+    status: z.string(),
+    responseExpected: z.string(),
+    callPoliceNow: z
+      .string()
+      .optional()
+      .meta({ description: 'Present when a weapon was used or threatened: show it first' }),
+  })
+  .meta({ id: 'Receipt' });
+
+const anObject = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: z.looseObject({}) } },
+});
+
+const bearer = [{ bearer: [] }];
+const providerPath = z.object({ providerId: idSchema });
+const referralPath = z.object({ providerId: idSchema, referralId: z.uuid() });
+const organisationPath = z.object({ organisationId: idSchema });
+
+function providerCommand(summary: string, body?: z.ZodType): { post: ZodOpenApiOperationObject } {
+  return {
+    post: {
+      tags: ['providers'],
+      summary,
+      security: bearer,
+      requestParams: { path: referralPath },
+      ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
+      responses: {
+        '200': anObject('The referral as it now is: `{ referral }`'),
+        ...problems(400, 401, 404, 409),
+      },
+    },
+  };
+}
+
+/** The whole API's description for one partnership (its pathways, spokes and organisations). */
+export function openApiDocument(partnership: Partnership) {
+  const submission = intakeSchemaFor(partnership);
+  const intakeBody = {
+    content: { 'application/json': { schema: submission.meta({ id: 'ReferralSubmission' }) } },
+  };
+  const provider = '/v1/providers/{providerId}';
+  const referral = `${provider}/referrals/{referralId}`;
+  const organisation = '/v1/organisations/{organisationId}/referrals';
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: `Reachable: ${partnership.name}`,
+      version: '1',
+      description:
+        'Referral intake, provider work queues, referrer status and the hub’s aggregates. ' +
+        'Every refusal is RFC 9457 `application/problem+json`.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      },
+    },
+    paths: {
+      '/v1/referrals': {
+        post: {
+          tags: ['intake'],
+          summary: 'Submit a referral',
+          requestBody: intakeBody,
+          responses: {
+            '202': {
+              description: 'Stored; it will be routed',
+              content: { 'application/json': { schema: receipt } },
+            },
+            ...problems(400, 413, 415),
+          },
+        },
+      },
+      '/v1/webhooks/{organisationId}/referrals': {
+        post: {
+          tags: ['intake'],
+          summary: 'Submit a referral as a signed webhook (Standard Webhooks)',
+          requestParams: {
+            path: organisationPath,
+            header: z.object({
+              'webhook-id': z.string().meta({ description: 'Same id when retrying' }),
+              'webhook-timestamp': z.string().meta({ description: 'Unix seconds, within 5 min' }),
+              'webhook-signature': z
+                .string()
+                .meta({ description: '`v1,<base64 HMAC-SHA256 of id.timestamp.body>`' }),
+            }),
+          },
+          requestBody: intakeBody,
+          responses: {
+            '202': {
+              description: 'Stored (or, for a retry, the first answer again)',
+              content: { 'application/json': { schema: receipt } },
+            },
+            ...problems(400, 401, 413, 415, 422),
+          },
+        },
+      },
+      [`${provider}/referrals`]: {
+        get: {
+          tags: ['providers'],
+          summary: 'List referrals routed to the provider',
+          security: bearer,
+          requestParams: { path: providerPath, query: listQuery },
+          responses: { '200': anObject('`{ referrals, cursor? }`'), ...problems(400, 401, 404) },
+        },
+      },
+      [`${provider}/referrals/next`]: {
+        get: {
+          tags: ['providers'],
+          summary: 'Pull the next referral from the queue, held for you (the lease)',
+          security: bearer,
+          requestParams: { path: providerPath },
+          responses: {
+            '200': anObject('`{ referral, lease }`'),
+            '204': { description: 'The queue is empty' },
+            ...problems(401, 404),
+          },
+        },
+      },
+      [referral]: {
+        get: {
+          tags: ['providers'],
+          summary: 'One referral routed to the provider',
+          security: bearer,
+          requestParams: { path: referralPath },
+          responses: { '200': anObject('`{ referral }`'), ...problems(401, 404) },
+        },
+      },
+      [`${referral}/lease`]: {
+        post: {
+          tags: ['providers'],
+          summary: 'Hold the referral longer',
+          security: bearer,
+          requestParams: { path: referralPath },
+          responses: { '200': anObject('`{ lease }`'), ...problems(401, 404, 409) },
+        },
+      },
+      [`${referral}/accept`]: providerCommand('Accept'),
+      [`${referral}/decline`]: providerCommand(
+        'Decline, with a reason',
+        providerCommandBodies.decline,
+      ),
+      [`${referral}/contact-attempts`]: providerCommand(
+        'Record a contact attempt',
+        providerCommandBodies['attempt-contact'],
+      ),
+      [`${referral}/engaged`]: providerCommand('The young person is engaged'),
+      [`${referral}/close`]: providerCommand('Close, with an outcome', providerCommandBodies.close),
+      [`${referral}/reroute`]: providerCommand(
+        'Send to another provider of the spoke',
+        providerCommandBodies.reroute,
+      ),
+      [`${provider}/capacity`]: {
+        get: {
+          tags: ['providers'],
+          summary: 'The provider’s capacity',
+          security: bearer,
+          requestParams: { path: providerPath },
+          responses: { '200': anObject('`{ providerId, status, … }`'), ...problems(401, 404) },
+        },
+        put: {
+          tags: ['providers'],
+          summary: 'State the provider’s capacity',
+          security: bearer,
+          requestParams: { path: providerPath },
+          requestBody: { content: { 'application/json': { schema: capacityBody } } },
+          responses: { '200': anObject('The capacity as stated'), ...problems(400, 401, 404) },
+        },
+      },
+      [organisation]: {
+        get: {
+          tags: ['referrers'],
+          summary: 'Referrals the organisation sent: status and dates only',
+          security: bearer,
+          requestParams: { path: organisationPath, query: listQuery },
+          responses: { '200': anObject('`{ referrals, cursor? }`'), ...problems(400, 401, 403) },
+        },
+      },
+      [`${organisation}/{referralId}`]: {
+        get: {
+          tags: ['referrers'],
+          summary: 'One referral the organisation sent',
+          security: bearer,
+          requestParams: { path: organisationPath.extend({ referralId: z.uuid() }) },
+          responses: { '200': anObject('Status and dates'), ...problems(401, 403, 404) },
+        },
+      },
+      [`${organisation}/{referralId}/withdraw`]: {
+        post: {
+          tags: ['referrers'],
+          summary: 'Withdraw a referral',
+          security: bearer,
+          requestParams: { path: organisationPath.extend({ referralId: z.uuid() }) },
+          responses: { '200': anObject('Status and dates'), ...problems(401, 403, 404, 409) },
+        },
+      },
+      '/v1/hub/metrics': {
+        get: {
+          tags: ['hub'],
+          summary: 'Counts and rates from the aggregates, filtered and grouped',
+          security: bearer,
+          requestParams: { query: metricsQuery },
+          responses: { '200': anObject('`{ period, groupBy, rows }`'), ...problems(400, 401, 403) },
+        },
+      },
+      '/v1/hub/returns/{period}': {
+        get: {
+          tags: ['hub'],
+          summary: 'The quarterly return (financial-year quarters), as JSON or CSV',
+          security: bearer,
+          requestParams: { path: z.object({ period: returnPeriod }), query: returnQuery },
+          responses: {
+            '200': {
+              description: 'Rows per spoke and pathway, subtotals and totals that add up',
+              content: {
+                'application/json': { schema: z.looseObject({}) },
+                'text/csv': { schema: z.string() },
+              },
+            },
+            ...problems(400, 401, 403),
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          tags: ['docs'],
+          summary: 'This document',
+          responses: { '200': anObject('OpenAPI 3.1') },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it, vi } from 'vitest';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+
+vi.stubEnv('PARTNERSHIP', avonAndSomerset.id);
+const { handler } = await import('#functions/api-docs/handler.ts');
+
+describe('GET /openapi.json', () => {
+  it("answers the OpenAPI 3.1 document with the intake's schema for every pathway the partnership runs", async () => {
+    // Act
+    const response = await handler();
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toBe('application/json');
+    const document = JSON.parse(String(response.body)) as {
+      openapi: string;
+      components: {
+        schemas: Record<string, { oneOf?: { properties: Record<string, unknown> }[] }>;
+      };
+    };
+    expect(document.openapi).toBe('3.1.0');
+    const variants = document.components.schemas.ReferralSubmission?.oneOf ?? [];
+    const pathways = variants.map((variant) => variant.properties.pathway);
+    expect(pathways).toEqual(
+      avonAndSomerset.pathways.map((pathway) => expect.objectContaining({ const: pathway.id })),
+    );
+    // Strict, as the intake is: unknown fields are refused at every depth.
+    for (const variant of variants) {
+      expect(variant).toMatchObject({ additionalProperties: false });
+    }
+  });
+});
