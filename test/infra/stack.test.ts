@@ -495,7 +495,7 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, hub metrics, provider page, hub dashboard, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
@@ -515,6 +515,9 @@ describe('the HTTP API', () => {
       'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
+      'GET /hub': by('web'),
+      'GET /hub/{file+}': by('web'),
+      'GET /assets/{file+}': by('web'),
       [`GET ${provider}/referrals`]: by('provider-api'),
       [`GET ${provider}/referrals/next`]: by('provider-api'),
       [`GET ${referral}`]: by('provider-api'),

@@ -1,6 +1,6 @@
 /* global document, Node */
 /**
- * A small DOM builder and the GOV.UK Frontend components the provider page uses, built as
+ * A small DOM builder and the GOV.UK Frontend components the pages use, built as
  * elements. Text always goes in as text nodes, never as HTML: referrals carry free text.
  */
 
