@@ -502,6 +502,47 @@ describe('the hub dashboard, in Chromium, on the embedded runtime', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('reads rows defensively: `current` when a row has it, an overflow and a missing time in words, never NaN', async () => {
+    // Prepare: the API's answers, changed on their way to the page
+    const current = {
+      awaitingDecision: 4,
+      awaitingFirstContact: 3,
+      awaitingEngagement: 2,
+      engaged: 1,
+      declinedAwaitingReroute: 5,
+    };
+    const page = await openDashboard();
+    await page.route('**/v1/hub/metrics?*', async (route) => {
+      const response = await route.fetch();
+      const answer = (await response.json()) as { rows: Row[] };
+      const groupBy = new URL(route.request().url()).searchParams.get('groupBy');
+      const rows = answer.rows.map((row, index) => {
+        if (groupBy === 'provider') return { ...row, current };
+        if (groupBy === 'spoke' && index === 0) {
+          return { ...row, timeToFirstContactHours: { median: '>720', p90: null } };
+        }
+        return row;
+      });
+      await route.fulfill({ response, json: { ...answer, rows } });
+    });
+
+    // Act
+    await signIn(page, hubToken);
+    await figuresShown(page);
+    const waiting = await table(page, 'waiting');
+    const firstContact = await table(page, 'first-contact');
+    const main = await text(page, '#main-content');
+    const canvases = await canvasInk(page);
+
+    // Assess
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const row of waiting) expect(row.slice(1)).toEqual(['4', '3', '2', '1', '5']);
+    expect(firstContact[0]?.slice(2)).toEqual(['over 720 hours', 'no data']);
+    expect(main).not.toMatch(/NaN|undefined|null|\[object/);
+    expect(canvases.find((canvas) => canvas.id === 'waiting-chart')?.ink).toBeGreaterThan(1000);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('downloads the quarterly return as CSV, fetched with the bearer token', async () => {
     // Prepare
     const page = await openDashboard();
