@@ -495,7 +495,7 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, hub metrics, provider page, hub dashboard, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
