@@ -180,7 +180,7 @@ export class ReachableStack extends Stack {
 
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
-      description: 'The provider page and its assets',
+      description: 'The provider page, the hub dashboard and their assets',
       copyIntoBundle: ['web'],
     });
 
@@ -199,6 +199,9 @@ export class ReachableStack extends Stack {
       { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
       { method: HttpMethod.GET, path: '/provider', function: web },
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/hub', function: web },
+      { method: HttpMethod.GET, path: '/hub/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/assets/{file+}', function: web },
       ...(
         [
           [HttpMethod.GET, `${provider}/referrals`],

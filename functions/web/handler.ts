@@ -9,8 +9,10 @@ const webRoot = [
   path.resolve(import.meta.dirname, '..', '..', 'web'),
 ].find((candidate) => existsSync(candidate)) as string;
 
-// Only the provider page's folder is served: `/provider/{file+}` maps onto `web/provider/`.
-const servedRoot = path.join(webRoot, 'provider');
+// Only these folders of `web/` are served, each at its own path (`/hub/{file+}` onto `web/hub/`).
+// A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
+const pages = ['provider', 'hub'];
+const servedFolders = [...pages, 'assets'];
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -38,16 +40,17 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-/** The provider page and its assets: static files under `web/provider/`, never anything else. */
+/** The pages and their assets: static files under the served folders of `web/`, nothing else. */
 export const handler = async (
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const file = requestedFile(event.rawPath);
-  const type = file === undefined ? undefined : contentTypes[path.extname(file)];
-  if (file === undefined || type === undefined) return notFound();
+  const requested = requestedFile(event.rawPath);
+  const type = requested === undefined ? undefined : contentTypes[path.extname(requested.file)];
+  if (requested === undefined || type === undefined) return notFound();
+  const { file, folder } = requested;
   try {
-    // A link inside `web/` must not lead outside it either.
-    if (!isInside(await realpath(file), await realpath(servedRoot))) return notFound();
+    // A link inside a served folder must not lead outside it either.
+    if (!isInside(await realpath(file), await realpath(folder))) return notFound();
     const body = await readFile(file);
     return {
       statusCode: 200,
@@ -60,15 +63,22 @@ export const handler = async (
   }
 };
 
-/** The file a request path names under `web/provider/`, or undefined if it names none. */
-function requestedFile(rawPath: string): string | undefined {
-  const requested = rawPath === '/provider' ? '/provider/index.html' : rawPath;
-  if (!requested.startsWith('/provider/') || requested.includes('\0')) return undefined;
-  const segments = requested.slice('/provider/'.length).split('/');
+/**
+ * The file a request path names in a served folder, with that folder, or undefined if it names
+ * none: `/hub` is `web/hub/index.html`, `/hub/app.js` is `web/hub/app.js`.
+ */
+function requestedFile(rawPath: string): { file: string; folder: string } | undefined {
+  if (rawPath.includes('\0')) return undefined;
+  const [empty, name = '', ...segments] = rawPath.split('/');
+  if (empty !== '' || !servedFolders.includes(name)) return undefined;
+  const folder = path.join(webRoot, name);
+  if (segments.length === 0) {
+    return pages.includes(name) ? { file: path.join(folder, 'index.html'), folder } : undefined;
+  }
   // No dot segments, no hidden files, no empty segments (`//`).
   if (segments.some((segment) => segment === '' || segment.startsWith('.'))) return undefined;
-  const file = path.resolve(servedRoot, ...segments);
-  return isInside(file, servedRoot) ? file : undefined;
+  const file = path.resolve(folder, ...segments);
+  return isInside(file, folder) ? { file, folder } : undefined;
 }
 
 function isInside(file: string, folder: string): boolean {

@@ -17,7 +17,8 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, routes: readonly ApiRoute[]) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'Reachable: referral intake, provider and referrer APIs, the provider page',
+      description:
+        'Reachable: referral intake, provider, referrer and hub APIs, the provider and hub pages',
     });
     const integrations = new Map<ReachableFunction, HttpLambdaIntegration>();
     for (const route of routes) {

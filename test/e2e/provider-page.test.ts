@@ -384,10 +384,10 @@ function webEvent(rawPath: string): APIGatewayProxyEventV2 {
 }
 
 describe('the web function', () => {
-  it('serves the page and its assets from web/provider/ with a content security policy', async () => {
+  it('serves the page from web/provider/ and the shared assets from web/assets/, with a content security policy', async () => {
     // Act
     const page = await rawGet('/provider');
-    const css = await rawGet('/provider/govuk/govuk-frontend.css');
+    const css = await rawGet('/assets/govuk/govuk-frontend.css');
     const script = await rawGet('/provider/app.js');
 
     // Assess
@@ -406,7 +406,7 @@ describe('the web function', () => {
     const attempts = [
       '/provider/../../package.json',
       '/provider/../README.md',
-      '/provider/govuk/../../../local/signing-key.ts',
+      '/provider/../assets/../../local/signing-key.ts',
       '/provider/..%2f..%2fpackage.json',
       '/provider/%2e%2e/%2e%2e/package.json',
       '/provider//etc/passwd',

@@ -1,51 +1,17 @@
-/* global atob, fetch, sessionStorage, TextDecoder, URLSearchParams */
+/* global sessionStorage, URLSearchParams */
 /**
  * The provider's session (a bearer token kept in sessionStorage) and the provider API on this
  * origin. The token is decoded only to learn which provider it is for; the API verifies it.
  */
+import { ApiProblem, NetworkError, call as callApi, tokenClaims } from '../assets/http.js';
 
 const tokenKey = 'reachable.provider.token';
 const leasesKey = 'reachable.provider.leases';
 const idPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/**
- * @typedef {{ token: string, providerId: string, expiresAt?: Date }} Session
- * @typedef {{ pointer: string, detail: string }} FieldProblem
- */
+/** @typedef {{ token: string, providerId: string, expiresAt?: Date }} Session */
 
-/** An RFC 9457 problem the API answered with. */
-export class ApiProblem extends Error {
-  /**
-   * @param {number} status
-   * @param {Record<string, unknown>} problem
-   */
-  constructor(status, problem) {
-    const title = typeof problem.title === 'string' ? problem.title : `Error ${status}`;
-    super(typeof problem.detail === 'string' ? problem.detail : title);
-    this.name = 'ApiProblem';
-    this.status = status;
-    this.title = title;
-    /** @type {FieldProblem[]} */
-    this.errors = Array.isArray(problem.errors)
-      ? problem.errors.filter(
-          (e) => typeof e?.pointer === 'string' && typeof e?.detail === 'string',
-        )
-      : [];
-    /** @type {string[] | undefined} for an illegal transition: what the status allows */
-    this.allowed = Array.isArray(problem.allowed) ? problem.allowed.map(String) : undefined;
-    /** @type {string | undefined} */
-    this.currentStatus =
-      typeof problem.currentStatus === 'string' ? problem.currentStatus : undefined;
-  }
-}
-
-/** The API could not be reached at all. */
-export class NetworkError extends Error {
-  constructor() {
-    super('Reachable could not be reached. Check your connection and try again.');
-    this.name = 'NetworkError';
-  }
-}
+export { ApiProblem, NetworkError };
 
 /**
  * Reads what was pasted into the sign-in box: a JWT whose payload names a provider.
@@ -55,7 +21,7 @@ export class NetworkError extends Error {
 export function parseToken(input) {
   const token = input.trim().replace(/^Bearer\s+/i, '');
   if (token === '') return { error: 'Enter your access token' };
-  const payload = decodePayload(token);
+  const payload = tokenClaims(token);
   if (!payload)
     return { error: 'Enter a complete access token: it has three parts joined by dots' };
   const { provider, exp } = payload;
@@ -67,21 +33,6 @@ export function parseToken(input) {
     return { error: 'This access token has expired: get a new one and sign in again' };
   }
   return { token, providerId: provider, expiresAt };
-}
-
-/** @returns {Record<string, unknown> | undefined} */
-function decodePayload(token) {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[1]) return undefined;
-  try {
-    const base64 = parts[1].replaceAll('-', '+').replaceAll('_', '/');
-    const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4);
-    const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-    const payload = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof payload === 'object' && payload !== null ? payload : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -140,28 +91,8 @@ export function rememberLease(referralId, expiresAt) {
  * @param {string} path
  * @param {unknown} [body]
  */
-async function call(session, method, path, body) {
-  /** @type {Response} */
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      cache: 'no-store',
-      headers: {
-        accept: 'application/json, application/problem+json',
-        authorization: `Bearer ${session.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new NetworkError();
-  }
-  if (response.status === 204) return undefined;
-  const type = response.headers.get('content-type') ?? '';
-  const data = /json/.test(type) ? await response.json().catch(() => undefined) : undefined;
-  if (!response.ok) throw new ApiProblem(response.status, data ?? {});
-  return data;
+function call(session, method, path, body) {
+  return callApi(session.token, method, path, body);
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   successBanner,
   summaryList,
   textarea,
-} from './dom.js';
+} from '../assets/dom.js';
 
 // The lifecycle as the API defines it (shared/domain/lifecycle.ts), in words for people.
 const statusLabels = {

@@ -1,6 +1,6 @@
 /* global document, Node */
 /**
- * A small DOM builder and the GOV.UK Frontend components the provider page uses, built as
+ * A small DOM builder and the GOV.UK Frontend components the pages use, built as
  * elements. Text always goes in as text nodes, never as HTML: referrals carry free text.
  */
 
@@ -194,6 +194,53 @@ export function textarea({ id, name, label, hint, rows = 4 }) {
 }
 
 /**
+ * GOV.UK date input in a fieldset, with only the parts asked for (a month and a year, say). Each
+ * part's input is `id-<part>` and named so, and an error summary links to the first.
+ * @param {{ id: string, name: string, legend: string, hint?: string,
+ *   parts: { part: string, label: string, value?: string, width: number }[] }} options
+ */
+export function dateInput({ id, name, legend, hint, parts }) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  return h(
+    'div',
+    { class: 'govuk-form-group', 'data-field': name },
+    h(
+      'fieldset',
+      { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hintId },
+      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, legend),
+      hint ? h('div', { class: 'govuk-hint', id: hintId }, hint) : undefined,
+      h(
+        'div',
+        { class: 'govuk-date-input', id },
+        parts.map(({ part, label, value, width }) =>
+          h(
+            'div',
+            { class: 'govuk-date-input__item' },
+            h(
+              'div',
+              { class: 'govuk-form-group' },
+              h(
+                'label',
+                { class: 'govuk-label govuk-date-input__label', for: `${id}-${part}` },
+                label,
+              ),
+              h('input', {
+                class: `govuk-input govuk-date-input__input govuk-input--width-${width}`,
+                id: `${id}-${part}`,
+                name: `${name}-${part}`,
+                type: 'text',
+                inputmode: 'numeric',
+                value,
+              }),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
  * Marks the form groups named in `errors` as in error, with their messages, as GOV.UK does:
  * the group, an error message before the control, and the control described by it.
  * @param {ParentNode} scope
@@ -203,15 +250,16 @@ export function markFieldErrors(scope, errors) {
   for (const group of scope.querySelectorAll('.govuk-form-group--error')) {
     group.classList.remove('govuk-form-group--error');
     group.querySelector('.govuk-error-message')?.remove();
-    for (const control of group.querySelectorAll('.govuk-textarea--error, [data-error-for]')) {
-      control.classList.remove('govuk-textarea--error');
+    for (const control of group.querySelectorAll(`${controlErrorClasses}, [data-error-for]`)) {
+      control.classList.remove(...controlErrorClasses.replaceAll('.', '').split(', '));
       unDescribe(control);
     }
   }
   for (const [field, message] of Object.entries(errors)) {
     const group = scope.querySelector(`[data-field="${field}"]`);
     if (!group) continue;
-    const described = group.querySelector('fieldset') ?? group.querySelector('textarea, input');
+    const described =
+      group.querySelector('fieldset') ?? group.querySelector('textarea, input, select');
     if (!described) continue;
     const errorId = `${field}-error`;
     const error = h(
@@ -221,14 +269,20 @@ export function markFieldErrors(scope, errors) {
       ` ${message}`,
     );
     group.classList.add('govuk-form-group--error');
-    const before = group.querySelector('.govuk-radios, textarea, input');
+    const before = group.querySelector('.govuk-radios, .govuk-date-input, textarea, input, select');
     before?.before(error);
     if (described.tagName === 'TEXTAREA') described.classList.add('govuk-textarea--error');
+    if (described.tagName === 'SELECT') described.classList.add('govuk-select--error');
+    for (const input of group.querySelectorAll('.govuk-input')) {
+      input.classList.add('govuk-input--error');
+    }
     described.setAttribute('data-error-for', errorId);
     const describedBy = described.getAttribute('aria-describedby');
     described.setAttribute('aria-describedby', describedBy ? `${describedBy} ${errorId}` : errorId);
   }
 }
+
+const controlErrorClasses = '.govuk-textarea--error, .govuk-input--error, .govuk-select--error';
 
 function unDescribe(control) {
   const errorId = control.getAttribute('data-error-for');

@@ -1,0 +1,106 @@
+/* global sessionStorage, URLSearchParams */
+/**
+ * The hub analyst's session (a bearer token kept in sessionStorage) and the hub API on this
+ * origin. The page does not decide who may read the metrics: any well-formed token is sent, and
+ * the API answers 403 to one that is not the partnership hub's.
+ */
+import { ApiProblem, NetworkError, call, send, tokenClaims } from '../assets/http.js';
+
+export { ApiProblem, NetworkError };
+
+const tokenKey = 'reachable.hub.token';
+
+/**
+ * @typedef {{ token: string, name: string, hub?: string, expiresAt?: Date }} Session
+ *   `name` says whom the token is for (its hub, else its provider, organisation or subject)
+ * @typedef {{ from: string, to: string, spoke: string }} Filters months as "YYYY-MM"; spoke '' for all
+ */
+
+/**
+ * Reads what was pasted into the sign-in box: a JWT.
+ * @param {string} input
+ * @returns {Session | { error: string }}
+ */
+export function parseToken(input) {
+  const token = input.trim().replace(/^Bearer\s+/i, '');
+  if (token === '') return { error: 'Enter your access token' };
+  const claims = tokenClaims(token);
+  if (!claims) return { error: 'Enter a complete access token: it has three parts joined by dots' };
+  const expiresAt = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) {
+    return { error: 'This access token has expired: get a new one and sign in again' };
+  }
+  const hub = typeof claims.hub === 'string' ? claims.hub : undefined;
+  const name = [hub, claims.provider, claims.organisation, claims.sub].find(
+    (claim) => typeof claim === 'string' && claim !== '',
+  );
+  return { token, name: String(name ?? 'an unnamed token'), hub, expiresAt };
+}
+
+/**
+ * The signed-in session, or why there is none.
+ * @returns {{ session?: Session, expired?: boolean }}
+ */
+export function loadSession() {
+  const stored = sessionStorage.getItem(tokenKey);
+  if (!stored) return {};
+  const parsed = parseToken(stored);
+  if ('error' in parsed) {
+    clearSession();
+    return { expired: true };
+  }
+  return { session: parsed };
+}
+
+/** @param {Session} session */
+export function saveSession(session) {
+  sessionStorage.setItem(tokenKey, session.token);
+}
+
+export function clearSession() {
+  sessionStorage.removeItem(tokenKey);
+}
+
+/**
+ * The query of `GET /v1/hub/metrics` for the filters and grouping.
+ * @param {Filters} filters
+ * @param {string[]} groupBy
+ */
+export function metricsQuery({ from, to, spoke }, groupBy) {
+  const query = new URLSearchParams({ from, to });
+  if (spoke) query.set('spoke', spoke);
+  if (groupBy.length) query.set('groupBy', groupBy.join(','));
+  return query.toString();
+}
+
+/**
+ * The hub API as the signed-in analyst.
+ * @param {Session} session
+ */
+export function hubApi(session) {
+  return {
+    /**
+     * Rows of counts, rates and times for the filters, one per group (one in all without).
+     * @param {Filters} filters
+     * @param {string[]} [groupBy]
+     */
+    metrics: (filters, groupBy = []) =>
+      call(session.token, 'GET', `/v1/hub/metrics?${metricsQuery(filters, groupBy)}`),
+    /**
+     * A quarterly return as CSV, with the file name the API gives it.
+     * @param {string} period such as "2026-Q1"
+     * @returns {Promise<{ blob: Blob, fileName: string }>}
+     */
+    returnCsv: async (period) => {
+      const response = await send(
+        session.token,
+        'GET',
+        `/v1/hub/returns/${encodeURIComponent(period)}?format=csv`,
+        { accept: 'text/csv' },
+      );
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const named = /filename="([^"/\\]+)"/.exec(disposition)?.[1];
+      return { blob: await response.blob(), fileName: named ?? `reachable-${period}.csv` };
+    },
+  };
+}
