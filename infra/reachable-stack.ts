@@ -201,6 +201,8 @@ export class ReachableStack extends Stack {
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
       { method: HttpMethod.GET, path: '/hub', function: web },
       { method: HttpMethod.GET, path: '/hub/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/docs', function: web },
+      { method: HttpMethod.GET, path: '/docs/{file+}', function: web },
       { method: HttpMethod.GET, path: '/assets/{file+}', function: web },
       ...(
         [

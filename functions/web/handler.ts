@@ -11,7 +11,7 @@ const webRoot = [
 
 // Only these folders of `web/` are served, each at its own path (`/hub/{file+}` onto `web/hub/`).
 // A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
-const pages = ['provider', 'hub'];
+const pages = ['provider', 'hub', 'docs'];
 const servedFolders = [...pages, 'assets'];
 
 const contentTypes: Record<string, string> = {

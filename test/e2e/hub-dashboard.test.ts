@@ -3,12 +3,13 @@ import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually } from '#test/helpers/runtime.ts';
 
 const hub = 'avon-and-somerset';
@@ -30,19 +31,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   runtime = await startRuntime({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   hubToken = await signLocalToken({ hub });
   for (const provider of [admitProvider, 'project-28']) {
     providerTokens.set(provider, await signLocalToken({ provider }));

@@ -1,12 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as webHandler } from '#functions/web/handler.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually } from '#test/helpers/runtime.ts';
 
 const provider = 'turning-point-admit';
@@ -20,19 +21,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   runtime = await startRuntime({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   for (const id of [provider, otherProvider])
     tokens.set(id, await signLocalToken({ provider: id }));
 });

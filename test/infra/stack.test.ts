@@ -521,6 +521,8 @@ describe('the HTTP API', () => {
       'GET /provider/{file+}': by('web'),
       'GET /hub': by('web'),
       'GET /hub/{file+}': by('web'),
+      'GET /docs': by('web'),
+      'GET /docs/{file+}': by('web'),
       'GET /assets/{file+}': by('web'),
       [`GET ${provider}/referrals`]: by('provider-api'),
       [`GET ${provider}/referrals/next`]: by('provider-api'),
