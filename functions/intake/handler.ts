@@ -8,6 +8,7 @@ import { json, problemDetails } from '#shared/http/problem.ts';
 import { logger } from '#shared/observability.ts';
 import { receiveReferral } from '#shared/services/intake.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
+import { now } from '#shared/clock.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
@@ -20,7 +21,7 @@ export const handler = middy<APIGatewayProxyEventV2>()
     const receipt = await receiveReferral(body, {
       partnership,
       store,
-      now: () => new Date(),
+      now,
       newId: randomUUID,
     });
     logger.info('Referral received', { referralId: receipt.referralId });
