@@ -63,30 +63,45 @@ export class Dice {
   }
 }
 
-// London calendar days are numbered as days since 1970-01-01 of the London date.
+// London calendar days are numbered as days since 1970-01-01 of the London date. Both lookups
+// are cached by the hour: London's offset from UTC is whole hours, and the zone rules are slow.
+const daysByHour = new Map<number, number>();
+const instantsByHour = new Map<number, number>();
 
+/** The London day of an instant. */
 export function dayOf(at: number): number {
-  const wall = wallClockOf(new Date(at), zone);
-  return Math.round(Date.UTC(wall.year, wall.month - 1, wall.day) / dayMs);
+  const hour = Math.floor(at / hourMs);
+  let day = daysByHour.get(hour);
+  if (day === undefined) {
+    const wall = wallClockOf(new Date(hour * hourMs), zone);
+    day = Math.round(Date.UTC(wall.year, wall.month - 1, wall.day) / dayMs);
+    daysByHour.set(hour, day);
+  }
+  return day;
 }
 
 /** The instant of a London wall time, `minutes` after midnight of the day (may run past 24:00). */
 export function londonAt(day: number, minutes: number): number {
   const whole = Math.round(minutes);
-  const date = new Date((day + Math.floor(whole / 1440)) * dayMs);
-  const ofDay = ((whole % 1440) + 1440) % 1440;
-  return instantAt(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: Math.floor(ofDay / 60),
-      minute: ofDay % 60,
-      second: 0,
-      millisecond: 0,
-    },
-    zone,
-  ).getTime();
+  const hour = day * 24 + Math.floor(whole / 60);
+  let instant = instantsByHour.get(hour);
+  if (instant === undefined) {
+    const date = new Date(Math.floor(hour / 24) * dayMs);
+    instant = instantAt(
+      {
+        year: date.getUTCFullYear(),
+        month: date.getUTCMonth() + 1,
+        day: date.getUTCDate(),
+        hour: ((hour % 24) + 24) % 24,
+        minute: 0,
+        second: 0,
+        millisecond: 0,
+      },
+      zone,
+    ).getTime();
+    instantsByHour.set(hour, instant);
+  }
+  return instant + (((whole % 60) + 60) % 60) * minuteMs;
 }
 
 /** 0 is Sunday. */
