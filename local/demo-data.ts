@@ -350,19 +350,19 @@ async function hubTotals(client: RuntimeClient, plan: DemoPlan): Promise<Totals>
 export async function runDemoData(options: DemoDataOptions): Promise<DemoDataResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
+  const client = new RuntimeClient(options.url.replace(/\/+$/, ''));
+  await client.setClock(null); // is anything there, and is it the embedded runtime?
   const plan = planDemo({
     seed: options.seed ?? 1,
     scale: options.scale ?? 1,
     months: options.months ?? 12,
     now: options.now ?? new Date(),
   });
-  const client = new RuntimeClient(options.url.replace(/\/+$/, ''));
   const engagedInPlan = plan.referrals.filter((r) => r.engaged).length;
   log(
     `Plan: ${plan.referrals.length} referrals and ${plan.actions.length} calls, ${plan.months[0]} to ${plan.months.at(-1)}.`,
   );
 
-  await client.setClock(null); // is anything there, and is it the embedded runtime?
   const before = await hubTotals(client, plan);
   if (before.referred > 0) {
     log(`The runtime already counts ${before.referred} referrals in these months; adding to them.`);
@@ -481,14 +481,20 @@ function numberOption(
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: 'string' },
-      scale: { type: 'string' },
-      months: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values: { seed?: string; scale?: string; months?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        seed: { type: 'string' },
+        scale: { type: 'string' },
+        months: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
   if (values.help) {
     console.log(usage);
     return 0;
