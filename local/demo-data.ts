@@ -165,7 +165,7 @@ function problemText(answer: Answer): string {
 
 const providerPath = (providerId: string) => `/v1/providers/${encodeURIComponent(providerId)}`;
 
-/** Runs the plan's calls for one simulated minute's worth of one referral (or a capacity). */
+/** Makes each planned call as its referrer, provider or the hub would; keeps the intake's ids. */
 class Performer {
   readonly referralIds = new Map<number, string>();
 
