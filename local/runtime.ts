@@ -14,11 +14,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import type { APIGatewayProxyEventV2, DynamoDBRecord } from 'aws-lambda';
+import { setLocalClockOffset } from '#shared/clock.ts';
 import { LocalEventBridge, type LocalTarget } from './eventbridge/bus.ts';
 import { validatePattern } from './eventbridge/pattern.ts';
 import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
+import { localOnlyRoutes } from './clock-route.ts';
 import { localAuthEnvironment } from './signing-key.ts';
 import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
@@ -120,7 +122,13 @@ export async function startRuntime({
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
 
-    const http = await startHttpServer(httpRoutes(template, physical, invokers), port);
+    // The local-only routes (the clock) sit beside the template's; a stopped runtime leaves the
+    // clock real for whatever runs next in this process.
+    const http = await startHttpServer(
+      [...localOnlyRoutes(), ...httpRoutes(template, physical, invokers)],
+      port,
+    );
+    stoppers.push(async () => setLocalClockOffset(0));
     stoppers.push(() => closeServer(http.server));
 
     return {

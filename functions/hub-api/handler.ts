@@ -10,6 +10,7 @@ import { logger } from '#shared/observability.ts';
 import { metricsQuery, returnPeriod, returnQuery } from '#shared/domain/hub-requests.ts';
 import { toCsv } from '#shared/domain/quarterly-return.ts';
 import { hubMetrics, hubReturn } from '#shared/services/hub.ts';
+import { now } from '#shared/clock.ts';
 
 const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
 const partnershipId = requireEnv('PARTNERSHIP');
@@ -24,7 +25,7 @@ const routes: Record<string, Route> = {
   'GET /v1/hub/metrics': async (event) => {
     await asHub(event);
     const query = parseRequest(metricsQuery, event.queryStringParameters ?? {}, 'query');
-    return json(200, await hubMetrics(query, { store, now: () => new Date() }));
+    return json(200, await hubMetrics(query, { store, now }));
   },
   'GET /v1/hub/returns/{period}': async (event) => {
     await asHub(event);

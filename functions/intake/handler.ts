@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
+import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { readJsonBody, readRawBody } from '#shared/http/body.ts';
@@ -13,7 +14,7 @@ import { receiveReferral, receiveWebhookReferral } from '#shared/services/intake
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const webhookSecrets = webhookSecretsFromEnv();
-const dependencies = { partnership, store, now: () => new Date(), newId: randomUUID };
+const dependencies = { partnership, store, now, newId: randomUUID };
 
 const routes: Record<string, Route> = {
   /** A referral from a form or a client: check, store once, answer 202 with the reference. */

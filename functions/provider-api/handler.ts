@@ -16,6 +16,7 @@ import { json } from '#shared/http/problem.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { parseBody, parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
+import { now } from '#shared/clock.ts';
 import {
   extendLease,
   listProviderReferrals,
@@ -44,7 +45,7 @@ async function workFor(event: APIGatewayProxyEventV2) {
     store,
     queue,
     partnership,
-    now: () => new Date(),
+    now,
     log: logger,
     leaseSeconds,
   };
@@ -111,7 +112,7 @@ const routes: Record<string, Route> = {
   [`PUT ${base}/capacity`]: async (event) => {
     const { providerId } = await workFor(event);
     const body = parseBody(event, capacityBody);
-    const capacity = { providerId, ...body, updatedAt: new Date().toISOString() };
+    const capacity = { providerId, ...body, updatedAt: now().toISOString() };
     await store.putCapacity(capacity);
     logger.info('Capacity stated', { providerId, status: body.status });
     return json(200, capacity);

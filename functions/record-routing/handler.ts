@@ -9,6 +9,7 @@ import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { logger } from '#shared/observability.ts';
+import { now } from '#shared/clock.ts';
 import {
   recordRoutingDecision,
   routingDecisionMessageSchema,
@@ -23,7 +24,7 @@ const dependencies = {
   partnership: partnershipById(partnershipId),
   routes: routesFor(partnershipId),
   store: new ReferralStore({ tableName: requireEnv('TABLE_NAME') }),
-  now: () => new Date(),
+  now,
   log: logger,
 };
 

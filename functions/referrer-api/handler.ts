@@ -10,6 +10,7 @@ import { routeHandler, type Route } from '#shared/http/router.ts';
 import { parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
+import { now } from '#shared/clock.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const authenticator = authenticatorFromEnv();
@@ -20,7 +21,7 @@ async function referrerFor(event: APIGatewayProxyEventV2) {
   const parsed = idSchema.safeParse(event.pathParameters?.organisationId);
   if (!parsed.success) throw new NotFoundError('No such organisation.');
   requireOrganisation(principal, parsed.data);
-  return { organisationId: parsed.data, store, now: () => new Date() };
+  return { organisationId: parsed.data, store, now };
 }
 
 const base = '/v1/organisations/{organisationId}/referrals';

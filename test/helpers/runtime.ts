@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
 
 /** Polls until `probe` returns something, as routing on the runtime is asynchronous. */
@@ -75,5 +75,29 @@ export async function storedReferral(
     return Item;
   } finally {
     documents.destroy();
+  }
+}
+
+/** Waits until the hub's projector has taken every event off its queue (none waiting or in flight). */
+export async function projectionQueueDrained(runtime: Runtime): Promise<void> {
+  const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
+  if (!queueUrl) throw new Error('No hub projection queue in the template');
+  const sqs = new SQSClient({});
+  try {
+    await sleep(300); // let the bus deliver first
+    await eventually('the projection queue to drain', async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      const waiting =
+        Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+      return waiting === 0 ? true : undefined;
+    });
+  } finally {
+    sqs.destroy();
   }
 }
