@@ -161,3 +161,23 @@ export class MetricsStore {
     }
   }
 }
+
+/**
+ * The stored item of one aggregate, as `aggregatesFor` reads it back: key, cell, counts and
+ * histograms. For writing aggregates directly (the benchmark's generated history).
+ */
+export function aggregateItem(aggregate: Aggregate): Record<string, unknown> {
+  const { month, spoke, pathway, provider } = aggregate;
+  return {
+    ...aggregateKey({ month, spoke, pathway }, provider),
+    entity: 'aggregate',
+    month,
+    spoke,
+    pathway,
+    provider,
+    // Never an empty map, as on creation: DynamoDB Local's stream mangles `{}`.
+    counts: { referred: 0, ...aggregate.counts },
+    timeToFirstContact: aggregate.timeToFirstContact,
+    timeToEngagement: aggregate.timeToEngagement,
+  };
+}
