@@ -41,8 +41,8 @@ type HistorySize = (typeof historySizes)[number];
 // Referrals projected at once. DynamoDB Local is the bottleneck (about 10 ms of its CPU per
 // transaction here); 16 in flight kept it busiest, 1 managed a third of that.
 const projectionConcurrency = 16;
-const warmUpRequests = 20;
-const measuredRequests = 200;
+const warmUpRounds = 100;
+const measuredRounds = 200;
 
 /** What one history measured. */
 export interface HubHistoryResult {
@@ -209,15 +209,20 @@ async function settled(timeoutMs = 60_000): Promise<number> {
   return performance.now() - started;
 }
 
-/** Times `measuredRequests` sequential requests after `warmUpRequests`, and reads the answer. */
+/**
+ * Times every query shape: `warmUpRounds` rounds of all shapes first (the JVM behind DynamoDB
+ * Local compiles its query path only after thousands of queries, and a projected history has
+ * already run thousands of writes through it), then `measuredRounds` rounds, one request per
+ * shape in turn, so anything else slowing the machine meanwhile falls on every shape alike.
+ */
 async function measure(
   runtime: Runtime,
   store: MetricsStore,
   token: string,
-  shape: { name: string; search: string },
-): Promise<QueryResult> {
-  const get = async () => {
-    const response = await fetch(`${runtime.url}/v1/hub/metrics${shape.search}`, {
+  shapes: readonly { name: string; search: string }[],
+): Promise<QueryResult[]> {
+  const get = async (search: string) => {
+    const response = await fetch(`${runtime.url}/v1/hub/metrics${search}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     const text = await response.text();
@@ -225,29 +230,37 @@ async function measure(
       throw new Error(`The hub API answered ${response.status}: ${text}`);
     return text;
   };
-  for (let i = 0; i < warmUpRequests; i++) await get();
-  const samples: number[] = [];
-  for (let i = 0; i < measuredRequests; i++) {
-    const started = performance.now();
-    await get();
-    samples.push(performance.now() - started);
+  for (let round = 0; round < warmUpRounds; round++) {
+    for (const shape of shapes) await get(shape.search);
   }
-  const body = JSON.parse(await get()) as {
-    period: { from: string; to: string };
-    rows: { referred: number }[];
-  };
-  const months = monthsBetween(body.period.from, body.period.to);
-  const sorted = samples.sort((a, b) => a - b);
-  return {
-    query: shape.name,
-    months: months.length,
-    itemsRead: (await store.aggregatesFor(months)).length,
-    rows: body.rows.length,
-    referred: body.rows.reduce((sum, row) => sum + row.referred, 0),
-    p50Ms: round(percentile(sorted, 50)),
-    p95Ms: round(percentile(sorted, 95)),
-    p99Ms: round(percentile(sorted, 99)),
-  };
+  const samples = shapes.map((): number[] => []);
+  for (let round = 0; round < measuredRounds; round++) {
+    for (const [i, shape] of shapes.entries()) {
+      const started = performance.now();
+      await get(shape.search);
+      samples[i]?.push(performance.now() - started);
+    }
+  }
+  return Promise.all(
+    shapes.map(async (shape, i) => {
+      const body = JSON.parse(await get(shape.search)) as {
+        period: { from: string; to: string };
+        rows: { referred: number }[];
+      };
+      const months = monthsBetween(body.period.from, body.period.to);
+      const sorted = (samples[i] ?? []).sort((x, y) => x - y);
+      return {
+        query: shape.name,
+        months: months.length,
+        itemsRead: (await store.aggregatesFor(months)).length,
+        rows: body.rows.length,
+        referred: body.rows.reduce((sum, row) => sum + row.referred, 0),
+        p50Ms: round(percentile(sorted, 50)),
+        p95Ms: round(percentile(sorted, 95)),
+        p99Ms: round(percentile(sorted, 99)),
+      };
+    }),
+  );
 }
 
 /**
@@ -286,8 +299,7 @@ export async function measureHistory(size: HistorySize): Promise<HubHistoryResul
     console.log(`Hub bench: ${seeding}`);
     const settleSeconds = seconds(await settled());
     const token = await signLocalToken({ hub: 'avon-and-somerset' });
-    const queries: QueryResult[] = [];
-    for (const shape of queryShapes(now)) queries.push(await measure(runtime, store, token, shape));
+    const queries = await measure(runtime, store, token, queryShapes(now));
     return { referrals: size, seeding, seedingSeconds, settleSeconds, loadAverage, queries };
   } finally {
     client.destroy();
@@ -323,8 +335,9 @@ export async function runHubBench(): Promise<HubHistoryResult[]> {
 /** Prints each history's seeding, the latency of every query shape, and the ratios. */
 export function printHubBench(results: readonly HubHistoryResult[]): void {
   console.log(
-    `\nHub metrics: GET /v1/hub/metrics with a hub token, ${measuredRequests} sequential ` +
-      `requests per query after ${warmUpRequests} to warm up, each history on its own runtime`,
+    `\nHub metrics: GET /v1/hub/metrics with a hub token, one request at a time: ` +
+      `${warmUpRounds} rounds of every query to warm up, then ${measuredRounds} rounds timed ` +
+      `(one request per query in turn); each history on a runtime of its own`,
   );
   for (const result of results) {
     console.log(
