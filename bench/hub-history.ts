@@ -285,7 +285,7 @@ export function aggregatesOf(history: Iterable<LifecycleEvent[]>): Aggregate[] {
   const cells = new Map<string, Aggregate>();
   const emptyHistogram = () => new Array<number>(contactHoursBuckets.length + 1).fill(0);
   // Europe/London's offset is whole hours, so the month is the same within a UTC hour; reading
-  // it once per hour saves a third of the time of a million referrals.
+  // it once per hour saves about a fifth of the time of a million referrals.
   const monthByHour = new Map<number, string>();
   for (const events of history) {
     const first = events[0];
