@@ -13,6 +13,7 @@ import {
 } from '#test/unit/eventbridge/conformance-cases.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { pathwayKinds } from '#shared/partnership/schema.ts';
+import { pick, seededRandom } from './stats.ts';
 
 /** What one benchmark run measured. */
 export interface MatcherBenchResult {
@@ -85,24 +86,6 @@ type TheirPluginClass = new (
   options: unknown,
   logging: unknown,
 ) => TheirPlugin;
-
-/** mulberry32: a small seeded PRNG so every run sees the same events. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
 
 const received = { source: [SOURCE], 'detail-type': ['referral.received'] };
 

@@ -252,16 +252,13 @@ export class MetricsStore {
             {
               Put: {
                 TableName: this.#tableName,
-                Item: {
-                  ...aggregateKey(cell, provider),
-                  entity: 'aggregate',
+                Item: aggregateItem({
                   ...cell,
                   provider,
-                  // Never an empty map: DynamoDB Local's stream mangles `{}`.
-                  counts: { referred: 0 },
+                  counts: {},
                   timeToFirstContact: empty(),
                   timeToEngagement: empty(),
-                },
+                }),
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -283,4 +280,24 @@ function cancellationReasons(error: unknown): { Code?: string }[] | undefined {
 /** The marker's attributes: DynamoDB stores no undefined, so a referral off every list has none. */
 function definedStage({ stage, provider, at }: StagePosition) {
   return stage ? { stage, provider, at } : { at };
+}
+
+/**
+ * The stored item of one aggregate, as `aggregatesFor` reads it back: key, cell, counts and
+ * histograms. For writing aggregates directly (the benchmark's generated history).
+ */
+export function aggregateItem(aggregate: Aggregate): Record<string, unknown> {
+  const { month, spoke, pathway, provider } = aggregate;
+  return {
+    ...aggregateKey({ month, spoke, pathway }, provider),
+    entity: 'aggregate',
+    month,
+    spoke,
+    pathway,
+    provider,
+    // Never an empty map, as on creation: DynamoDB Local's stream mangles `{}`.
+    counts: { referred: 0, ...aggregate.counts },
+    timeToFirstContact: aggregate.timeToFirstContact,
+    timeToEngagement: aggregate.timeToEngagement,
+  };
 }
