@@ -1,3 +1,5 @@
+// The same seeded generator as the demo data's, so every run sees the same events.
+export { seededRandom } from '#local/demo-calendar.ts';
 /** The value below which `p` percent of the sorted samples fall (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -18,18 +20,6 @@ export function printTable(title: string, rows: Record<string, string | number>[
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((column) => String(row[column]))));
-}
-
-/** mulberry32: a small seeded PRNG so every run sees the same events. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One of `items`, chosen by `random`. */

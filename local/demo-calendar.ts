@@ -13,7 +13,7 @@ export const dayMs = 24 * hourMs;
 const bankHolidays = new Set(bankHolidaysFor(avonAndSomerset));
 
 /** mulberry32: small, fast and good enough for synthetic data; never for anything secret. */
-function mulberry32(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -28,7 +28,7 @@ function mulberry32(seed: number): () => number {
 export class Dice {
   readonly #next: () => number;
   constructor(seed: number) {
-    this.#next = mulberry32(seed);
+    this.#next = seededRandom(seed);
   }
   /** In [0, 1). */
   next(): number {

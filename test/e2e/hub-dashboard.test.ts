@@ -1,8 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
@@ -10,7 +8,7 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
-import { eventually } from '#test/helpers/runtime.ts';
+import { eventually, projectionQueueDrained } from '#test/helpers/runtime.ts';
 
 const hub = 'avon-and-somerset';
 const admitProvider = 'turning-point-admit';
@@ -123,27 +121,7 @@ async function seedReferrals(): Promise<void> {
     return done ? true : undefined;
   });
   // Each fact of an event is its own write: read only once nothing is left to project.
-  await projectionQueueDrained();
-}
-
-/** Waits until the projector has taken every event off its queue (none waiting or in flight). */
-async function projectionQueueDrained(): Promise<void> {
-  const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
-  const sqs = new SQSClient({});
-  await sleep(300); // let the bus deliver first
-  await eventually('the projection queue to drain', async () => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    const waiting =
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    return waiting === 0 ? true : undefined;
-  });
-  sqs.destroy();
+  await projectionQueueDrained(runtime);
 }
 
 type Hours = number | string | null;

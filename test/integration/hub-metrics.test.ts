@@ -1,6 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSource } from '#events/catalogue.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
@@ -9,7 +7,7 @@ import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { monthOf, quarterOf } from '#shared/domain/hub-metrics.ts';
 import { toEventDetail } from '#shared/domain/referral.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
-import { eventually, storedReferral } from '#test/helpers/runtime.ts';
+import { eventually, projectionQueueDrained, storedReferral } from '#test/helpers/runtime.ts';
 
 let runtime: Runtime;
 
@@ -78,26 +76,6 @@ async function metricsOnce(predicate: (rows: Row[]) => boolean): Promise<Row[]> 
 const rowFor = (rows: Row[], spoke: string, pathway: string) =>
   rows.find((row) => row.group.spoke === spoke && row.group.pathway === pathway);
 
-/** Waits until the projector has taken every event off its queue (none waiting or in flight). */
-async function projectionQueueDrained(): Promise<void> {
-  const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
-  const sqs = new SQSClient({});
-  await sleep(300); // let the bus deliver first
-  await eventually('the projection queue to drain', async () => {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    const waiting =
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    return waiting === 0 ? true : undefined;
-  });
-  sqs.destroy();
-}
-
 /** Every string a referral example holds about people: none may reach the hub. */
 function personalStrings(value: unknown): string[] {
   if (typeof value === 'string') return value.length >= 4 ? [value] : [];
@@ -130,7 +108,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
       return admit?.engaged === 1 && admit.declined === 1 && weapons?.escalated === 1;
     });
     // Each fact of an event is its own write: read again once nothing is left to project.
-    await projectionQueueDrained();
+    await projectionQueueDrained(runtime);
     const rows = await metricsOnce(() => true);
 
     // Assess
@@ -171,7 +149,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     await metricsOnce(
       (all) => (rowFor(all, 'bath-ne-somerset', 'drug-alcohol-young-people')?.accepted ?? 0) >= 1,
     );
-    await projectionQueueDrained();
+    await projectionQueueDrained(runtime);
     const before = await metricsOnce(() => true);
     const referral = await new ReferralStore({ tableName: runtime.tableNames[0] ?? '' }).get(
       referralId,
@@ -201,7 +179,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
       }),
     );
     eventBridge.destroy();
-    await projectionQueueDrained();
+    await projectionQueueDrained(runtime);
     const after = await metricsOnce(() => true);
 
     // Assess
@@ -230,7 +208,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     const personal = examples.flatMap((example) =>
       personalStrings([example.subject, example.referrer, example.summary]),
     );
-    await projectionQueueDrained();
+    await projectionQueueDrained(runtime);
 
     // Act
     const responses = await Promise.all(
@@ -254,7 +232,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     const period = `${label.slice(0, 4)}-${label.slice(-2)}`;
     const referralId = await submit('care-leaver-south-glos.json');
     await routed(referralId);
-    await projectionQueueDrained();
+    await projectionQueueDrained(runtime);
 
     // Act
     const asJson = await call(hub, 'GET', `/v1/hub/returns/${period}`);
