@@ -27,6 +27,8 @@ export interface StreamMapping {
 export class StreamPoller extends PollingLoop {
   readonly #client = new DynamoDBStreamsClient({});
   readonly #iterators = new Map<string, string | undefined>();
+  /** Per shard, the last record delivered: where to resume when an iterator goes stale. */
+  readonly #lastDelivered = new Map<string, string>();
 
   constructor(private readonly mapping: StreamMapping) {
     super('Stream', mapping.pollIntervalMs);
@@ -47,29 +49,62 @@ export class StreamPoller extends PollingLoop {
       const shardId = shard.ShardId;
       if (!shardId) continue;
       if (!this.#iterators.has(shardId)) {
-        const { ShardIterator } = await this.#client.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.mapping.streamArn,
-            ShardId: shardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        );
-        this.#iterators.set(shardId, ShardIterator);
+        this.#iterators.set(shardId, await this.#iteratorFor(shardId));
       }
       const iterator = this.#iterators.get(shardId);
       if (!iterator) continue; // closed and fully read
-      const { Records, NextShardIterator } = await this.#client.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: this.mapping.batchSize }),
-      );
+      let page;
+      try {
+        page = await this.#client.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.mapping.batchSize }),
+        );
+      } catch (error) {
+        if (!isStaleIterator(error)) throw error;
+        // As Lambda does: carry on after the last record delivered, or from the oldest record
+        // left when the stream was trimmed past it. Never stuck on a dead iterator.
+        this.#iterators.delete(shardId);
+        busy = true;
+        continue;
+      }
+      const { Records, NextShardIterator } = page;
       if (Records && Records.length > 0) {
         busy = true;
         await this.#deliver(
           Records.map((record) => toLambdaRecord(record, this.mapping.streamArn)),
         );
+        const last = Records.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) this.#lastDelivered.set(shardId, last);
       }
       this.#iterators.set(shardId, NextShardIterator);
     }
     return busy;
+  }
+
+  /** A new iterator: after the last record delivered if it is still there, else the oldest. */
+  async #iteratorFor(shardId: string): Promise<string | undefined> {
+    const last = this.#lastDelivered.get(shardId);
+    const shard = { StreamArn: this.mapping.streamArn, ShardId: shardId };
+    if (last) {
+      try {
+        const { ShardIterator } = await this.#client.send(
+          new GetShardIteratorCommand({
+            ...shard,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            SequenceNumber: last,
+          }),
+        );
+        return ShardIterator;
+      } catch (error) {
+        if (!isStaleIterator(error)) throw error;
+        console.error(
+          `Stream ${shardId} was trimmed past what was delivered; going on from the oldest record`,
+        );
+      }
+    }
+    const { ShardIterator } = await this.#client.send(
+      new GetShardIteratorCommand({ ...shard, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    return ShardIterator;
   }
 
   async #deliver(records: DynamoDBRecord[]): Promise<void> {
@@ -101,6 +136,14 @@ export class StreamPoller extends PollingLoop {
       return 0;
     }
   }
+}
+
+/** An iterator that expired (after 15 minutes) or points at records the stream has trimmed. */
+function isStaleIterator(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    ['ExpiredIteratorException', 'TrimmedDataAccessException'].includes(error.name)
+  );
 }
 
 function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {

@@ -1,0 +1,116 @@
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StreamPoller } from '#local/streams.ts';
+import { eventually } from '#test/helpers/runtime.ts';
+
+const streams = mockClient(DynamoDBStreamsClient);
+const streamArn = 'arn:aws:dynamodb:local:000000000000:table/referrals/stream/1';
+const records = (...sequences: string[]) =>
+  sequences.map((SequenceNumber) => ({
+    eventName: 'INSERT' as const,
+    dynamodb: { SequenceNumber },
+  }));
+const stale = {
+  expired: () => new ExpiredIteratorException({ message: 'expired', $metadata: {} }),
+  trimmed: () => new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }),
+};
+
+/** A poller that records the sequence numbers it delivers. */
+function pollerDelivering(into: string[]): StreamPoller {
+  return new StreamPoller({
+    streamArn,
+    batchSize: 10,
+    maximumRetryAttempts: 2,
+    pollIntervalMs: 1,
+    invoke: async (event: DynamoDBStreamEvent) => {
+      into.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+    },
+    onFailure: async () => undefined,
+  });
+}
+
+let poller: StreamPoller | undefined;
+
+beforeEach(() => {
+  streams.reset();
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  streams.on(DescribeStreamCommand).resolves({
+    StreamDescription: { Shards: [{ ShardId: 'shard-1' }] },
+  });
+  streams
+    .on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' })
+    .resolves({ ShardIterator: 'from-oldest' });
+  streams
+    .on(GetShardIteratorCommand, {
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      SequenceNumber: '2',
+    })
+    .resolves({ ShardIterator: 'after-2' });
+  streams.on(GetRecordsCommand, { ShardIterator: 'from-oldest' }).resolves({
+    Records: records('1', '2'),
+    NextShardIterator: 'next',
+  });
+  streams.on(GetRecordsCommand, { ShardIterator: 'after-2' }).resolves({
+    Records: records('3'),
+    NextShardIterator: 'end',
+  });
+  streams.on(GetRecordsCommand, { ShardIterator: 'end' }).resolves({
+    Records: [],
+    NextShardIterator: 'end',
+  });
+});
+
+afterEach(async () => {
+  await poller?.stop();
+  vi.restoreAllMocks();
+});
+
+describe('StreamPoller: a stale iterator', () => {
+  it('goes on after the last record delivered when its iterator expires, missing and repeating nothing', async () => {
+    // Prepare
+    streams.on(GetRecordsCommand, { ShardIterator: 'next' }).rejects(stale.expired());
+    const delivered: string[] = [];
+    poller = pollerDelivering(delivered);
+
+    // Act
+    poller.start();
+    await eventually('record 3', async () => (delivered.includes('3') ? true : undefined));
+
+    // Assess
+    expect(delivered).toEqual(['1', '2', '3']);
+  });
+
+  it('goes on from the oldest record left when the stream was trimmed past what was delivered', async () => {
+    // Prepare
+    streams.on(GetRecordsCommand, { ShardIterator: 'next' }).rejects(stale.trimmed());
+    streams
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' })
+      .rejects(stale.trimmed());
+    streams
+      .on(GetShardIteratorCommand, { ShardIteratorType: 'TRIM_HORIZON' })
+      .resolvesOnce({ ShardIterator: 'from-oldest' })
+      .resolves({ ShardIterator: 'after-trim' });
+    streams.on(GetRecordsCommand, { ShardIterator: 'after-trim' }).resolves({
+      Records: records('7'),
+      NextShardIterator: 'end',
+    });
+    const delivered: string[] = [];
+    poller = pollerDelivering(delivered);
+
+    // Act
+    poller.start();
+    await eventually('record 7', async () => (delivered.includes('7') ? true : undefined));
+
+    // Assess
+    expect(delivered).toEqual(['1', '2', '7']);
+  });
+});
