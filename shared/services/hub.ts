@@ -1,5 +1,6 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
 import {
+  monthOf,
   quarterMonths,
   summarise,
   type GroupBy,
@@ -33,10 +34,14 @@ export function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
-/** The twelve months up to and including this one (UTC), as YYYY-MM. */
-function lastTwelveMonths(now: Date): { from: string; to: string } {
-  const to = now.toISOString().slice(0, 7);
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+/**
+ * The twelve months up to and including this one, as YYYY-MM, on the Europe/London calendar the
+ * aggregates' months are read in (so a referral of the first hours of a summer month is in).
+ */
+export function lastTwelveMonths(now: Date): { from: string; to: string } {
+  const to = monthOf(now.toISOString());
+  const [year, month] = to.split('-').map(Number) as [number, number];
+  const start = new Date(Date.UTC(year, month - 1 - 11, 1));
   return { from: start.toISOString().slice(0, 7), to };
 }
 
