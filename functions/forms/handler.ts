@@ -62,7 +62,9 @@ const securityHeaders = {
     "frame-ancestors 'none'",
   ].join('; '),
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not `no-referrer`: under it the browser sends `Origin: null` on a POST, which the origin
+  // check must refuse. Same-origin only: no other site learns these URLs.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
