@@ -279,6 +279,54 @@ describe('the referral forms, in Chromium with JavaScript off, on the embedded r
     expect(statuses).toEqual([403, 403]);
     expect(after).toBe(before);
   });
+
+  it('shows a referral’s confirmation only to the organisation that sent it, and signs out', async () => {
+    // Prepare
+    const sender = await newPage();
+    await signIn(sender, 'musgrove-park-hospital-ae');
+    await sender.goto(`${runtime.url}/refer/admit`);
+    await fillAdmit(sender);
+    await sender.getByRole('button', { name: 'Send referral' }).click();
+    const confirmation = sender.url();
+    const other = await newPage();
+    await signIn(other, 'example-academy-bristol');
+
+    // Act
+    const seenByOther = await other.goto(confirmation);
+    await sender.getByRole('button', { name: 'Sign out' }).click();
+    const afterSignOut = await sender.goto(confirmation);
+    const heading = await sender.getByRole('heading', { level: 1 }).innerText();
+    const cookies = await sender.context().cookies();
+
+    // Assess
+    expect(confirmation).toMatch(/\/refer\/received\/[0-9a-f-]{36}$/);
+    expect(seenByOther?.status()).toBe(404);
+    expect(afterSignOut?.status()).toBe(200);
+    expect(heading).toBe('Sign in to refer a young person');
+    expect(cookies).toEqual([]);
+  });
+
+  it('refuses a POST from another origin (403), whatever it carries', async () => {
+    // Prepare
+    const page = await newPage();
+    await signIn(page, 'musgrove-park-hospital-ae');
+    const [session] = await page.context().cookies();
+
+    // Act
+    const response = await fetch(`${runtime.url}/refer/sign-out`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        origin: 'https://evil.example',
+        cookie: `${session?.name}=${session?.value}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: '',
+    });
+
+    // Assess
+    expect(response.status).toBe(403);
+  });
 });
 
 /** How many referrals the Admit hospital has sent, as the referrer API counts them. */
