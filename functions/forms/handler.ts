@@ -246,7 +246,7 @@ function readForm(event: APIGatewayProxyEventV2): FormValues | undefined {
 }
 
 function cookieOf(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  // API Gateway (payload 2.0) passes cookies apart; the local runtime as a header.
+  // API Gateway (payload 2.0) passes cookies apart, as the local runtime does; else the header.
   const pairs = event.cookies ?? (headerValue(event, 'cookie') ?? '').split(';');
   for (const pair of pairs) {
     const [key, ...value] = pair.trim().split('=');
@@ -270,7 +270,8 @@ function cookie(value: string, maxAge?: number): string {
 function redirect(location: string, setCookie?: string): Result {
   return {
     statusCode: 303,
-    headers: { location, ...securityHeaders, ...(setCookie ? { 'set-cookie': setCookie } : {}) },
+    headers: { location, ...securityHeaders },
+    ...(setCookie ? { cookies: [setCookie] } : {}),
   };
 }
 
