@@ -41,7 +41,7 @@ export interface PathwayForm {
 export type FormValues = Record<string, string | string[]>;
 
 /** Intake fields that are not asked: the pathway comes from the URL, the organisation from the session. */
-export const fieldsNotAsked = ['pathway', 'referrer.organisationId'] as const;
+export const fieldsNotAsked: readonly string[] = ['pathway', 'referrer.organisationId'];
 
 // The order sections are asked in; a new top-level field of the schema is asked after these.
 const sectionOrder = ['subject', 'details', 'summary', 'spoke', 'consent', 'referrer'];
@@ -62,10 +62,10 @@ export function pathwayForm(partnership: Partnership, pathway: PathwayKind): Pat
   const sections: FormSection[] = [];
   for (const key of keys) {
     const schema = variant.shape[key] as z.ZodType;
-    if (fieldsNotAsked.includes(key as never)) continue;
+    if (fieldsNotAsked.includes(key)) continue;
     if (schema instanceof z.ZodObject) {
       const fields = Object.entries(schema.shape as Record<string, z.ZodType>)
-        .filter(([name]) => !fieldsNotAsked.includes(`${key}.${name}` as never))
+        .filter(([name]) => !fieldsNotAsked.includes(`${key}.${name}`))
         .map(([name, leaf]) => fieldOf([key, name], leaf));
       sections.push({ key, ...titled(schema), fields });
     } else if (key === 'spoke') {
