@@ -184,6 +184,25 @@ export class ReachableStack extends Stack {
       copyIntoBundle: ['web'],
     });
 
+    // The referral forms' CSRF key: a random string, only ever read by the forms function.
+    const formsCsrfKey = new Secret(this, 'FormsCsrfKey', {
+      description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const forms = new ReachableFunction(this, 'Forms', {
+      name: 'forms',
+      description: 'The referral forms: sign in, a form per pathway, the confirmation',
+      environment: { ...environment, ...authEnvironment },
+      // The page templates, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: [
+        'functions/forms/templates',
+        'node_modules/govuk-frontend/dist/govuk/components',
+        'node_modules/govuk-frontend/dist/govuk/macros',
+      ],
+    })
+      .bindTable(this.table.table)
+      .bindFormsCsrfKey(formsCsrfKey);
+
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;
     const organisation = '/v1/organisations/{organisationId}/referrals';
@@ -204,6 +223,12 @@ export class ReachableStack extends Stack {
       { method: HttpMethod.GET, path: '/docs', function: web },
       { method: HttpMethod.GET, path: '/docs/{file+}', function: web },
       { method: HttpMethod.GET, path: '/assets/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/refer', function: forms },
+      { method: HttpMethod.POST, path: '/refer/sign-in', function: forms },
+      { method: HttpMethod.POST, path: '/refer/sign-out', function: forms },
+      { method: HttpMethod.GET, path: '/refer/{pathway}', function: forms },
+      { method: HttpMethod.POST, path: '/refer/{pathway}', function: forms },
+      { method: HttpMethod.GET, path: '/refer/received/{referralId}', function: forms },
       ...(
         [
           [HttpMethod.GET, `${provider}/referrals`],

@@ -87,10 +87,12 @@ async function handle(
   const { route, values } = match;
   const event = toEvent(request, url, route, values, body);
   const result = toResult(await route.invoke(event));
-  response.writeHead(
-    result.statusCode ?? 200,
-    result.headers as Record<string, string> | undefined,
-  );
+  // As API Gateway does (payload 2.0): each of `cookies` is its own Set-Cookie header.
+  const headers: Record<string, string | string[]> = {
+    ...(result.headers as Record<string, string> | undefined),
+  };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  response.writeHead(result.statusCode ?? 200, headers);
   response.end(
     result.body === undefined
       ? undefined
@@ -137,6 +139,8 @@ function toEvent(
     headers,
     ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
     ...(route.parameterNames.length ? { pathParameters } : {}),
+    // API Gateway (payload 2.0) passes the request's cookies apart, as `cookies`.
+    ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/).filter(Boolean) } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

@@ -21,6 +21,7 @@ import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localOnlyRoutes } from './clock-route.ts';
+import { localFormsEnvironment } from './forms-csrf-key.ts';
 import { localAuthEnvironment } from './signing-key.ts';
 import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
@@ -108,11 +109,12 @@ export async function startRuntime({
     stoppers.push(() => closeServer(eventBridgeServer.server));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridgeServer.url;
 
-    // Tokens and webhook signatures are checked against the runtime's own key and secrets
-    // (`npm run token`), not the deployment's identity provider and Secrets Manager.
+    // Tokens, webhook signatures and the forms' CSRF tokens are checked against the runtime's own
+    // keys and secrets (`npm run token`), not the deployment's identity provider and Secrets Manager.
     const invokers = await loadFunctions(template, physical, {
       ...localAuthEnvironment(),
       ...localWebhookEnvironment(partnershipId),
+      ...localFormsEnvironment(),
       ...options.environment,
     });
     const schedules = startSchedules(template, physical, invokers, options.scheduleEveryMs);

@@ -97,6 +97,13 @@ export class ReachableFunction extends Construct {
     return this;
   }
 
+  /** Lets the function read the referral forms' CSRF key, named by FORMS_CSRF_KEY_ARN. */
+  bindFormsCsrfKey(secret: ISecret): this {
+    this.fn.addEnvironment('FORMS_CSRF_KEY_ARN', secret.secretArn);
+    secret.grantRead(this.fn);
+    return this;
+  }
+
   /** Lets the function put events on the bus, named by EVENT_BUS_NAME. */
   bindBus(bus: IEventBus): this {
     this.fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);

@@ -30,68 +30,95 @@ const slug = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case identifier like "example-academy"')
   .max(80, 'must be at most 80 characters');
 
+// `.meta()` titles and descriptions are the forms' labels and hints (shared/forms/fields.ts) and
+// the JSON Schema's; they never change what is valid.
 const referrer = z.strictObject({
   organisationId: slug,
-  name: text(120),
-  role: text(120),
-  email: z.email('must be an email address').max(254),
+  name: text(120).meta({ title: 'Your full name' }),
+  role: text(120).meta({
+    title: 'Your role',
+    description: 'For example, designated safeguarding lead or emergency department nurse',
+  }),
+  email: z
+    .email('must be an email address')
+    .max(254)
+    .meta({ title: 'Your email address', description: 'The provider may contact you here' }),
   phone: z
     .string()
     .regex(/^\+?[\d ()-]+$/, 'must be a phone number: digits, spaces or ()-')
     .refine((value) => {
       const digits = value.replace(/\D/g, '').length;
       return digits >= 6 && digits <= 20;
-    }, 'must have 6 to 20 digits'),
+    }, 'must have 6 to 20 digits')
+    .meta({ title: 'Your phone number', description: 'A number the provider can reach you on' }),
 });
 
-const subject = z.strictObject({
-  givenName: text(100),
-  familyName: text(100),
-  dateOfBirth: z.string().refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD'),
-  postcode: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(ukPostcode, 'must be a UK postcode such as "TA1 5DA"'),
-});
+const subject = z
+  .strictObject({
+    givenName: text(100).meta({ title: 'First name' }),
+    familyName: text(100).meta({ title: 'Last name' }),
+    dateOfBirth: z
+      .string()
+      .refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD')
+      .meta({ title: 'Date of birth', description: 'For example, 27 3 2010', format: 'date' }),
+    postcode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(ukPostcode, 'must be a UK postcode such as "TA1 5DA"')
+      .meta({ title: 'Home postcode', description: 'For example, TA1 5DA' }),
+  })
+  .meta({ title: 'The young person' });
 
-const consent = z.strictObject({
-  subjectAgreed: z.boolean(),
-  parentOrCarerInformed: z.boolean(),
-});
+const consent = z
+  .strictObject({
+    subjectAgreed: z.boolean().meta({ title: 'Has the young person agreed to this referral?' }),
+    parentOrCarerInformed: z
+      .boolean()
+      .meta({ title: 'Has a parent or carer been told about this referral?' }),
+  })
+  .meta({ title: 'Consent' });
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 const calendarDate = z
   .string()
-  .refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD');
+  .refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD')
+  .meta({ format: 'date' });
 
 /** What each pathway asks about the incident, by pathway kind (field names from the examples). */
 export const pathwayDetails = {
   /** A weapon found on a school site (000:475-477). */
   'weapons-in-schools': z.strictObject({
-    foundAt: instant,
-    weapon: z.enum(['knife', 'bladed-article', 'firearm', 'imitation-firearm', 'other']),
-    used: z.boolean(),
-    threatened: z.boolean(),
-    aggravatingFactors: z.boolean(),
+    foundAt: instant.meta({ title: 'When was the weapon found?', description: 'UK time' }),
+    weapon: z
+      .enum(['knife', 'bladed-article', 'firearm', 'imitation-firearm', 'other'])
+      .meta({ title: 'What was the weapon?' }),
+    used: z.boolean().meta({ title: 'Was the weapon used?' }),
+    threatened: z.boolean().meta({ title: 'Was its use threatened?' }),
+    aggravatingFactors: z.boolean().meta({
+      title: 'Are there aggravating factors?',
+      description: 'For example, the weapon was brought in to harm someone, or a previous incident',
+    }),
   }),
   /** A&E attendance with a violence-related injury (000:1017). */
   'ae-teachable-moment': z.strictObject({
-    attendedAt: instant,
+    attendedAt: instant.meta({ title: 'When did they attend A&E?', description: 'UK time' }),
     injury: z
       .array(z.enum(['assault', 'stab-wound', 'other-violence']))
       .min(1)
-      .max(3),
-    stillInDepartment: z.boolean(),
+      .max(3)
+      .meta({ title: 'What caused the injury?', description: 'Select all that apply' }),
+    stillInDepartment: z.boolean().meta({ title: 'Are they still in the department?' }),
   }),
   /** Admit: A&E attendance with an alcohol-, drug- or violence-related injury (000:1019-1033). */
   admit: z.strictObject({
-    attendedAt: instant,
+    attendedAt: instant.meta({ title: 'When did they attend A&E?', description: 'UK time' }),
     injury: z
       .array(z.enum(['alcohol', 'drugs', 'violence']))
       .min(1, 'must name at least one of alcohol, drugs, violence')
-      .max(3),
-    stillInDepartment: z.boolean(),
+      .max(3)
+      .meta({ title: 'What was the injury related to?', description: 'Select all that apply' }),
+    stillInDepartment: z.boolean().meta({ title: 'Are they still in the department?' }),
   }),
   /** Exploitation: county lines, criminal or sexual exploitation (000:944-948). */
   'sos-mentoring': z.strictObject({
@@ -106,26 +133,33 @@ export const pathwayDetails = {
         ]),
       )
       .min(1)
-      .max(5),
-    disengagedFromServices: z.boolean(),
+      .max(5)
+      .meta({ title: 'What are the concerns?', description: 'Select all that apply' }),
+    disengagedFromServices: z
+      .boolean()
+      .meta({ title: 'Have they disengaged from other services?' }),
   }),
   /** Care leavers (000:1089-1099). */
   'care-leaver-mentoring': z.strictObject({
-    leftCareOn: calendarDate,
-    livingIndependently: z.boolean(),
+    leftCareOn: calendarDate.meta({ title: 'When did they leave care?' }),
+    livingIndependently: z.boolean().meta({ title: 'Are they living independently?' }),
   }),
   /** Met in hotspot outreach by detached youth workers (000:1053-1070). */
   'drug-alcohol-young-people': z.strictObject({
-    metAt: text(100),
+    metAt: text(100).meta({
+      title: 'Where did you meet them?',
+      description: 'The outreach location, not a home address',
+    }),
     substances: z
       .array(z.enum(['alcohol', 'cannabis', 'cocaine', 'ketamine', 'nitrous-oxide', 'other']))
       .min(1)
-      .max(6),
+      .max(6)
+      .meta({ title: 'Which substances?', description: 'Select all that apply' }),
   }),
   /** Decided at the spoke's multi-agency operational meeting (000:1080). */
   'targeted-intervention': z.strictObject({
-    meetingDate: calendarDate,
-    riskLevel: z.enum(['medium', 'high']),
+    meetingDate: calendarDate.meta({ title: 'Date of the operational meeting' }),
+    riskLevel: z.enum(['medium', 'high']).meta({ title: 'Risk level' }),
   }),
 } satisfies Record<PathwayKind, z.ZodType>;
 
@@ -136,12 +170,17 @@ function submissionVariant<K extends PathwayKind>(
 ) {
   return z.strictObject({
     pathway: z.literal(pathway),
-    spoke,
-    referrer: referrer.extend({ organisationId }),
+    spoke: spoke.meta({ title: 'Which area is the young person in?' }),
+    referrer: referrer.extend({ organisationId }).meta({ title: 'About you' }),
     subject,
     consent,
-    summary: text(2000),
-    details: pathwayDetails[pathway],
+    summary: text(2000).meta({
+      title: 'Summary',
+      description: 'What happened and what support might help. Up to 2,000 characters',
+      multiline: true,
+    }),
+    // `.meta()` returns the same schema type; the cast keeps it indexed by the pathway.
+    details: pathwayDetails[pathway].meta({ title: 'What happened' }) as (typeof pathwayDetails)[K],
   });
 }
 

@@ -269,8 +269,16 @@ describe("Reachable's functions", () => {
       'sla-sweep',
       'projector',
       'hub-api',
+      'forms',
     ];
-    const partnershipUsers = ['intake', 'publish', 'record-routing', 'provider-api', 'hub-api'];
+    const partnershipUsers = [
+      'intake',
+      'publish',
+      'record-routing',
+      'provider-api',
+      'hub-api',
+      'forms',
+    ];
 
     // Act
     const tableNames = tableUsers.map((name) => [name, variablesOf(name).TABLE_NAME]);
@@ -524,6 +532,12 @@ describe('the HTTP API', () => {
       'GET /docs': by('web'),
       'GET /docs/{file+}': by('web'),
       'GET /assets/{file+}': by('web'),
+      'GET /refer': by('forms'),
+      'POST /refer/sign-in': by('forms'),
+      'POST /refer/sign-out': by('forms'),
+      'GET /refer/{pathway}': by('forms'),
+      'POST /refer/{pathway}': by('forms'),
+      'GET /refer/received/{referralId}': by('forms'),
       [`GET ${provider}/referrals`]: by('provider-api'),
       [`GET ${provider}/referrals/next`]: by('provider-api'),
       [`GET ${referral}`]: by('provider-api'),
@@ -733,12 +747,15 @@ describe('least privilege', () => {
     expect(putters).toEqual(['functions/publish/handler.ts']);
   });
 
-  it('lets the intake read the webhook secrets, and no other function touch Secrets Manager', () => {
+  it('lets the intake read the webhook secrets, the forms their CSRF key, and no other function touch Secrets Manager', () => {
     // Prepare
-    const [[secretId] = []] = Object.entries(resources).filter(
+    const secrets = Object.entries(resources).filter(
       ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
     );
+    const secretId = secrets.find(([id]) => id.startsWith('WebhookSecrets'))?.[0];
+    const csrfKeyId = secrets.find(([id]) => id.startsWith('FormsCsrfKey'))?.[0];
     const intakeId = functionId(resources, 'intake');
+    const formsId = functionId(resources, 'forms');
 
     // Act
     const readers = [...functionsByHandler(resources)]
@@ -754,7 +771,13 @@ describe('least privilege', () => {
     expect(allowedOn(roleStatements(resources, intakeId), { Ref: secretId })).toEqual(
       expect.arrayContaining(['secretsmanager:GetSecretValue']),
     );
-    expect(readers).toEqual(['functions/intake/handler.ts']);
+    expect(allowedOn(roleStatements(resources, formsId), { Ref: csrfKeyId })).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue']),
+    );
+    expect(allowedOn(roleStatements(resources, formsId), { Ref: secretId })).toEqual([]);
+    expect(variablesOf('forms').FORMS_CSRF_KEY_ARN).toEqual({ Ref: csrfKeyId });
+    expect(secrets).toHaveLength(2);
+    expect(readers.sort()).toEqual(['functions/forms/handler.ts', 'functions/intake/handler.ts']);
   });
 
   it("lets the provider API consume every provider's queue and no other queue", () => {
