@@ -20,7 +20,8 @@ const routes: Record<string, Route> = {
   /** A referral from a form or a client: check, store once, answer 202 with the reference. */
   'POST /v1/referrals': async (event) => {
     const receipt = await receiveReferral(readJsonBody(event), dependencies);
-    logger.info('Referral received', { referralId: receipt.referralId });
+    const { requestId } = event.requestContext;
+    logger.info('Referral received', { referralId: receipt.referralId, requestId });
     return json(202, receipt);
   },
   /**
@@ -41,7 +42,11 @@ const routes: Record<string, Route> = {
       { organisationId, webhookId, rawBody, body },
       dependencies,
     );
-    logger.info('Referral received by webhook', { referralId: receipt.referralId, organisationId });
+    logger.info('Referral received by webhook', {
+      referralId: receipt.referralId,
+      requestId: event.requestContext.requestId,
+      organisationId,
+    });
     return json(202, receipt);
   },
 };

@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
@@ -9,7 +10,7 @@ import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';
-import { logger } from '#shared/observability.ts';
+import { logContext, logger } from '#shared/observability.ts';
 import { projectEvent } from '#shared/services/projector.ts';
 
 const recordSchema = SqsRecordSchema.extend({
@@ -30,5 +31,6 @@ async function recordHandler(record: z.infer<typeof recordSchema>): Promise<void
 }
 
 /** Every lifecycle event, from its own queue: the hub's aggregates, counted once per referral. */
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+export const handler = middy(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context }),
+).use(logContext());

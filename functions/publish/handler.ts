@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -6,7 +7,7 @@ import { eventSource } from '#events/catalogue.ts';
 import { EventBus } from '#shared/adapters/event-bus.ts';
 import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';
-import { logger } from '#shared/observability.ts';
+import { logContext, logger } from '#shared/observability.ts';
 import { eventsForInsertedItem } from '#shared/services/publish.ts';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -43,6 +44,7 @@ async function recordHandler(record: DynamoDBRecord): Promise<void> {
 }
 
 /** The table's stream is the outbox: failed records are reported and retried, never skipped. */
-export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+export const handler = middy(async (event: DynamoDBStreamEvent, context: Context) =>
   // In stream order: a referral's events must not overtake each other.
-  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false }),
+).use(logContext());

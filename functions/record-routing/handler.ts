@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
@@ -8,7 +9,7 @@ import { routesFor } from '#events/routing/index.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { logger } from '#shared/observability.ts';
+import { logContext, logger } from '#shared/observability.ts';
 import { now } from '#shared/clock.ts';
 import {
   recordRoutingDecision,
@@ -34,5 +35,6 @@ async function recordHandler(record: z.infer<typeof recordSchema>): Promise<void
 }
 
 /** Routing decisions from every spoke route; failures are retried, then parked in the DLQ. */
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+export const handler = middy(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context }),
+).use(logContext());

@@ -42,7 +42,10 @@ const routes: Record<string, Route> = {
   },
   [`POST ${base}/{referralId}/withdraw`]: async (event) => {
     const deps = await referrerFor(event);
-    return json(200, { referral: await withdrawReferral(referralIdFrom(event), deps) });
+    const referralId = referralIdFrom(event);
+    const referral = await withdrawReferral(referralId, deps);
+    logger.info('Referral withdrawn', { referralId, organisationId: deps.organisationId });
+    return json(200, { referral });
   },
 };
 

@@ -53,6 +53,19 @@ export interface BusStats {
   dropped: number;
 }
 
+/** An event as the bus accepted it, in EventBridge's envelope. */
+export type BusEvent = {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+};
+
 /** EventBridge's limit on the entries of one PutEvents request, counted as it counts them. */
 export const maxRequestEntriesBytes = 256 * 1024;
 
@@ -87,6 +100,7 @@ export class LocalEventBridge {
   readonly #rules: LocalRule[] = [];
   readonly #buses = new Set<string>(['default']);
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #observers = new Set<(event: BusEvent) => void>();
   readonly #options: Required<LocalEventBridgeOptions>;
 
   constructor(options: LocalEventBridgeOptions) {
@@ -123,6 +137,15 @@ export class LocalEventBridge {
   /** The rules, for inspection. */
   get rules(): readonly LocalRule[] {
     return this.#rules;
+  }
+
+  /**
+   * Calls `observer` with every event the bus accepts, matched or not, until the returned
+   * function is called: for tests that check what the events carry.
+   */
+  observe(observer: (event: BusEvent) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** PutEvents: accepts each valid entry and delivers it in the background, like EventBridge. */
@@ -169,7 +192,7 @@ export class LocalEventBridge {
       };
     }
 
-    const envelope = {
+    const envelope: BusEvent = {
       version: '0',
       id: randomUUID(),
       'detail-type': entry.DetailType,
@@ -181,6 +204,7 @@ export class LocalEventBridge {
       detail,
     };
     this.stats.accepted++;
+    for (const observer of this.#observers) observer(envelope);
     const matching = this.#rules.filter(
       (rule) => rule.busName === busName && matchesPattern(rule.pattern, envelope),
     );

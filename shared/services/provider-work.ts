@@ -127,6 +127,12 @@ export async function runProviderCommand(
     if (referral.lease && 'lease' in planned.changes) {
       await removeFromQueue(queue, referral.lease.receiptHandle, { providerId, referralId, log });
     }
+    log.info('Provider command done', {
+      referralId,
+      providerId,
+      command: command.type,
+      status: changed.status,
+    });
     return toProviderView(changed);
   }
   throw new ConflictError(`Referral ${referralId} kept changing; try again.`);
