@@ -16,6 +16,7 @@ import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
+import { acknowledgeNag } from './nag-acknowledgements.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
@@ -60,6 +61,7 @@ export class ReachableStack extends Stack {
       description: `Reachable ${partnership.id}: webhook signing secrets per referrer organisation`,
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
+    acknowledgeNag(webhookSecrets, 'AwsSolutions-SMG4');
 
     const intake = new ReachableFunction(this, 'Intake', {
       name: 'intake',
@@ -90,6 +92,7 @@ export class ReachableStack extends Stack {
         onFailure: new SqsDlq(publishFailures),
       }),
     );
+    acknowledgeNag(publish.fn, 'AwsSolutions-IAM5[Resource::*]');
 
     const recordRouting = new ReachableFunction(this, 'RecordRouting', {
       name: 'record-routing',
@@ -202,6 +205,7 @@ export class ReachableStack extends Stack {
       description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    acknowledgeNag(formsCsrfKey, 'AwsSolutions-SMG4');
     const forms = new ReachableFunction(this, 'Forms', {
       name: 'forms',
       description: 'The referral forms: sign in, a form per pathway, the confirmation',
@@ -267,5 +271,6 @@ export class ReachableStack extends Stack {
         ] satisfies [HttpMethod, string][]
       ).map(([method, path]) => ({ method, path, function: referrerApi })),
     ]);
+    acknowledgeNag(this.api.httpApi, 'AwsSolutions-APIG4');
   }
 }

@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag-acknowledgements.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -92,6 +93,11 @@ export class ReachableFunction extends Construct {
       },
     });
     (this.fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, entry);
+    acknowledgeNag(this.fn, 'AwsSolutions-L1');
+    acknowledgeNag(
+      this.fn,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    );
   }
 
   /**

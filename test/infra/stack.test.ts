@@ -631,6 +631,35 @@ describe('the HTTP API', () => {
   });
 });
 
+describe('the API access logs', () => {
+  it('logs each request to a log group with retention: request id, route key, status, latency and IP only', () => {
+    // Prepare
+    const [[, stage]] = resourcesOfType(resources, 'AWS::ApiGatewayV2::Stage') as [
+      [string, Resource],
+    ];
+
+    // Act
+    const settings = stage.Properties.AccessLogSettings as {
+      DestinationArn: { 'Fn::GetAtt': [string, string] };
+      Format: string;
+    };
+    const logGroup = resources[settings.DestinationArn['Fn::GetAtt'][0]]!;
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+
+    // Assess
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(format).toEqual({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+      ip: '$context.identity.sourceIp',
+    });
+    expect(settings.Format).not.toMatch(/body|querystring|path|header|authorizer/i);
+  });
+});
+
 describe('the deadline sweep', () => {
   const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('SlaSweepSchedule'));
 
