@@ -16,6 +16,7 @@ import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
+import { acknowledgeNag } from './nag-acknowledgements.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
@@ -60,13 +61,15 @@ export class ReachableStack extends Stack {
       description: `Reachable ${partnership.id}: webhook signing secrets per referrer organisation`,
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
+    acknowledgeNag(webhookSecrets, 'AwsSolutions-SMG4');
 
     const intake = new ReachableFunction(this, 'Intake', {
       name: 'intake',
       description: 'Checks and stores referrals (POST /v1/referrals, signed webhooks)',
       environment,
     })
-      .bindTable(this.table.table)
+      // A webhook's earlier answer by id; a referral put alone or with its delivery record.
+      .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
       .bindWebhookSecrets(webhookSecrets);
 
     const publish = new ReachableFunction(this, 'Publish', {
@@ -89,12 +92,14 @@ export class ReachableStack extends Stack {
         onFailure: new SqsDlq(publishFailures),
       }),
     );
+    acknowledgeNag(publish.fn, 'AwsSolutions-IAM5[Resource::*]');
 
     const recordRouting = new ReachableFunction(this, 'RecordRouting', {
       name: 'record-routing',
       description: 'Records on each referral which route sent it where, and why',
       environment,
-    }).bindTable(this.table.table);
+      // The referral by id; a transition is an update of it and a put of its record.
+    }).bindTable(this.table.table, { table: ['GetItem', 'UpdateItem', 'PutItem'] });
     recordRouting.fn.addEventSource(
       new SqsEventSource(this.busAndRoutes.routingDecisions.queue, {
         batchSize: 10,
@@ -107,7 +112,8 @@ export class ReachableStack extends Stack {
       name: 'sla-sweep',
       description: 'Flags missed acceptance and first-contact deadlines, once each',
       timeout: Duration.minutes(1),
-    }).bindTable(this.table.table);
+      // Referrals due by now on GSI4; a flag is an update and a put of its record.
+    }).bindTable(this.table.table, { table: ['UpdateItem', 'PutItem'], queryIndexes: ['GSI4'] });
     new Rule(this, 'SlaSweepSchedule', {
       description: 'Runs the deadline sweep',
       schedule: Schedule.rate(Duration.minutes(5)),
@@ -146,7 +152,8 @@ export class ReachableStack extends Stack {
     const projector = new ReachableFunction(this, 'Projector', {
       name: 'projector',
       description: 'Keeps the hub aggregates: counts and times per spoke, pathway, provider, month',
-    }).bindTable(this.table.table);
+      // A referral's projection marker; aggregates created (put) and counted (update).
+    }).bindTable(this.table.table, { table: ['GetItem', 'PutItem', 'UpdateItem'] });
     projector.fn.addEventSource(
       new SqsEventSource(hubProjection.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
@@ -154,7 +161,8 @@ export class ReachableStack extends Stack {
       name: 'hub-api',
       description: "The hub's metrics, from aggregates only",
       environment: { ...environment, ...authEnvironment },
-    }).bindTable(this.table.table);
+      // One query per month of the aggregates, on the table itself: read only.
+    }).bindTable(this.table.table, { table: ['Query'] });
 
     const providerQueues = Object.fromEntries(
       Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),
@@ -164,13 +172,21 @@ export class ReachableStack extends Stack {
       description: 'Providers: work queue with leases, the lifecycle of their referrals, capacity',
       environment: { ...environment, ...authEnvironment },
     })
-      .bindTable(this.table.table)
+      // A referral by id, the provider's list on GSI1, leases, transitions and capacity; no Scan.
+      .bindTable(this.table.table, {
+        table: ['GetItem', 'UpdateItem', 'PutItem'],
+        queryIndexes: ['GSI1'],
+      })
       .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues);
     const referrerApi = new ReachableFunction(this, 'ReferrerApi', {
       name: 'referrer-api',
       description: 'Referrer organisations: status and dates of the referrals they sent',
       environment: authEnvironment,
-    }).bindTable(this.table.table);
+      // A status by id, the organisation's list on GSI3, a withdrawal (a transition).
+    }).bindTable(this.table.table, {
+      table: ['GetItem', 'UpdateItem', 'PutItem'],
+      queryIndexes: ['GSI3'],
+    });
 
     const apiDocs = new ReachableFunction(this, 'ApiDocs', {
       name: 'api-docs',
@@ -189,6 +205,7 @@ export class ReachableStack extends Stack {
       description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    acknowledgeNag(formsCsrfKey, 'AwsSolutions-SMG4');
     const forms = new ReachableFunction(this, 'Forms', {
       name: 'forms',
       description: 'The referral forms: sign in, a form per pathway, the confirmation',
@@ -200,7 +217,8 @@ export class ReachableStack extends Stack {
         'node_modules/govuk-frontend/dist/govuk/macros',
       ],
     })
-      .bindTable(this.table.table)
+      // A referral put through the intake, read back by id for its confirmation.
+      .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
       .bindFormsCsrfKey(formsCsrfKey);
 
     const provider = '/v1/providers/{providerId}';
@@ -253,5 +271,6 @@ export class ReachableStack extends Stack {
         ] satisfies [HttpMethod, string][]
       ).map(([method, path]) => ({ method, path, function: referrerApi })),
     ]);
+    acknowledgeNag(this.api.httpApi, 'AwsSolutions-APIG4');
   }
 }

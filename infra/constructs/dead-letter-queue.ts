@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag-acknowledgements.ts';
 
 /**
  * A dead-letter queue as every parking place in Reachable has it: encrypted, TLS-only, keeping
@@ -14,6 +15,7 @@ export function deadLetterQueue(scope: Construct, id: string, parkedFrom: string
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
+  acknowledgeNag(queue, 'AwsSolutions-SQS3');
   queue
     .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })
     .createAlarm(scope, `${id}Alarm`, {

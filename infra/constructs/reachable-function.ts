@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,11 +9,22 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag-acknowledgements.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /** The metadata key that tells the local runtime which handler file a function runs. */
 export const handlerMetadataKey = 'reachable:handler';
+
+/** The DynamoDB actions a function may call on the table's items (and, for Query, its keys). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'Query';
+
+/** What a function may do in the table: see `bindTable`. */
+export interface TableAccess {
+  table: readonly TableAction[];
+  /** The global secondary indexes the function queries, by name. */
+  queryIndexes?: readonly string[];
+}
 
 export interface ReachableFunctionProps {
   /** The folder under `functions/` holding `handler.ts`. */
@@ -81,12 +93,35 @@ export class ReachableFunction extends Construct {
       },
     });
     (this.fn.node.defaultChild as CfnFunction).addMetadata(handlerMetadataKey, entry);
+    acknowledgeNag(this.fn, 'AwsSolutions-L1');
+    acknowledgeNag(
+      this.fn,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    );
   }
 
-  /** Gives the function read and write access to the table, named by TABLE_NAME. */
-  bindTable(table: ITable): this {
+  /**
+   * Names the table by TABLE_NAME and grants exactly the given actions: `table` on the table's
+   * items (a TransactWriteItems needs the PutItem, UpdateItem or ConditionCheckItem of each of
+   * its items), and Query on each named index only, never `index/*`.
+   */
+  bindTable(table: ITable, access: TableAccess): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
-    table.grantReadWriteData(this.fn);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: access.table.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+      }),
+    );
+    const indexes = access.queryIndexes ?? [];
+    if (indexes.length > 0) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     return this;
   }
 

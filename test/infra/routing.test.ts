@@ -290,6 +290,42 @@ describe('the work queues', () => {
       expect(tlsOnly, id).toBe(true);
     }
   });
+
+  it('keeps 14 days in every dead-letter queue, whether a redrive policy, a rule target or a stream names it', () => {
+    // Prepare
+    const idOf = (arn: unknown) => (arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+    const mappings = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping');
+
+    // Act
+    const deadLetterQueues = new Set([
+      ...queues.flatMap(([, queue]) => {
+        const redrive = queue.Properties.RedrivePolicy as
+          { deadLetterTargetArn: unknown } | undefined;
+        return redrive ? [idOf(redrive.deadLetterTargetArn)] : [];
+      }),
+      ...rules.flatMap(([, rule]) =>
+        ((rule.Properties.Targets ?? []) as Target[]).flatMap((target) =>
+          target.DeadLetterConfig ? [idOf(target.DeadLetterConfig.Arn)] : [],
+        ),
+      ),
+      ...mappings.flatMap(([, mapping]) => {
+        const destination = mapping.Properties.DestinationConfig as
+          { OnFailure: { Destination: unknown } } | undefined;
+        return destination ? [idOf(destination.OnFailure.Destination)] : [];
+      }),
+    ]);
+
+    // Assess
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
+    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 3);
+    for (const id of deadLetterQueues) {
+      expect(resources[id]?.Type, id).toBe('AWS::SQS::Queue');
+      expect(resources[id]?.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 60 * 60);
+      expect(resources[id]?.Properties.SqsManagedSseEnabled, id).toBe(true);
+    }
+  });
 });
 
 describe('the route rules', () => {

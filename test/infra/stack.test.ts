@@ -631,6 +631,35 @@ describe('the HTTP API', () => {
   });
 });
 
+describe('the API access logs', () => {
+  it('logs each request to a log group with retention: request id, route key, status, latency and IP only', () => {
+    // Prepare
+    const [[, stage]] = resourcesOfType(resources, 'AWS::ApiGatewayV2::Stage') as [
+      [string, Resource],
+    ];
+
+    // Act
+    const settings = stage.Properties.AccessLogSettings as {
+      DestinationArn: { 'Fn::GetAtt': [string, string] };
+      Format: string;
+    };
+    const logGroup = resources[settings.DestinationArn['Fn::GetAtt'][0]]!;
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+
+    // Assess
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(format).toEqual({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+      ip: '$context.identity.sourceIp',
+    });
+    expect(settings.Format).not.toMatch(/body|querystring|path|header|authorizer/i);
+  });
+});
+
 describe('the deadline sweep', () => {
   const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('SlaSweepSchedule'));
 
@@ -826,24 +855,26 @@ describe('least privilege', () => {
 
   it.each([
     // dueBy queries GSI4; flagOverdue updates the referral and puts its transition.
-    { name: 'sla-sweep', table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] },
+    { name: 'sla-sweep', table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], index: 'GSI4' },
     // A status by id; the organisation's list on GSI3; a withdrawal is a transition.
     {
       name: 'referrer-api',
       table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      index: 'GSI3',
     },
     // A referral by id; the provider's list on GSI1; transitions, leases and capacity.
     {
       name: 'provider-api',
       table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      index: 'GSI1',
     },
   ])(
-    'lets $name read and write what it needs of the table and query its indexes',
-    ({ name, table }) => {
+    'lets $name read and write what it needs of the table and query its index $index',
+    ({ name, table, index }) => {
       // Prepare
       const statements = roleStatements(resources, functionId(resources, name));
       const tableArn = getAtt(tableId);
-      const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${index}`]] };
 
       // Act
       const onTable = allowedOn(statements, tableArn);
@@ -851,7 +882,7 @@ describe('least privilege', () => {
 
       // Assess
       expect(onTable).toEqual(expect.arrayContaining(table));
-      expect(onIndexes).toContain('dynamodb:Query');
+      expect(onIndexes).toEqual(['dynamodb:Query']);
     },
   );
 
@@ -860,7 +891,7 @@ describe('least privilege', () => {
     (name) => {
       // Prepare
       const tableArn = getAtt(tableId);
-      const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
+      const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/GSI3']] }];
       const statements = roleStatements(resources, functionId(resources, name));
       const environment = variablesOf(name);
 
@@ -892,6 +923,108 @@ describe('least privilege', () => {
 
     // Assess
     expect(onTable).toEqual(expect.arrayContaining(table));
+  });
+
+  /** Each function's DynamoDB actions, by what they may be called on: the table or an index. */
+  const tableAccess: Record<string, { table?: string[]; indexes?: Record<string, string[]> }> = {
+    intake: { table: ['GetItem', 'PutItem'] },
+    forms: { table: ['GetItem', 'PutItem'] },
+    'record-routing': { table: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'sla-sweep': { table: ['PutItem', 'UpdateItem'], indexes: { GSI4: ['Query'] } },
+    projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
+    'hub-api': { table: ['Query'] },
+    'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
+    'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
+    publish: {},
+    'api-docs': {},
+    web: {},
+  };
+
+  /** A function's DynamoDB actions on its table and indexes, by resource, sorted. */
+  const dynamoAccess = (name: string) => {
+    const tableArn = getAtt(tableId);
+    const granted = new Map<string, string[]>();
+    for (const statement of roleStatements(resources, functionId(resources, name))) {
+      const actions = actionsOf(statement).filter((a) => a.startsWith('dynamodb:'));
+      if (statement.Effect !== 'Allow' || actions.length === 0) continue;
+      for (const resource of resourcesOf(statement)) {
+        // Only the stream's own actions (publish) name anything but the table or an index.
+        if (JSON.stringify(resource).includes('StreamArn') || resource === '*') continue;
+        const index = (resource as { 'Fn::Join'?: [string, [unknown, string]] })['Fn::Join'];
+        const key = isDeepStrictEqual(resource, tableArn)
+          ? 'table'
+          : index && isDeepStrictEqual(index[1][0], tableArn)
+            ? index[1][1]
+            : JSON.stringify(resource);
+        granted.set(key, [...(granted.get(key) ?? []), ...actions].sort());
+      }
+    }
+    return Object.fromEntries(granted);
+  };
+
+  it.each(Object.entries(tableAccess))(
+    'grants %s exactly the DynamoDB actions it calls, on the table and the indexes it queries',
+    (name, access) => {
+      // Prepare
+      const expected = Object.fromEntries([
+        ...(access.table ? [['table', access.table.map((a) => `dynamodb:${a}`).sort()]] : []),
+        ...Object.entries(access.indexes ?? {}).map(([index, actions]) => [
+          `/index/${index}`,
+          actions.map((a) => `dynamodb:${a}`).sort(),
+        ]),
+      ]);
+
+      // Act
+      const granted = dynamoAccess(name);
+
+      // Assess
+      expect(granted).toEqual(expected);
+    },
+  );
+
+  it('pins the DynamoDB access of every function deployed', () => {
+    // Prepare
+    const deployed = [...functionsByHandler(resources).keys()].map(
+      (handler) => handler.split('/')[1],
+    );
+
+    // Act
+    const pinned = Object.keys(tableAccess);
+
+    // Assess
+    expect(pinned.sort()).toEqual(deployed.sort());
+  });
+
+  it('lets no function Scan the table or an index, least of all one serving providers', () => {
+    // Prepare
+    const ids = [...functionsByHandler(resources).values()];
+
+    // Act
+    const scanners = ids.filter((id) =>
+      roleStatements(resources, id).some((s) =>
+        actionsOf(s).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'),
+      ),
+    );
+
+    // Assess
+    expect(scanners).toEqual([]);
+    expect(Object.values(dynamoAccess('provider-api')).flat()).not.toContain('dynamodb:Scan');
+  });
+
+  it('lets no function touch an index it does not query, nor every index at once', () => {
+    // Prepare
+    const ids = [...functionsByHandler(resources).values()];
+
+    // Act
+    const indexResources = ids.flatMap((id) =>
+      roleStatements(resources, id)
+        .flatMap(resourcesOf)
+        .map((resource) => JSON.stringify(resource))
+        .filter((resource) => resource.includes('/index/')),
+    );
+
+    // Assess
+    expect(indexResources.filter((resource) => resource.includes('/index/*'))).toEqual([]);
   });
 
   it('gives the web function, which serves files from its own bundle, no permission at all', () => {
