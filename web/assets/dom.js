@@ -324,3 +324,30 @@ export function button(text, { variant, type = 'submit', onclick } = {}) {
   const classes = variant ? `govuk-button govuk-button--${variant}` : 'govuk-button';
   return h('button', { class: classes, type, 'data-module': 'govuk-button', onclick }, text);
 }
+
+/**
+ * Puts an error summary at the top of the view, in place of any earlier summary or banner, marks
+ * the page title as an error and moves focus to the summary, as GOV.UK pages do.
+ * @param {HTMLElement} summary
+ */
+export function showErrors(summary) {
+  const view = document.getElementById('view');
+  if (!view) return;
+  view.querySelector('.govuk-error-summary')?.remove();
+  view.querySelector('.govuk-notification-banner')?.remove();
+  view.prepend(summary);
+  if (!document.title.startsWith('Error: ')) document.title = `Error: ${document.title}`;
+  summary.focus();
+}
+
+/**
+ * A page's heading (focusable, so a change of view can move focus to it), with a caption above.
+ * @param {string} text
+ * @param {string} [caption]
+ */
+export function pageHeading(text, caption) {
+  return [
+    caption ? h('span', { class: 'govuk-caption-l' }, caption) : undefined,
+    h('h1', { class: 'govuk-heading-l', tabindex: '-1' }, text),
+  ];
+}

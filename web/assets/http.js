@@ -1,4 +1,4 @@
-/* global atob, fetch, TextDecoder */
+/* global atob, fetch, sessionStorage, TextDecoder */
 /**
  * What the pages share about talking to the API on this origin: a bearer token's claims (read,
  * never verified: the API does that), one request with the token, and the API's problems as
@@ -61,6 +61,20 @@ export function tokenClaims(token) {
 }
 
 /**
+ * What was pasted into a sign-in box, read as a JWT (`Bearer ` and spaces around it dropped), or
+ * what is wrong with it. The page goes on to check the claims it needs.
+ * @param {string} input
+ * @returns {{ token: string, claims: Record<string, unknown> } | { error: string }}
+ */
+export function pastedToken(input) {
+  const token = input.trim().replace(/^Bearer\s+/i, '');
+  if (token === '') return { error: 'Enter your access token' };
+  const claims = tokenClaims(token);
+  if (!claims) return { error: 'Enter a complete access token: it has three parts joined by dots' };
+  return { token, claims };
+}
+
+/**
  * One call to the API with a bearer token: the response when it is a success, or an
  * {@link ApiProblem} / {@link NetworkError} thrown.
  * @param {string} token
@@ -106,4 +120,37 @@ export async function call(token, method, path, body) {
 async function jsonOf(response) {
   const type = response.headers.get('content-type') ?? '';
   return /json/.test(type) ? response.json().catch(() => undefined) : undefined;
+}
+
+/**
+ * A page's session: its bearer token kept in sessionStorage under `storageKey` (gone when the
+ * tab closes), read back through the page's own `parseToken`. An expired or unreadable token is
+ * forgotten and said so. `alsoForget` names other keys of the session that signing out clears.
+ * @template S
+ * @param {string} storageKey
+ * @param {(input: string) => S | { error: string }} parseToken
+ * @param {{ alsoForget?: string[] }} [options]
+ */
+export function tokenSession(storageKey, parseToken, { alsoForget = [] } = {}) {
+  const clear = () => {
+    for (const key of [storageKey, ...alsoForget]) sessionStorage.removeItem(key);
+  };
+  return {
+    /** @returns {{ session?: S, expired?: boolean }} */
+    load() {
+      const stored = sessionStorage.getItem(storageKey);
+      if (!stored) return {};
+      const parsed = parseToken(stored);
+      if (parsed && typeof parsed === 'object' && 'error' in parsed) {
+        clear();
+        return { expired: true };
+      }
+      return { session: /** @type {S} */ (parsed) };
+    },
+    /** @param {{ token: string }} session */
+    save(session) {
+      sessionStorage.setItem(storageKey, session.token);
+    },
+    clear,
+  };
 }

@@ -1,10 +1,10 @@
-/* global sessionStorage, URLSearchParams */
+/* global URLSearchParams */
 /**
  * The hub analyst's session (a bearer token kept in sessionStorage) and the hub API on this
  * origin. The page does not decide who may read the metrics: any well-formed token is sent, and
  * the API answers 403 to one that is not the partnership hub's.
  */
-import { ApiProblem, NetworkError, call, send, tokenClaims } from '../assets/http.js';
+import { ApiProblem, NetworkError, call, pastedToken, send, tokenSession } from '../assets/http.js';
 
 export { ApiProblem, NetworkError };
 
@@ -22,10 +22,9 @@ const tokenKey = 'reachable.hub.token';
  * @returns {Session | { error: string }}
  */
 export function parseToken(input) {
-  const token = input.trim().replace(/^Bearer\s+/i, '');
-  if (token === '') return { error: 'Enter your access token' };
-  const claims = tokenClaims(token);
-  if (!claims) return { error: 'Enter a complete access token: it has three parts joined by dots' };
+  const pasted = pastedToken(input);
+  if ('error' in pasted) return pasted;
+  const { token, claims } = pasted;
   const expiresAt = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
     return { error: 'This access token has expired: get a new one and sign in again' };
@@ -37,29 +36,14 @@ export function parseToken(input) {
   return { token, name: String(name ?? 'an unnamed token'), hub, expiresAt };
 }
 
-/**
- * The signed-in session, or why there is none.
- * @returns {{ session?: Session, expired?: boolean }}
- */
-export function loadSession() {
-  const stored = sessionStorage.getItem(tokenKey);
-  if (!stored) return {};
-  const parsed = parseToken(stored);
-  if ('error' in parsed) {
-    clearSession();
-    return { expired: true };
-  }
-  return { session: parsed };
-}
+const session = tokenSession(tokenKey, parseToken);
 
-/** @param {Session} session */
-export function saveSession(session) {
-  sessionStorage.setItem(tokenKey, session.token);
-}
-
-export function clearSession() {
-  sessionStorage.removeItem(tokenKey);
-}
+/** The signed-in session, or why there is none (an expired token is forgotten). */
+export const loadSession = session.load;
+/** Keeps the session's token for this tab. */
+export const saveSession = session.save;
+/** Forgets the session (and what it held). */
+export const clearSession = session.clear;
 
 /**
  * The query of `GET /v1/hub/metrics` for the filters and grouping.

@@ -20,9 +20,10 @@ import {
   errorSummary,
   h,
   markFieldErrors,
-  successBanner,
-  textarea,
+  pageHeading,
+  showErrors,
 } from '../assets/dom.js';
+import { signInContent } from '../assets/sign-in.js';
 import { barChart, clearCharts, colours, figure, figuresTable, lineChart } from './charts.js';
 import {
   declineReasonNames,
@@ -114,27 +115,9 @@ function show({ title, content, focus }) {
   target?.focus();
 }
 
-/** Puts an error summary at the top of the view, keeping what was typed. */
-function showErrors(summary) {
-  const view = document.getElementById('view');
-  if (!view) return;
-  view.querySelector('.govuk-error-summary')?.remove();
-  view.querySelector('.govuk-notification-banner')?.remove();
-  view.prepend(summary);
-  if (!document.title.startsWith('Error: ')) document.title = `Error: ${document.title}`;
-  summary.focus();
-}
-
 function clearErrors() {
   document.getElementById('view')?.querySelector('.govuk-error-summary')?.remove();
   document.title = document.title.replace(/^Error: /, '');
-}
-
-function heading(text, caption) {
-  return [
-    caption ? h('span', { class: 'govuk-caption-l' }, caption) : undefined,
-    h('h1', { class: 'govuk-heading-l', tabindex: '-1' }, text),
-  ];
 }
 
 /** An error summary for anything an API call threw. */
@@ -181,52 +164,26 @@ function problemSummary(error) {
 // Sign in
 
 function renderSignIn({ focus, expired = false, signedOut = false }) {
-  const token = textarea({
-    id: 'access-token',
-    name: 'token',
-    label: 'Access token',
-    hint: [
-      'Paste the access token the partnership hub was given. To try Reachable on your own ',
-      'machine, make one with ',
-      h('code', {}, 'npm run -s token -- --hub'),
-      '.',
-    ],
-    rows: 6,
-  });
-  const input = token.querySelector('textarea');
-  input?.setAttribute('spellcheck', 'false');
-  input?.setAttribute('autocomplete', 'off');
-  const form = h('form', { novalidate: true }, token, button('Sign in'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const parsed = parseToken(input?.value ?? '');
-    if ('error' in parsed) {
-      markFieldErrors(form, { token: parsed.error });
-      showErrors(errorSummary({ items: [{ text: parsed.error, href: '#access-token' }] }));
-      return;
-    }
-    saveSession(parsed);
-    route({ focus: true });
-  });
   show({
     title: 'Sign in',
     focus,
-    content: [
-      signedOut ? successBanner('You have signed out') : undefined,
-      expired
-        ? errorSummary({
-            description: h('p', {}, 'Your access token has expired. Sign in with a new one.'),
-            items: [{ text: 'Enter a new access token', href: '#access-token' }],
-          })
-        : undefined,
-      ...heading('Sign in'),
-      h(
-        'p',
-        { class: 'govuk-body' },
+    content: signInContent({
+      expired,
+      signedOut,
+      tokenHint: [
+        'Paste the access token the partnership hub was given. To try Reachable on your own ',
+        'machine, make one with ',
+        h('code', {}, 'npm run -s token -- --hub'),
+        '.',
+      ],
+      intro:
         'Sign in to see the partnership’s referral-to-engagement figures and its quarterly return.',
-      ),
-      form,
-    ],
+      parseToken,
+      onSignIn: (session) => {
+        saveSession(session);
+        route({ focus: true });
+      },
+    }),
   });
 }
 
@@ -415,7 +372,7 @@ function renderDashboard(session, filters, { focus }) {
     title: 'Hub dashboard',
     focus,
     content: [
-      ...heading('Hub dashboard', session.hub ? partnershipName(session.hub) : undefined),
+      ...pageHeading('Hub dashboard', session.hub ? partnershipName(session.hub) : undefined),
       h(
         'p',
         { class: 'govuk-body' },

@@ -3,7 +3,13 @@
  * The provider's session (a bearer token kept in sessionStorage) and the provider API on this
  * origin. The token is decoded only to learn which provider it is for; the API verifies it.
  */
-import { ApiProblem, NetworkError, call as callApi, tokenClaims } from '../assets/http.js';
+import {
+  ApiProblem,
+  NetworkError,
+  call as callApi,
+  pastedToken,
+  tokenSession,
+} from '../assets/http.js';
 
 const tokenKey = 'reachable.provider.token';
 const leasesKey = 'reachable.provider.leases';
@@ -19,12 +25,10 @@ export { ApiProblem, NetworkError };
  * @returns {Session | { error: string }}
  */
 export function parseToken(input) {
-  const token = input.trim().replace(/^Bearer\s+/i, '');
-  if (token === '') return { error: 'Enter your access token' };
-  const payload = tokenClaims(token);
-  if (!payload)
-    return { error: 'Enter a complete access token: it has three parts joined by dots' };
-  const { provider, exp } = payload;
+  const pasted = pastedToken(input);
+  if ('error' in pasted) return pasted;
+  const { token, claims } = pasted;
+  const { provider, exp } = claims;
   if (typeof provider !== 'string' || !idPattern.test(provider)) {
     return { error: 'Enter a provider’s access token: this one does not name a provider' };
   }
@@ -35,30 +39,14 @@ export function parseToken(input) {
   return { token, providerId: provider, expiresAt };
 }
 
-/**
- * The signed-in session, or why there is none.
- * @returns {{ session?: Session, expired?: boolean }}
- */
-export function loadSession() {
-  const stored = sessionStorage.getItem(tokenKey);
-  if (!stored) return {};
-  const parsed = parseToken(stored);
-  if ('error' in parsed) {
-    clearSession();
-    return { expired: true };
-  }
-  return { session: parsed };
-}
+const session = tokenSession(tokenKey, parseToken, { alsoForget: [leasesKey] });
 
-/** @param {Session} session */
-export function saveSession(session) {
-  sessionStorage.setItem(tokenKey, session.token);
-}
-
-export function clearSession() {
-  sessionStorage.removeItem(tokenKey);
-  sessionStorage.removeItem(leasesKey);
-}
+/** The signed-in session, or why there is none (an expired token is forgotten). */
+export const loadSession = session.load;
+/** Keeps the session's token for this tab. */
+export const saveSession = session.save;
+/** Forgets the session (and what it held). */
+export const clearSession = session.clear;
 
 /**
  * Leases on referrals pulled in this session, by referral id (the API does not repeat them).

@@ -20,11 +20,14 @@ import {
   errorSummary,
   h,
   markFieldErrors,
+  pageHeading,
   radios,
+  showErrors,
   successBanner,
   summaryList,
   textarea,
 } from '../assets/dom.js';
+import { signInContent } from '../assets/sign-in.js';
 
 // The lifecycle as the API defines it (shared/domain/lifecycle.ts), in words for people.
 const statusLabels = {
@@ -243,24 +246,6 @@ function show({ title, content, focus, backLink = false }) {
   target?.focus();
 }
 
-/** Puts an error summary at the top of the current view, keeping what was typed. */
-function showErrors(summary) {
-  const view = document.getElementById('view');
-  if (!view) return;
-  view.querySelector('.govuk-error-summary')?.remove();
-  view.querySelector('.govuk-notification-banner')?.remove();
-  view.prepend(summary);
-  if (!document.title.startsWith('Error: ')) document.title = `Error: ${document.title}`;
-  summary.focus();
-}
-
-function heading(text, caption) {
-  return [
-    caption ? h('span', { class: 'govuk-caption-l' }, caption) : undefined,
-    h('h1', { class: 'govuk-heading-l', tabindex: '-1' }, text),
-  ];
-}
-
 /** An error summary for anything an API call threw. */
 function problemSummary(error, fieldIds = {}) {
   if (error instanceof ApiProblem) {
@@ -299,52 +284,25 @@ function problemSummary(error, fieldIds = {}) {
 // Sign in
 
 function renderSignIn({ focus, expired = false, signedOut = false, returnTo = '/' }) {
-  const token = textarea({
-    id: 'access-token',
-    name: 'token',
-    label: 'Access token',
-    hint: [
-      'Paste the access token your organisation was given. To try Reachable on your own ',
-      'machine, make one with ',
-      h('code', {}, 'npm run token -- --provider turning-point-admit'),
-      '.',
-    ],
-    rows: 6,
-  });
-  const input = token.querySelector('textarea');
-  input?.setAttribute('spellcheck', 'false');
-  input?.setAttribute('autocomplete', 'off');
-  const form = h('form', { novalidate: true }, token, button('Sign in'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const parsed = parseToken(input?.value ?? '');
-    if ('error' in parsed) {
-      markFieldErrors(form, { token: parsed.error });
-      showErrors(errorSummary({ items: [{ text: parsed.error, href: '#access-token' }] }));
-      return;
-    }
-    saveSession(parsed);
-    go(returnTo === '/sign-out' ? '/' : returnTo);
-  });
   show({
     title: 'Sign in',
     focus,
-    content: [
-      signedOut ? successBanner('You have signed out') : undefined,
-      expired
-        ? errorSummary({
-            description: h('p', {}, 'Your access token has expired. Sign in with a new one.'),
-            items: [{ text: 'Enter a new access token', href: '#access-token' }],
-          })
-        : undefined,
-      ...heading('Sign in'),
-      h(
-        'p',
-        { class: 'govuk-body' },
-        'Sign in to see your organisation’s work queue and the referrals routed to you.',
-      ),
-      form,
-    ],
+    content: signInContent({
+      expired,
+      signedOut,
+      tokenHint: [
+        'Paste the access token your organisation was given. To try Reachable on your own ',
+        'machine, make one with ',
+        h('code', {}, 'npm run token -- --provider turning-point-admit'),
+        '.',
+      ],
+      intro: 'Sign in to see your organisation’s work queue and the referrals routed to you.',
+      parseToken,
+      onSignIn: (session) => {
+        saveSession(session);
+        go(returnTo === '/sign-out' ? '/' : returnTo);
+      },
+    }),
   });
 }
 
@@ -383,7 +341,7 @@ async function renderHome(session, { focus, current }) {
     title: 'Your work queue',
     focus,
     content: [
-      ...heading('Your work queue', session.providerId),
+      ...pageHeading('Your work queue', session.providerId),
       h('h2', { class: 'govuk-heading-m' }, 'Next referral'),
       h(
         'p',
@@ -536,7 +494,10 @@ async function renderReferral(session, referralId, { focus, current }) {
       title: 'Referral',
       focus: false,
       backLink: true,
-      content: [...heading('Referral'), h('p', { class: 'govuk-body' }, 'Loading the referral…')],
+      content: [
+        ...pageHeading('Referral'),
+        h('p', { class: 'govuk-body' }, 'Loading the referral…'),
+      ],
     });
     try {
       ({ referral } = await providerApi(session).get(referralId));
@@ -548,7 +509,7 @@ async function renderReferral(session, referralId, { focus, current }) {
         backLink: true,
         content: [
           problemSummary(error),
-          ...heading('Referral not available'),
+          ...pageHeading('Referral not available'),
           h('p', { class: 'govuk-body' }, 'Check the link, or go back to your work queue.'),
         ],
       });
@@ -578,7 +539,7 @@ function renderReferralPage(session, referral, { focus, banner, problem, fieldId
     content: [
       banner ? successBanner(banner) : undefined,
       problem ? problemSummary(problem, fieldIds) : undefined,
-      ...heading(nameOf(referral), 'Referral'),
+      ...pageHeading(nameOf(referral), 'Referral'),
       h('p', { class: 'govuk-body' }, 'Status: ', statusTag(referral.status, 'referral-status')),
       leaseHeld
         ? h(
