@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createOnce } from './key-files.ts';
 import { defaultKeyDirectory } from './signing-key.ts';
 
 /** Where the local runtime keeps the referral forms' CSRF key (mode 0600). */
@@ -20,17 +13,7 @@ export const defaultCsrfKeyFile = path.join(defaultKeyDirectory, 'forms-csrf-key
  */
 export function localCsrfKey(file: string = defaultCsrfKeyFile): string {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) {
-    const staging = `${file}.${process.pid}.tmp`;
-    writeFileSync(staging, randomBytes(32).toString('base64url'), { mode: 0o600 });
-    try {
-      linkSync(staging, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(staging, { force: true });
-    }
-  }
+  if (!existsSync(file)) createOnce(file, randomBytes(32).toString('base64url'));
   chmodSync(file, 0o600);
   return readFileSync(file, 'utf8').trim();
 }

@@ -1,16 +1,8 @@
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { createOnce, replaceAtomically } from './key-files.ts';
 import { projectRoot } from './template.ts';
 
 /** Where the local runtime keeps its signing key, beside its synthesized template. */
@@ -91,19 +83,10 @@ function roleOf(claims: { provider: string } | { organisation: string } | { hub:
   return { claim, id: (claims as Record<string, string>)[claim] ?? '' };
 }
 
-/** Writes a new private key beside the final path, then links it in: whoever links first wins. */
+/** Writes a new private key, unless another process has just written one: theirs is kept. */
 function createKeyFile(keyPath: string): void {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = privateKey.export({ format: 'jwk' });
-  const staging = `${keyPath}.${process.pid}.tmp`;
-  writeFileSync(staging, `${JSON.stringify(jwk, null, 2)}\n`, { mode: 0o600 });
-  try {
-    linkSync(staging, keyPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(staging, { force: true });
-  }
+  createOnce(keyPath, `${JSON.stringify(privateKey.export({ format: 'jwk' }), null, 2)}\n`);
 }
 
 function keyFrom(privateJwk: JWK, keyPath: string): LocalSigningKey {
@@ -133,7 +116,5 @@ function thumbprint(members: { crv: string; kty: string; x: string; y: string })
 
 function writeIfChanged(file: string, content: string): void {
   if (existsSync(file) && readFileSync(file, 'utf8') === content) return;
-  const staging = `${file}.${process.pid}.tmp`;
-  writeFileSync(staging, content);
-  renameSync(staging, file);
+  replaceAtomically(file, content);
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { webhookSecretsSchema, type WebhookSecrets } from '#shared/http/webhook-signature.ts';
+import { replaceAtomically } from './key-files.ts';
 import { defaultKeyDirectory } from './signing-key.ts';
 
 /** Where the local runtime keeps one webhook secret per referrer organisation (mode 0600). */
@@ -30,9 +31,7 @@ export function localWebhookSecrets(
   }
   if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const staging = `${file}.${process.pid}.tmp`;
-    writeFileSync(staging, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-    renameSync(staging, file);
+    replaceAtomically(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   }
   chmodSync(file, 0o600);
   return secrets;
