@@ -22,6 +22,7 @@ import {
 } from '#shared/domain/lifecycle.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import type { PathwayKind } from '#shared/partnership/schema.ts';
+import { weightedChoice } from '#local/demo-calendar.ts';
 import { pick } from './stats.ts';
 
 /** One lifecycle event, as the projector receives it. */
@@ -80,18 +81,6 @@ type Milestones = NonNullable<ReferralEventDetail['milestones']>;
 function hoursAround(random: () => number, medianHours: number, spread: number): number {
   const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return medianHours * Math.exp(spread * gaussian);
-}
-
-function weighted<T extends string>(random: () => number, weights: Record<T, number>): T {
-  const entries = Object.entries(weights) as [T, number][];
-  let left = random() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-  for (const [value, weight] of entries) {
-    left -= weight;
-    if (left < 0) return value;
-  }
-  const last = entries.at(-1);
-  if (!last) throw new Error('No weights to choose from');
-  return last[0];
 }
 
 const declineWeights: Record<DeclineReason, number> = {
@@ -204,7 +193,7 @@ export function referralEvents(
     return events;
   }
   if (random() < 0.18) {
-    carried.declineReason = weighted(random, declineWeights);
+    carried.declineReason = weightedChoice(random, declineWeights);
     happen(detailTypes.referralDeclined, 'declined', decidedAt, 'declinedAt');
     return events;
   }
@@ -243,7 +232,7 @@ export function referralEvents(
   const engagedAt = contactedAt + hoursAround(random, 72, 0.9) * hourMs;
   if (!happen(detailTypes.referralEngaged, 'engaged', engagedAt, 'engagedAt')) return events;
   if (random() < 0.8) {
-    carried.closeOutcome = weighted(random, closeWeights);
+    carried.closeOutcome = weightedChoice(random, closeWeights);
     const closedAt = engagedAt + hoursAround(random, 60 * 24, 0.6) * hourMs;
     happen(detailTypes.referralClosed, 'closed', closedAt, 'closedAt');
   }

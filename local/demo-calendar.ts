@@ -24,6 +24,22 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A key of `weights`, chosen by `random` with probability in proportion to its weight. */
+export function weightedChoice<K extends string>(
+  random: () => number,
+  weights: Partial<Record<K, number>>,
+): K {
+  const entries = Object.entries(weights) as [K, number][];
+  let roll = random() * entries.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [key, weight] of entries) {
+    roll -= weight;
+    if (roll < 0) return key;
+  }
+  const last = entries.at(-1);
+  if (!last) throw new Error('No weights to choose from');
+  return last[0];
+}
+
 /** Seeded choices: the same seed gives the same choices in the same order. */
 export class Dice {
   readonly #next: () => number;
@@ -51,15 +67,7 @@ export class Dice {
   }
   /** A key, with probability in proportion to its weight. */
   weighted<K extends string>(weights: Partial<Record<K, number>>): K {
-    const entries = Object.entries(weights) as [K, number][];
-    let roll = this.#next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-    for (const [key, weight] of entries) {
-      roll -= weight;
-      if (roll < 0) return key;
-    }
-    const last = entries.at(-1);
-    if (!last) throw new Error('No weights');
-    return last[0];
+    return weightedChoice(this.#next, weights);
   }
 }
 
