@@ -4,7 +4,7 @@ import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { readJsonBody, readRawBody } from '#shared/http/body.ts';
+import { parseJsonBody, readJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
@@ -37,7 +37,7 @@ const routes: Record<string, Route> = {
       event.headers,
       await webhookSecrets(organisationId),
     );
-    const body = readJsonBody(event);
+    const body = parseJsonBody(event, rawBody);
     const receipt = await receiveWebhookReferral(
       { organisationId, webhookId, rawBody, body },
       dependencies,

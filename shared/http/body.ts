@@ -9,8 +9,14 @@ export const maxBodyBytes = 64 * 1024;
  * Throws a named error for each, so the caller answers 413, 415 or 400.
  */
 export function readJsonBody(event: APIGatewayProxyEventV2, limitBytes = maxBodyBytes): unknown {
-  const text = readRawBody(event, limitBytes);
+  return parseJsonBody(event, readRawBody(event, limitBytes));
+}
 
+/**
+ * The JSON of a body already read (and size-checked) by {@link readRawBody}: media type, then
+ * syntax, each refused with its own named error.
+ */
+export function parseJsonBody(event: APIGatewayProxyEventV2, text: string): unknown {
   const contentType = headerValue(event, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError('application/json');
