@@ -98,7 +98,8 @@ export function openApiDocument(partnership: Partnership) {
       title: `Reachable: ${partnership.name}`,
       version: '1',
       description:
-        'Referral intake, provider work queues, referrer status and the hub’s aggregates. ' +
+        'Referral intake, provider work queues, referrer status, the hub’s aggregates and ' +
+        'the administrators’ audit trail. ' +
         'Every refusal is RFC 9457 `application/problem+json`.',
     },
     components: {
