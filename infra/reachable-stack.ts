@@ -121,6 +121,8 @@ export class ReachableStack extends Stack {
       targets: [
         new LambdaFunction(slaSweep.fn, {
           retryAttempts: 2,
+          // The next run is five minutes later; an older invocation is stale.
+          maxEventAge: Duration.minutes(5),
           deadLetterQueue: deadLetterQueue(this, 'SlaSweepFailures', 'the deadline sweep'),
         }),
       ],
