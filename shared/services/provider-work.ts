@@ -37,8 +37,8 @@ const maxMessagesPerPull = 10;
  * Gives a provider the next referral from its own queue, leased to it, and records the read.
  * Duplicate deliveries of referrals it has already taken past `routed` are removed; unreadable
  * messages are left to the queue's redrive policy, which parks them in the dead-letter queue.
- * When the read cannot be recorded nothing is shown, and the referral stays leased to the
- * provider, which can read it once the audit log is back.
+ * When the read cannot be recorded nothing is shown (not even the id); the referral stays leased
+ * until the lease runs out and then comes back to the queue to be pulled again.
  */
 export async function pullNextReferral(
   deps: ProviderWorkDependencies,
