@@ -29,6 +29,8 @@ import { dynamoDocumentClient } from './clients.ts';
 export interface Actor {
   kind: 'provider' | 'referrer' | 'system';
   id: string;
+  /** The person who acted: their token's `sub`, an opaque id (never a name). */
+  subject?: string;
 }
 
 /**

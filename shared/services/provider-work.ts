@@ -8,6 +8,7 @@ import { isHeldBy, planTransition, toProviderView, type Referral } from '../doma
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
+import { auditReads, type ReadAudit } from './audit.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
 const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });
@@ -20,6 +21,8 @@ export interface ProviderWorkDependencies {
   log: Log;
   /** How long a pulled referral stays hidden from the next pull. */
   leaseSeconds: number;
+  /** Who is reading, and where each read of personal data is recorded before it is answered. */
+  audit: ReadAudit;
 }
 
 export interface PulledReferral {
@@ -31,14 +34,16 @@ export interface PulledReferral {
 const maxMessagesPerPull = 10;
 
 /**
- * Gives a provider the next referral from its own queue, leased to it. Duplicate deliveries of
- * referrals it has already taken past `routed` are removed; unreadable messages are left to
- * the queue's redrive policy, which parks them in the dead-letter queue.
+ * Gives a provider the next referral from its own queue, leased to it, and records the read.
+ * Duplicate deliveries of referrals it has already taken past `routed` are removed; unreadable
+ * messages are left to the queue's redrive policy, which parks them in the dead-letter queue.
+ * When the read cannot be recorded nothing is shown (not even the id); the referral stays leased
+ * until the lease runs out and then comes back to the queue to be pulled again.
  */
 export async function pullNextReferral(
   deps: ProviderWorkDependencies,
 ): Promise<PulledReferral | undefined> {
-  const { providerId, store, queue, now, log, leaseSeconds } = deps;
+  const { providerId, store, queue, now, log, leaseSeconds, audit } = deps;
   for (let skipped = 0; skipped < maxMessagesPerPull; skipped++) {
     const message = await queue.receive(leaseSeconds);
     if (!message) return undefined;
@@ -71,7 +76,10 @@ export async function pullNextReferral(
     // The message in this provider's queue is EventBridge's routing; the routing decision may
     // not be recorded yet, so an unassigned referral can be leased.
     const leased = await store.lease(referral, providerId, lease);
-    if (leased) return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
+    if (leased) {
+      await auditReads([leased], { action: 'referral.pulled' }, audit, now());
+      return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
+    }
 
     const current = (await store.get(referralId)) ?? referral;
     if (current.providerId === providerId || current.previousProviders?.includes(providerId)) {
@@ -89,19 +97,43 @@ export async function pullNextReferral(
   return undefined;
 }
 
+/** One referral routed to the provider, its read recorded first; anyone else's is "not found". */
+export async function readProviderReferral(
+  referralId: string,
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'now' | 'audit'>,
+): Promise<ReturnType<typeof toProviderView>> {
+  const { providerId, store, now, audit } = deps;
+  const referral = await store.get(referralId);
+  if (!referral || !isHeldBy(referral, providerId)) {
+    throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
+  }
+  await auditReads([referral], { action: 'referral.read' }, audit, now());
+  return toProviderView(referral);
+}
+
 /**
  * Runs a provider's lifecycle command on a referral routed to it: accept, decline, a contact
  * attempt, engaged, close, reroute. Duplicate calls have one effect; a command the status does
  * not allow is a 409 naming what is; another provider's referral is "not found", whether it
  * exists or not. Ending the provider's part (accept, decline, reroute) takes the message off
- * its queue.
+ * its queue. The referral it answers with is a read, recorded (after the change, which has its
+ * own record) before it is answered.
  */
 export async function runProviderCommand(
   referralId: string,
   command: ProviderCommand,
   deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
 ): Promise<ReturnType<typeof toProviderView>> {
-  const { providerId, store, queue, now, log, partnership } = deps;
+  const { providerId, store, queue, now, log, partnership, audit } = deps;
+  const answer = async (referral: Referral) => {
+    await auditReads(
+      [referral],
+      { action: 'referral.command-answered', detail: command.type },
+      audit,
+      now(),
+    );
+    return toProviderView(referral);
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
     if (!referral || !isHeldBy(referral, providerId)) {
@@ -115,11 +147,11 @@ export async function runProviderCommand(
     if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
     const at = now();
     const planned = planTransition(referral, command, at.toISOString());
-    if (planned.kind === 'repeat') return toProviderView(referral);
+    if (planned.kind === 'repeat') return answer(referral);
     const changed = await store.transition(referral, {
       to: planned.to,
       at,
-      actor: { kind: 'provider', id: providerId },
+      actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
       ...withWhy(auditReason(command)),
       changes: planned.changes,
     });
@@ -133,19 +165,23 @@ export async function runProviderCommand(
       command: command.type,
       status: changed.status,
     });
-    return toProviderView(changed);
+    return answer(changed);
   }
   throw new ConflictError(`Referral ${referralId} kept changing; try again.`);
 }
 
-/** The provider's own referrals, optionally in one status, a page at a time. */
+/**
+ * The provider's own referrals, optionally in one status, a page at a time (100 at most): one
+ * read recorded per referral on the page, all in one write, before the page is shown.
+ */
 export async function listProviderReferrals(
-  deps: Pick<ProviderWorkDependencies, 'providerId'> & {
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit'> & {
     store: Pick<ReferralStore, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {
   const page = await deps.store.listByProvider(deps.providerId, options);
+  await auditReads(page.referrals, { action: 'referral.listed' }, deps.audit, deps.now());
   return {
     referrals: page.referrals.map(toProviderView),
     ...(page.cursor ? { cursor: page.cursor } : {}),
@@ -225,6 +261,8 @@ async function removeFromQueue(
 }
 
 const withWhy = (why: string | undefined) => (why ? { why } : {});
+/** The person behind a provider's change, for the transition's audit record. */
+const subjectOf = ({ actor }: ReadAudit) => (actor.subject ? { subject: actor.subject } : {});
 
 function safeJson(body: string): unknown {
   try {
