@@ -7,6 +7,7 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually, projectionQueueDrained } from '#test/helpers/runtime.ts';
 
@@ -44,11 +45,7 @@ afterAll(async () => {
 
 /** Submits an example referral as its referrer would. */
 async function submit(example: string): Promise<string> {
-  const response = await fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(exampleReferral(example)),
-  });
+  const response = await postReferral(runtime, exampleReferral(example));
   expect(response.status).toBe(202);
   return ((await response.json()) as { referralId: string }).referralId;
 }
