@@ -1,5 +1,6 @@
 import { Duration, Lazy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -100,6 +101,29 @@ export class ReachableStack extends Stack {
       }),
     );
     acknowledgeNag(publish.fn, 'AwsSolutions-IAM5[Resource::*]');
+    // The outbox failing or falling behind means referrals stored but not yet routed.
+    publish.fn
+      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'PublishErrorsAlarm', {
+        alarmDescription: 'The outbox could not publish: referrals may be stored but not routed.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensionsMap: { FunctionName: publish.fn.functionName },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    }).createAlarm(this, 'PublishBehindAlarm', {
+      alarmDescription: 'The outbox is over 5 minutes behind the table: routing is delayed.',
+      threshold: Duration.minutes(5).toMilliseconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     const recordRouting = new ReachableFunction(this, 'RecordRouting', {
       name: 'record-routing',
@@ -128,6 +152,8 @@ export class ReachableStack extends Stack {
       targets: [
         new LambdaFunction(slaSweep.fn, {
           retryAttempts: 2,
+          // The next run is five minutes later; an older invocation is stale.
+          maxEventAge: Duration.minutes(5),
           deadLetterQueue: deadLetterQueue(this, 'SlaSweepFailures', 'the deadline sweep'),
         }),
       ],

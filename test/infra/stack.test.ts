@@ -698,7 +698,7 @@ describe('the deadline sweep', () => {
       {
         Id: expect.any(String) as unknown,
         Arn: getAtt(functionId(resources, 'sla-sweep')),
-        RetryPolicy: { MaximumRetryAttempts: 2 },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
         DeadLetterConfig: {
           Arn: getAtt(logicalIdOf(synthesized.stack.node.findChild('SlaSweepFailures'))),
         },
