@@ -552,7 +552,7 @@ describe('the hub dashboard, in Chromium, on the embedded runtime', () => {
     expect(status).toBe(403);
     expect(summary).toContain('There is a problem');
     expect(summary).toContain('Not allowed.');
-    expect(summary).toContain('Only the partnership hub can see its metrics.');
+    expect(summary).toContain('Only hub analysts can use this route.');
     expect(focused).toContain('govuk-error-summary');
     expect(title).toMatch(/^Error: /);
     expect(figures).toBe(0);
