@@ -7,7 +7,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { eventSource } from '#events/catalogue.ts';
+import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
 import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
@@ -159,6 +159,57 @@ export class ReachableStack extends Stack {
       ],
     });
 
+    // Reconciliation: referrals stuck between intake and a provider raise an alarm event, which
+    // waits in the operators' alerts queue (alarmed) until someone looks.
+    const reconciliation = new ReachableFunction(this, 'Reconciliation', {
+      name: 'reconciliation',
+      description: 'Finds referrals stored but not routed, or routed but never pulled in time',
+      environment,
+      timeout: Duration.minutes(1),
+      // Each spoke's recent referrals on GSI2; the latest counts put for the hub.
+    })
+      .bindTable(this.table.table, { table: ['PutItem'], queryIndexes: ['GSI2'] })
+      .bindBus(this.busAndRoutes.bus);
+    new Rule(this, 'ReconciliationSchedule', {
+      description: 'Runs the reconciliation check',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [
+        new LambdaFunction(reconciliation.fn, {
+          retryAttempts: 2,
+          // The next run is fifteen minutes later; an older invocation is stale.
+          maxEventAge: Duration.minutes(15),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'ReconciliationFailures',
+            'the reconciliation check',
+          ),
+        }),
+      ],
+    });
+    const operationsAlerts = new WorkQueue(this, 'OperationsAlerts', {
+      alarmWhenWaitingLongerThan: Duration.minutes(1),
+      pickedUpBy: 'an operator',
+    });
+    new Rule(this, 'OperationsAlertsRule', {
+      eventBus: this.busAndRoutes.bus,
+      description: 'Alarm events for operators: referrals found stuck by reconciliation',
+      eventPattern: {
+        source: [eventSource(partnership.id)],
+        detailType: [operationsDetailTypes.reconciliationDiscrepancies],
+      },
+      targets: [
+        new SqsQueue(operationsAlerts.queue, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'OperationsAlertsRuleFailures',
+            'the operations alerts rule',
+          ),
+        }),
+      ],
+    });
+
     // The hub's aggregates: every lifecycle event, from its own queue, counted once per referral.
     const hubProjection = new WorkQueue(this, 'HubProjection', {
       visibilityTimeout: Duration.seconds(60),
@@ -194,8 +245,8 @@ export class ReachableStack extends Stack {
       name: 'hub-api',
       description: "The hub's metrics, from aggregates only",
       environment: { ...environment, ...authEnvironment },
-      // One query per month of the aggregates, on the table itself: read only.
-    }).bindTable(this.table.table, { table: ['Query'] });
+      // One query per month of the aggregates and the latest reconciliation: read only.
+    }).bindTable(this.table.table, { table: ['Query', 'GetItem'] });
 
     const providerQueues = Object.fromEntries(
       Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),
