@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
+import { signLocalToken } from '#local/signing-key.ts';
+import { defaultReferrer, organisationOf } from '#test/helpers/referrals.ts';
 import { percentile } from './stats.ts';
 
 const examplePath = path.resolve(
@@ -46,6 +48,8 @@ export async function runEndToEndBench(
   },
 ): Promise<E2eResult> {
   const body = readFileSync(examplePath, 'utf8');
+  // Sent as the example's referrer organisation, as its system would, with one token for the run.
+  const authorization = `Bearer ${await signLocalToken({ organisation: organisationOf(body) ?? defaultReferrer })}`;
   const queueUrl = [...runtime.queueUrls].find(([id]) =>
     id.startsWith('RoutingProviderturningpointadmitQueue'),
   )?.[1];
@@ -91,7 +95,7 @@ export async function runEndToEndBench(
       const started = performance.now();
       const response = await fetch(`${runtime.url}/v1/referrals`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body,
       });
       const { referralId } = (await response.json()) as { referralId: string };

@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
  */
 export const nagAcknowledgements = {
   'AwsSolutions-APIG4':
-    'Every route authenticates in its function: provider, referrer and hub calls carry bearer JWTs verified with jose against the partnership JWKS, webhooks an HMAC signature, the forms a session cookie, and the intake, the pages and the API description are public; an API Gateway JWT authorizer is the next step of the identity work (issue 8 item 1).',
+    'Only the open routes are acknowledged, each on purpose: the provider, hub and API reference pages and their assets and the API description are public, the referral forms sign in with an HttpOnly session cookie the forms function checks, and webhooks carry an HMAC signature the intake verifies; every route that takes a bearer token has the JWT authorizer with its role scope.',
   'AwsSolutions-SQS3':
     'This queue is itself a dead-letter queue: EventBridge rule targets and the Lambda stream source attach it through DeadLetterConfig or OnFailure, not an SQS redrive policy, so cdk-nag cannot see it is one.',
   'AwsSolutions-L1':

@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Lazy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -12,8 +12,9 @@ import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
-import { Api } from './constructs/api.ts';
+import { Api, type ApiRoute } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { Identity } from './constructs/identity.ts';
 import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
@@ -33,6 +34,7 @@ export class ReachableStack extends Stack {
   readonly table: ReferralTable;
   readonly busAndRoutes: BusAndRoutes;
   readonly api: Api;
+  readonly identity: Identity;
 
   constructor(scope: Construct, id: string, props: ReachableStackProps) {
     super(scope, id, props);
@@ -41,12 +43,17 @@ export class ReachableStack extends Stack {
     // A route that names an unknown provider or a pathway a spoke does not run fails synth.
     checkRoutes(partnership, routes);
     const environment = { PARTNERSHIP: partnership.id };
-    const { auth } = props.config;
-    const authEnvironment = {
-      AUTH_JWKS_URL: auth.jwksUrl,
-      AUTH_ISSUER: auth.issuer,
-      AUTH_AUDIENCE: auth.audience,
-    };
+    // Who signs bearer tokens: the stack's Cognito user pool or the config's OIDC issuer. By
+    // default sign-in returns to the deployed API's own pages.
+    this.identity = new Identity(this, 'Identity', {
+      auth: props.config.auth,
+      partnership,
+      defaultCallbackUrls: Lazy.list({
+        produce: () =>
+          ['/provider', '/hub'].map((page) => `${this.api.httpApi.apiEndpoint}${page}`),
+      }),
+    });
+    const authEnvironment = { ...this.identity.environment };
     // How long audit records outlive their referral: every function writing them says the same.
     const auditEnvironment = {
       AUDIT_RETENTION_DAYS: String(props.config.auditRetentionDays ?? defaultAuditRetentionDays),
@@ -72,7 +79,7 @@ export class ReachableStack extends Stack {
     const intake = new ReachableFunction(this, 'Intake', {
       name: 'intake',
       description: 'Checks and stores referrals (POST /v1/referrals, signed webhooks)',
-      environment,
+      environment: { ...environment, ...authEnvironment },
     })
       // A webhook's earlier answer by id; a referral put alone or with its delivery record.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
@@ -315,17 +322,25 @@ export class ReachableStack extends Stack {
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;
     const organisation = '/v1/organisations/{organisationId}/referrals';
-    this.api = new Api(this, 'Api', [
-      { method: HttpMethod.POST, path: '/v1/referrals', function: intake },
+    // A route with a role takes that role's bearer token (the JWT authorizer checks its scope);
+    // a route without one is open, and its function checks whatever it takes.
+    const apiRoutes: ApiRoute[] = [
+      { method: HttpMethod.POST, path: '/v1/referrals', function: intake, role: 'organisation' },
       {
         method: HttpMethod.POST,
         path: '/v1/webhooks/{organisationId}/referrals',
         function: intake,
       },
       { method: HttpMethod.GET, path: '/openapi.json', function: apiDocs },
-      { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
-      { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
-      { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi },
+      { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi, role: 'hub' },
+      { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi, role: 'hub' },
+      {
+        method: HttpMethod.GET,
+        path: '/v1/spokes/{spokeId}/metrics',
+        function: hubApi,
+        role: 'spoke',
+      },
+      { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi, role: 'admin' },
       { method: HttpMethod.GET, path: '/provider', function: web },
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
       { method: HttpMethod.GET, path: '/hub', function: web },
@@ -354,15 +369,25 @@ export class ReachableStack extends Stack {
           [HttpMethod.GET, `${provider}/capacity`],
           [HttpMethod.PUT, `${provider}/capacity`],
         ] satisfies [HttpMethod, string][]
-      ).map(([method, path]) => ({ method, path, function: providerApi })),
+      ).map(([method, path]) => ({
+        method,
+        path,
+        function: providerApi,
+        role: 'provider' as const,
+      })),
       ...(
         [
           [HttpMethod.GET, organisation],
           [HttpMethod.GET, `${organisation}/{referralId}`],
           [HttpMethod.POST, `${organisation}/{referralId}/withdraw`],
         ] satisfies [HttpMethod, string][]
-      ).map(([method, path]) => ({ method, path, function: referrerApi })),
-    ]);
-    acknowledgeNag(this.api.httpApi, 'AwsSolutions-APIG4');
+      ).map(([method, path]) => ({
+        method,
+        path,
+        function: referrerApi,
+        role: 'organisation' as const,
+      })),
+    ];
+    this.api = new Api(this, 'Api', apiRoutes, { authorizer: this.identity.authorizer });
   }
 }

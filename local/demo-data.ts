@@ -181,7 +181,9 @@ class Performer {
       return;
     }
     if (action.kind === 'submit') {
+      // Sent by the organisation the referral is from, with its own token.
       const body = await this.client.expect('Submitting a referral', 'POST', '/v1/referrals', {
+        as: { organisation: action.submission.referrer.organisationId },
         body: action.submission,
       });
       if (typeof body.referralId !== 'string') {

@@ -22,6 +22,7 @@ import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localOnlyRoutes } from './clock-route.ts';
 import { localFormsEnvironment } from './forms-csrf-key.ts';
+import { nameUserPools } from './identity.ts';
 import { localAuthEnvironment } from './signing-key.ts';
 import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
@@ -111,6 +112,7 @@ export async function startRuntime({
 
     // Tokens, webhook signatures and the forms' CSRF tokens are checked against the runtime's own
     // keys and secrets (`npm run token`), not the deployment's identity provider and Secrets Manager.
+    nameUserPools(template, physical);
     const invokers = await loadFunctions(template, physical, {
       ...localAuthEnvironment(),
       ...localWebhookEnvironment(partnershipId),

@@ -14,10 +14,12 @@ Reachable is running: ${runtime.url}
   SQS        ${runtime.endpoints.sqs}
   EventBridge ${runtime.endpoints.eventbridge}
 
-  POST ${runtime.url}/v1/referrals
+  POST ${runtime.url}/v1/referrals                              (a referrer organisation's token)
   GET  ${runtime.url}/v1/providers/{providerId}/referrals/next   (and the rest: see README)
   page ${runtime.url}/provider
-  token: npm run -s token -- --provider turning-point-admit
+  tokens: npm run -s token -- --organisation musgrove-park-hospital-ae
+          npm run -s token -- --provider turning-point-admit
+          npm run -s token -- --spoke bristol | --hub | --admin
 
 Press Ctrl-C to stop.`);
 

@@ -50,9 +50,16 @@ export class UnauthorizedError extends ReachableError {
   }
 }
 
-/** The caller is known but may not do this (e.g. a provider asking for the hub's metrics). */
+/**
+ * The caller is known but may not do this (e.g. a provider asking for the hub's metrics), with
+ * the fields at fault when a field of the request is what they may not send.
+ */
 export class ForbiddenError extends ReachableError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[] = [],
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ForbiddenError';
   }

@@ -2,12 +2,17 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { requireEnv } from '#shared/config.ts';
-import { authenticatorFromEnv, requireHub } from '#shared/http/auth.ts';
+import { authenticatorFromEnv, requireHub, requireSpokeCoordinator } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
-import { metricsQuery, returnPeriod, returnQuery } from '#shared/domain/hub-requests.ts';
+import {
+  metricsQuery,
+  returnPeriod,
+  returnQuery,
+  spokeMetricsQuery,
+} from '#shared/domain/hub-requests.ts';
 import { toCsv } from '#shared/domain/quarterly-return.ts';
 import { hubMetrics, hubReturn } from '#shared/services/hub.ts';
 import { now } from '#shared/clock.ts';
@@ -21,11 +26,24 @@ async function asHub(event: APIGatewayProxyEventV2): Promise<void> {
   requireHub(await authenticator.authenticate(event.headers), partnershipId);
 }
 
+/** Only the coordinators of the spoke in the path: anyone else gets 403. */
+async function asSpokeCoordinator(event: APIGatewayProxyEventV2): Promise<string> {
+  const spokeId = event.pathParameters?.spokeId ?? '';
+  requireSpokeCoordinator(await authenticator.authenticate(event.headers), spokeId);
+  return spokeId;
+}
+
 const routes: Record<string, Route> = {
   'GET /v1/hub/metrics': async (event) => {
     await asHub(event);
     const query = parseRequest(metricsQuery, event.queryStringParameters ?? {}, 'query');
     return json(200, await hubMetrics(query, { store, now }));
+  },
+  /** The same figures as the hub's, for one spoke only: its coordinators' view. */
+  'GET /v1/spokes/{spokeId}/metrics': async (event) => {
+    const spoke = await asSpokeCoordinator(event);
+    const query = parseRequest(spokeMetricsQuery, event.queryStringParameters ?? {}, 'query');
+    return json(200, { spoke, ...(await hubMetrics({ ...query, spoke }, { store, now })) });
   },
   'GET /v1/hub/returns/{period}': async (event) => {
     await asHub(event);

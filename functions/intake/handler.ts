@@ -4,22 +4,33 @@ import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
+import { authenticatorFromEnv, requireRole } from '#shared/http/auth.ts';
 import { parseJsonBody, readJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
-import { receiveReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
+import { receiveOrganisationReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const webhookSecrets = webhookSecretsFromEnv();
+const authenticator = authenticatorFromEnv();
 const dependencies = { partnership, store, now, newId: randomUUID };
 
 const routes: Record<string, Route> = {
-  /** A referral from a form or a client: check, store once, answer 202 with the reference. */
+  /**
+   * A referral from a referrer organisation's client, with its bearer token: check, store once,
+   * answer 202 with the reference. The token is checked before the body is read.
+   */
   'POST /v1/referrals': async (event) => {
-    const receipt = await receiveReferral(readJsonBody(event), dependencies);
+    const principal = await authenticator.authenticate(event.headers);
+    requireRole(principal, 'organisation');
+    const receipt = await receiveOrganisationReferral(
+      principal.organisationId,
+      readJsonBody(event),
+      dependencies,
+    );
     const { requestId } = event.requestContext;
     logger.info('Referral received', { referralId: receipt.referralId, requestId });
     return json(202, receipt);

@@ -1,14 +1,32 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import { HttpApi, type CfnStage, type HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  type CfnStage,
+  type HttpMethod,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
+import { roles, type Role } from '#shared/http/auth.ts';
+import { acknowledgeNag } from '../nag-acknowledgements.ts';
 import type { ReachableFunction } from './reachable-function.ts';
 
 export interface ApiRoute {
   method: HttpMethod;
   path: string;
   function: ReachableFunction;
+  /**
+   * The role whose bearer token the route takes: the JWT authorizer checks the token and that it
+   * carries this role's scope before the function (which checks it again) is invoked.
+   * @default none: an open route (a page, the API description, a signed webhook)
+   */
+  role?: Role;
+}
+
+export interface ApiOptions {
+  /** The JWT authorizer of every route that names a role. */
+  authorizer: IHttpRouteAuthorizer;
 }
 
 /** The fields of each access log line: request id, route key, status, latency and source IP. */
@@ -24,7 +42,7 @@ export const accessLogFormat = {
 export class Api extends Construct {
   readonly httpApi: HttpApi;
 
-  constructor(scope: Construct, id: string, routes: readonly ApiRoute[]) {
+  constructor(scope: Construct, id: string, routes: readonly ApiRoute[], options: ApiOptions) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description:
@@ -50,7 +68,15 @@ export class Api extends Construct {
         );
         integrations.set(route.function, integration);
       }
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+      const added = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration,
+        ...(route.role
+          ? { authorizer: options.authorizer, authorizationScopes: [roles[route.role].scope] }
+          : {}),
+      });
+      if (!route.role) for (const open of added) acknowledgeNag(open, 'AwsSolutions-APIG4');
     }
     new CfnOutput(this, 'Url', {
       value: this.httpApi.apiEndpoint,

@@ -19,6 +19,9 @@ export const metricsQuery = z.strictObject({
     .pipe(z.array(z.enum(groupings)).max(groupings.length)),
 });
 
+/** A spoke coordinator's metrics query: the hub's, the spoke being the one in the path. */
+export const spokeMetricsQuery = metricsQuery.omit({ spoke: true });
+
 /** A quarterly return's period: quarter n of the financial year starting in April of the year. */
 export const returnPeriod = z
   .string()

@@ -6,10 +6,16 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { auditQuery, auditTrailSchema } from '../domain/audit.ts';
-import { metricsQuery, returnPeriod, returnQuery } from '../domain/hub-requests.ts';
+import {
+  metricsQuery,
+  returnPeriod,
+  returnQuery,
+  spokeMetricsQuery,
+} from '../domain/hub-requests.ts';
 import { intakeSchemaFor } from '../domain/intake.ts';
 import { capacityBody, listQuery, providerCommandBodies } from '../domain/lifecycle-requests.ts';
 import { idSchema, type Partnership } from '../domain/partnership.ts';
+import { roles, type Role } from './auth.ts';
 
 const problem = z
   .object({
@@ -36,7 +42,7 @@ const problems = (...statuses: number[]) =>
 const problemMeaning: Record<number, string> = {
   400: 'The request breaks the contract: every field at fault is named in `errors`',
   401: 'No valid credentials (bearer token, or webhook signature)',
-  403: 'Signed in, but not allowed this',
+  403: 'Signed in, but not allowed this: another role’s route, or another’s data',
   404: 'Not found, or not yours',
   409: 'Not allowed from the referral’s current status: says which commands are',
   413: 'Body over 64 KB, refused before it is read',
@@ -62,7 +68,8 @@ const anObject = (description: string) => ({
   content: { 'application/json': { schema: z.looseObject({}) } },
 });
 
-const bearer = [{ bearer: [] }];
+/** The bearer token an operation takes: one role's, named by its scope. */
+const bearer = (role: Role) => [{ bearer: [roles[role].scope] }];
 const providerPath = z.object({ providerId: idSchema });
 const referralPath = z.object({ providerId: idSchema, referralId: z.uuid() });
 const organisationPath = z.object({ organisationId: idSchema });
@@ -72,12 +79,12 @@ function providerCommand(summary: string, body?: z.ZodType): { post: ZodOpenApiO
     post: {
       tags: ['providers'],
       summary,
-      security: bearer,
+      security: bearer('provider'),
       requestParams: { path: referralPath },
       ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
       responses: {
         '200': anObject('The referral as it now is: `{ referral }`'),
-        ...problems(400, 401, 404, 409, 503),
+        ...problems(400, 401, 403, 404, 409, 503),
       },
     },
   };
@@ -104,21 +111,39 @@ export function openApiDocument(partnership: Partnership) {
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An access token (`token_use: access`, or typed `at+jwt`) of the partnership’s ' +
+            'identity provider, carrying exactly one role scope and its tenant claim: ' +
+            (Object.keys(roles) as Role[])
+              .map(
+                (role) =>
+                  `\`${roles[role].scope}\` (${roles[role].title}, \`${roles[role].claim}\`)`,
+              )
+              .join(', ') +
+            '. Each operation names the one scope it takes; a token of another role gets 403.',
+        },
       },
     },
     paths: {
       '/v1/referrals': {
         post: {
           tags: ['intake'],
-          summary: 'Submit a referral',
+          summary: 'Submit a referral, as the organisation it is from',
+          description:
+            'Takes a referrer organisation’s token; `referrer.organisationId` must be that ' +
+            'organisation, or the answer is 403 naming the field and nothing is stored.',
+          security: bearer('organisation'),
           requestBody: intakeBody,
           responses: {
             '202': {
               description: 'Stored; it will be routed',
               content: { 'application/json': { schema: receipt } },
             },
-            ...problems(400, 413, 415),
+            ...problems(400, 401, 403, 413, 415),
           },
         },
       },
@@ -150,11 +175,11 @@ export function openApiDocument(partnership: Partnership) {
         get: {
           tags: ['providers'],
           summary: 'List referrals routed to the provider',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: providerPath, query: listQuery },
           responses: {
             '200': anObject('`{ referrals, cursor? }`'),
-            ...problems(400, 401, 404, 503),
+            ...problems(400, 401, 403, 404, 503),
           },
         },
       },
@@ -162,12 +187,12 @@ export function openApiDocument(partnership: Partnership) {
         get: {
           tags: ['providers'],
           summary: 'Pull the next referral from the queue, held for you (the lease)',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: providerPath },
           responses: {
             '200': anObject('`{ referral, lease }`'),
             '204': { description: 'The queue is empty' },
-            ...problems(401, 404, 503),
+            ...problems(401, 403, 404, 503),
           },
         },
       },
@@ -175,18 +200,18 @@ export function openApiDocument(partnership: Partnership) {
         get: {
           tags: ['providers'],
           summary: 'One referral routed to the provider',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: referralPath },
-          responses: { '200': anObject('`{ referral }`'), ...problems(401, 404, 503) },
+          responses: { '200': anObject('`{ referral }`'), ...problems(200, 401, 403, 404, 503) },
         },
       },
       [`${referral}/lease`]: {
         post: {
           tags: ['providers'],
           summary: 'Hold the referral longer',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: referralPath },
-          responses: { '200': anObject('`{ lease }`'), ...problems(401, 404, 409) },
+          responses: { '200': anObject('`{ lease }`'), ...problems(401, 403, 404, 409) },
         },
       },
       [`${referral}/accept`]: providerCommand('Accept'),
@@ -208,33 +233,42 @@ export function openApiDocument(partnership: Partnership) {
         get: {
           tags: ['providers'],
           summary: 'The provider’s capacity',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: providerPath },
-          responses: { '200': anObject('`{ providerId, status, … }`'), ...problems(401, 404) },
+          responses: {
+            '200': anObject('`{ providerId, status, … }`'),
+            ...problems(401, 403, 404),
+          },
         },
         put: {
           tags: ['providers'],
           summary: 'State the provider’s capacity',
-          security: bearer,
+          security: bearer('provider'),
           requestParams: { path: providerPath },
           requestBody: { content: { 'application/json': { schema: capacityBody } } },
-          responses: { '200': anObject('The capacity as stated'), ...problems(400, 401, 404) },
+          responses: {
+            '200': anObject('The capacity as stated'),
+            ...problems(400, 401, 403, 404),
+          },
         },
       },
       [organisation]: {
         get: {
           tags: ['referrers'],
           summary: 'Referrals the organisation sent: status and dates only',
-          security: bearer,
+          security: bearer('organisation'),
           requestParams: { path: organisationPath, query: listQuery },
-          responses: { '200': anObject('`{ referrals, cursor? }`'), ...problems(400, 401, 403) },
+          responses: {
+            '200': anObject('`{ referrals, cursor? }`'),
+            ...problems(400, 401, 403, 404),
+          },
         },
       },
       [`${organisation}/{referralId}`]: {
         get: {
           tags: ['referrers'],
           summary: 'One referral the organisation sent',
-          security: bearer,
+          security: bearer('organisation'),
           requestParams: { path: organisationPath.extend({ referralId: z.uuid() }) },
           responses: { '200': anObject('Status and dates'), ...problems(401, 403, 404) },
         },
@@ -243,7 +277,7 @@ export function openApiDocument(partnership: Partnership) {
         post: {
           tags: ['referrers'],
           summary: 'Withdraw a referral',
-          security: bearer,
+          security: bearer('organisation'),
           requestParams: { path: organisationPath.extend({ referralId: z.uuid() }) },
           responses: { '200': anObject('Status and dates'), ...problems(401, 403, 404, 409) },
         },
@@ -252,7 +286,7 @@ export function openApiDocument(partnership: Partnership) {
         get: {
           tags: ['hub'],
           summary: 'Counts and rates from the aggregates, filtered and grouped',
-          security: bearer,
+          security: bearer('hub'),
           requestParams: { query: metricsQuery },
           responses: {
             '200': anObject(
@@ -262,11 +296,26 @@ export function openApiDocument(partnership: Partnership) {
           },
         },
       },
+      '/v1/spokes/{spokeId}/metrics': {
+        get: {
+          tags: ['spokes'],
+          summary: 'The hub’s counts and rates for one spoke: its coordinators’ view',
+          security: bearer('spoke'),
+          requestParams: {
+            path: z.object({ spokeId: idSchema }),
+            query: spokeMetricsQuery,
+          },
+          responses: {
+            '200': anObject('`{ spoke, period, groupBy, rows }`'),
+            ...problems(400, 401, 403),
+          },
+        },
+      },
       '/v1/hub/returns/{period}': {
         get: {
           tags: ['hub'],
           summary: 'The quarterly return (financial-year quarters), as JSON or CSV',
-          security: bearer,
+          security: bearer('hub'),
           requestParams: { path: z.object({ period: returnPeriod }), query: returnQuery },
           responses: {
             '200': {
@@ -289,7 +338,7 @@ export function openApiDocument(partnership: Partnership) {
             'Who (role, tenant and token subject), when, what and why (a purpose code), in one ' +
             'shape for reads and changes; ids, roles and codes only. Kept after the referral ' +
             'itself has expired. Administrators of the partnership only.',
-          security: bearer,
+          security: bearer('admin'),
           requestParams: { query: auditQuery },
           responses: {
             '200': {

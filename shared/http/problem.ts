@@ -51,7 +51,12 @@ export function toProblem(thrown: unknown): Problem {
   if (error instanceof UnauthorizedError) {
     return known(401, 'unauthorized', 'Not signed in', error);
   }
-  if (error instanceof ForbiddenError) return known(403, 'forbidden', 'Not allowed', error);
+  if (error instanceof ForbiddenError) {
+    return {
+      ...known(403, 'forbidden', 'Not allowed', error),
+      ...(error.problems.length > 0 ? { errors: error.problems } : {}),
+    };
+  }
   if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
   if (error instanceof IllegalTransitionError) {
     return {

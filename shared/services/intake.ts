@@ -8,7 +8,7 @@ import { checkSubmission } from '../domain/intake.ts';
 import { createReferral, type Referral, type ReferralStatus } from '../domain/referral.ts';
 import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
 import { deadlinesFor } from '../domain/deadlines.ts';
-import { IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
+import { ForbiddenError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
 import { bankHolidaysFor } from '../partnership/bank-holidays.ts';
 import type { Partnership } from '../partnership/schema.ts';
 
@@ -43,6 +43,28 @@ export async function receiveReferral(
   const { referral, receipt } = checkedReferral(body, dependencies);
   await dependencies.store.create(referral);
   return receipt;
+}
+
+/**
+ * A referral sent with a referrer organisation's bearer token: it must be that organisation's
+ * own (`referrer.organisationId`), or it is refused with 403 and nothing is stored.
+ */
+export async function receiveOrganisationReferral(
+  organisationId: string,
+  body: unknown,
+  dependencies: IntakeDependencies,
+): Promise<IntakeReceipt> {
+  const claimed = (body as { referrer?: { organisationId?: unknown } } | null)?.referrer
+    ?.organisationId;
+  if (claimed !== undefined && claimed !== organisationId) {
+    throw new ForbiddenError('You can only send referrals from your own organisation.', [
+      {
+        pointer: '/referrer/organisationId',
+        detail: `must be "${organisationId}", the organisation you are signed in for`,
+      },
+    ]);
+  }
+  return receiveReferral(body, dependencies);
 }
 
 /** A signed webhook delivery from a referrer organisation's system, its signature checked. */

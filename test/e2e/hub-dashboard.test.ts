@@ -8,6 +8,7 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually, projectionQueueDrained } from '#test/helpers/runtime.ts';
 
@@ -45,11 +46,7 @@ afterAll(async () => {
 
 /** Submits an example referral as its referrer would. */
 async function submit(example: string): Promise<string> {
-  const response = await fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(exampleReferral(example)),
-  });
+  const response = await postReferral(runtime, exampleReferral(example));
   expect(response.status).toBe(202);
   return ((await response.json()) as { referralId: string }).referralId;
 }

@@ -7,6 +7,7 @@ import { handler as webHandler } from '#functions/web/handler.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually } from '#test/helpers/runtime.ts';
 
@@ -33,11 +34,7 @@ afterAll(async () => {
 
 /** Submits the Admit example as Musgrove Park A&E would; Somerset routes it to Turning Point. */
 async function submitReferral(): Promise<string> {
-  const response = await fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(exampleReferral('admit-friday-night.json')),
-  });
+  const response = await postReferral(runtime, exampleReferral('admit-friday-night.json'));
   expect(response.status).toBe(202);
   return ((await response.json()) as { referralId: string }).referralId;
 }

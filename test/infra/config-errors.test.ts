@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -9,7 +9,7 @@ import { ReachableStack, type ReachableStackProps } from '#infra/reachable-stack
 import { InvalidRoutesError, providerRoute, routesFor, type Route } from '#events/routing/index.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { InvalidPartnershipError, definePartnership } from '#shared/partnership/schema.ts';
-import { testConfig } from './synth.ts';
+import { oidcTestConfig, testConfig } from './synth.ts';
 
 // Every App needs an output directory; without one each makes its own temporary directory.
 let outdir: string;
@@ -95,9 +95,27 @@ describe('a bad deployment config', () => {
     expect(parsed).toEqual([3650, 3650, undefined]);
   });
 
-  it('is refused when the JWKS URL is not a URL, naming reachable:auth.jwksUrl alone', () => {
+  it('is refused when the identity provider is neither cognito nor oidc, naming reachable:auth.kind', () => {
     // Prepare
-    const raw = { ...testConfig, auth: { ...testConfig.auth, jwksUrl: 'auth.example.org/jwks' } };
+    const legacy = {
+      jwksUrl: 'https://auth.example.org/.well-known/jwks.json',
+      issuer: 'https://auth.example.org/',
+      audience: 'reachable',
+    };
+
+    // Act
+    const act = () => parseDeploymentConfig({ ...testConfig, auth: legacy });
+
+    // Assess
+    expect(act).toThrow(/^Invalid deployment config: reachable:auth\.kind /);
+  });
+
+  it('is refused when the OIDC JWKS URL is not a URL, naming reachable:auth.jwksUrl alone', () => {
+    // Prepare
+    const raw = {
+      ...oidcTestConfig,
+      auth: { ...oidcTestConfig.auth, jwksUrl: 'auth.example.org/jwks' },
+    };
 
     // Act
     const act = () => parseDeploymentConfig(raw);
@@ -107,9 +125,24 @@ describe('a bad deployment config', () => {
     expect(act).not.toThrow(/reachable:auth\.(issuer|audience)/);
   });
 
-  it('is refused naming every part of the identity provider that is missing', () => {
+  it.each([
+    ['an issuer that is not https', { issuer: 'http://login.example.org' }, 'issuer'],
+    ['no audience', { audience: [] }, 'audience'],
+    ['an audience as one string', { audience: 'reachable' }, 'audience'],
+  ])('is refused for an OIDC issuer with %s, naming the key', (_case, change, key) => {
     // Prepare
-    const raw = { ...testConfig, auth: { jwksUrl: testConfig.auth.jwksUrl } };
+    const raw = { ...oidcTestConfig, auth: { ...oidcTestConfig.auth, ...change } };
+
+    // Act
+    const act = () => parseDeploymentConfig(raw);
+
+    // Assess
+    expect(act).toThrow(new RegExp(`^Invalid deployment config: reachable:auth\\.${key} `));
+  });
+
+  it('is refused naming every part of an OIDC issuer that is missing', () => {
+    // Prepare
+    const raw = { ...testConfig, auth: { kind: 'oidc', jwksUrl: 'https://login.example.org/' } };
 
     // Act
     const act = () => parseDeploymentConfig(raw);
@@ -118,15 +151,61 @@ describe('a bad deployment config', () => {
     expect(act).toThrow(/reachable:auth\.issuer .*; reachable:auth\.audience /);
   });
 
-  it('accepts the config the infra tests deploy', () => {
+  it.each([
+    ['a callback over http to another host', { callbackUrls: ['http://reachable.example.org/'] }],
+    ['an empty list of callbacks', { callbackUrls: [] }],
+    ['a setting of an OIDC issuer', { issuer: 'https://login.example.org' }],
+  ])('is refused for a Cognito user pool with %s', (_case, change) => {
     // Prepare
-    const raw: unknown = structuredClone(testConfig);
+    const raw = { ...testConfig, auth: { kind: 'cognito', ...change } };
+
+    // Act
+    const act = () => parseDeploymentConfig(raw);
+
+    // Assess
+    expect(act).toThrow(/^Invalid deployment config: reachable:auth/);
+  });
+
+  it.each([
+    ['a Cognito user pool', testConfig],
+    ['an OIDC issuer', oidcTestConfig],
+    [
+      'a Cognito user pool with its own callbacks',
+      {
+        ...testConfig,
+        auth: {
+          kind: 'cognito',
+          callbackUrls: ['https://reachable.example.org/provider', 'http://localhost:3000/hub'],
+        },
+      },
+    ],
+  ])('accepts %s', (_case, config) => {
+    // Prepare
+    const raw: unknown = structuredClone(config);
 
     // Act
     const parsed = parseDeploymentConfig(raw);
 
     // Assess
-    expect(parsed).toEqual(testConfig);
+    expect(parsed).toEqual(config);
+  });
+
+  it("accepts the project's own cdk.json context", () => {
+    // Prepare
+    const cdkJson = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8'),
+    ) as { context: Record<string, unknown> };
+    const { context } = cdkJson;
+
+    // Act
+    const parsed = parseDeploymentConfig({
+      partnership: context['reachable:partnership'],
+      stage: context['reachable:stage'],
+      auth: context['reachable:auth'],
+    });
+
+    // Assess
+    expect(parsed.auth).toEqual({ kind: 'cognito' });
   });
 
   it('fails the synth of the app read from CDK context', () => {

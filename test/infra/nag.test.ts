@@ -5,29 +5,35 @@ import { describe, expect, it } from 'vitest';
 import { stackName } from '#infra/config.ts';
 import { nagAcknowledgements } from '#infra/nag-acknowledgements.ts';
 import { ReachableStack } from '#infra/reachable-stack.ts';
-import { testConfig } from './synth.ts';
+import { oidcTestConfig, testConfig } from './synth.ts';
 
 describe('cdk-nag (AwsSolutions)', () => {
-  it('finds nothing in the template that is not acknowledged with a reason', () => {
-    // Prepare
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new ReachableStack(app, stackName(testConfig), { config: testConfig });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  it.each([
+    ['its own Cognito user pool', testConfig],
+    ['an OIDC issuer', oidcTestConfig],
+  ])(
+    'finds nothing in the template with %s that is not acknowledged with a reason',
+    (_auth, config) => {
+      // Prepare
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      new ReachableStack(app, stackName(config), { config });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-    // Act
-    let findings = '';
-    let directory: string | undefined;
-    try {
-      directory = app.synth().directory;
-    } catch (error) {
-      findings = String(error);
-    } finally {
-      if (directory) rmSync(directory, { recursive: true, force: true });
-    }
+      // Act
+      let findings = '';
+      let directory: string | undefined;
+      try {
+        directory = app.synth().directory;
+      } catch (error) {
+        findings = String(error);
+      } finally {
+        if (directory) rmSync(directory, { recursive: true, force: true });
+      }
 
-    // Assess
-    expect(findings).toBe('');
-  });
+      // Assess
+      expect(findings).toBe('');
+    },
+  );
 
   it.each(Object.entries(nagAcknowledgements))(
     'acknowledges %s with a reason written as sentences',

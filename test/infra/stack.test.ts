@@ -17,10 +17,10 @@ import {
   resourcesOfType,
   roleStatements,
   synthesize,
-  testConfig,
   type Resource,
   type Statement,
   type Synthesized,
+  testConfig,
 } from './synth.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -313,19 +313,25 @@ describe("Reachable's functions", () => {
     // Assess
     expect(authenticating.map(([handler]) => handler)).toEqual(
       expect.arrayContaining([
+        'functions/intake/handler.ts',
         'functions/provider-api/handler.ts',
         'functions/referrer-api/handler.ts',
         'functions/hub-api/handler.ts',
       ]),
     );
-    // Exactly these: an AUTH_JWKS_JSON (the local runtime's inline keys) would override the URL.
+    // Exactly these, the stack's user pool: an AUTH_JWKS_JSON (the local runtime's inline keys)
+    // would override the URL.
+    const userPool = logicalIdOf(synthesized.stack.identity.userPool!);
+    const webClient = logicalIdOf(synthesized.stack.identity.webClient!);
     expect(settings).toEqual(
       authenticating.map(([handler]) => [
         handler,
         {
-          AUTH_JWKS_URL: testConfig.auth.jwksUrl,
-          AUTH_ISSUER: testConfig.auth.issuer,
-          AUTH_AUDIENCE: testConfig.auth.audience,
+          AUTH_JWKS_URL: {
+            'Fn::Join': ['', [getAtt(userPool, 'ProviderURL'), '/.well-known/jwks.json']],
+          },
+          AUTH_ISSUER: getAtt(userPool, 'ProviderURL'),
+          AUTH_AUDIENCE: { Ref: webClient },
         },
       ]),
     );
@@ -555,6 +561,7 @@ describe('the HTTP API', () => {
       'GET /v1/hub/metrics': by('hub-api'),
       'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /v1/admin/audit': by('admin-api'),
+      'GET /v1/spokes/{spokeId}/metrics': by('hub-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
       'GET /hub': by('web'),
@@ -984,6 +991,7 @@ describe('least privilege', () => {
     publish: {},
     'api-docs': {},
     web: {},
+    'pre-token': {},
   };
 
   /** A function's DynamoDB actions on its table and indexes, by resource, sorted. */

@@ -5,14 +5,21 @@ import { stackName, type DeploymentConfig } from '#infra/config.ts';
 import { handlerMetadataKey } from '#infra/constructs/reachable-function.ts';
 import { ReachableStack, type ReachableStackProps } from '#infra/reachable-stack.ts';
 
-/** The deployment the infra tests synthesize. */
+/** The deployment the infra tests synthesize: the stack's own Cognito user pool. */
 export const testConfig: DeploymentConfig = {
   partnership: 'avon-and-somerset',
   stage: 'test',
+  auth: { kind: 'cognito' },
+};
+
+/** The same deployment with the partnership's own OpenID Connect issuer instead. */
+export const oidcTestConfig: DeploymentConfig = {
+  ...testConfig,
   auth: {
-    jwksUrl: 'https://auth.example.org/.well-known/jwks.json',
-    issuer: 'https://auth.example.org/',
-    audience: 'reachable',
+    kind: 'oidc',
+    issuer: 'https://login.avon-and-somerset.example',
+    jwksUrl: 'https://login.avon-and-somerset.example/.well-known/jwks.json',
+    audience: ['reachable-web', 'reachable-systems'],
   },
 };
 
@@ -53,7 +60,8 @@ export function synthesize({ validate = false, ...props }: SynthesizeOptions = {
       '@aws-cdk/core:validateAgainstDefaultRules': validate,
     },
   });
-  const stack = new ReachableStack(app, stackName(testConfig), { config: testConfig, ...props });
+  const config = props.config ?? testConfig;
+  const stack = new ReachableStack(app, stackName(config), { ...props, config });
   const assembly = app.synth();
   const json = assembly.getStackArtifact(stack.artifactId).template as {
     Resources: Record<string, Resource>;

@@ -4,6 +4,7 @@ import { runDemoData, type HubRow } from '#local/demo-data.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { projectionQueueDrained } from '#test/helpers/runtime.ts';
 
 let runtime: Runtime;
@@ -43,12 +44,8 @@ describe('the local clock (PUT /_local/clock)', () => {
 
     // Act
     const set = await call(undefined, 'PUT', '/_local/clock', { at: '2026-03-02T09:00:00Z' });
-    const submitted = await call(
-      undefined,
-      'POST',
-      '/v1/referrals',
-      exampleReferral('admit-friday-night.json'),
-    );
+    const submitted = await postReferral(runtime, exampleReferral('admit-friday-night.json'));
+    const { referralId } = (await submitted.json()) as { referralId: string };
     const reset = await call(undefined, 'PUT', '/_local/clock', { at: null });
     const notATime = await call(undefined, 'PUT', '/_local/clock', { at: 'next Tuesday' });
     const noAt = await call(undefined, 'PUT', '/_local/clock', {});
@@ -56,7 +53,7 @@ describe('the local clock (PUT /_local/clock)', () => {
     const seen = await call(
       { organisation },
       'GET',
-      `/v1/organisations/${organisation}/referrals/${String(submitted.body.referralId)}`,
+      `/v1/organisations/${organisation}/referrals/${referralId}`,
     );
 
     // Assess

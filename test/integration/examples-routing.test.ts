@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { exampleFileNames, exampleReferral, examplesDir } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import {
   destinationQueueUrl,
   eventually,
@@ -57,11 +58,7 @@ describe('every contract example, through the embedded runtime', () => {
       const body = exampleReferral(file);
 
       // Act
-      const response = await fetch(`${runtime.url}/v1/referrals`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const response = await postReferral(runtime, body);
       const receipt = (await response.json()) as { referralId: string; callPoliceNow?: string };
       const routed = await eventually(`the routing of ${file}`, async () => {
         const item = await storedReferral(runtime, receipt.referralId);

@@ -6,7 +6,9 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { monthOf, quarterOf } from '#shared/domain/hub-metrics.ts';
 import { toEventDetail } from '#shared/domain/referral.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, projectionQueueDrained, storedReferral } from '#test/helpers/runtime.ts';
 
 let runtime: Runtime;
@@ -19,7 +21,7 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-type Caller = { provider: string } | { hub: string } | undefined;
+type Caller = Parameters<typeof signLocalToken>[0] | undefined;
 
 async function call(as: Caller, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -42,8 +44,8 @@ const hub = { hub: 'avon-and-somerset' };
 const provider = 'turning-point-admit';
 
 async function submit(example: string): Promise<string> {
-  const { body } = await call(undefined, 'POST', '/v1/referrals', exampleReferral(example));
-  return String(body.referralId);
+  const response = await postReferral(runtime, exampleReferral(example));
+  return String(((await response.json()) as { referralId: unknown }).referralId);
 }
 
 async function routed(referralId: string) {
@@ -188,6 +190,48 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     expect(row(after)).toEqual(row(before));
   });
 
+  it("shows a spoke's coordinators the hub's figures for their own spoke only", async () => {
+    // Prepare
+    const somersetId = await submit('admit-friday-night.json');
+    const bristolId = await submit('weapons-possession-bristol.json');
+    await Promise.all([routed(somersetId), routed(bristolId)]);
+    await projectionQueueDrained(runtime);
+    const query = 'groupBy=spoke,pathway&from=2020-01&to=2022-12';
+    const period = `groupBy=spoke,pathway`;
+    const hubRows = await metricsOnce((all) => all.some((row) => row.group.spoke === 'bristol'));
+
+    // Act
+    const somerset = await call(
+      { spoke: 'somerset' },
+      'GET',
+      `/v1/spokes/somerset/metrics?${period}`,
+    );
+    const old = await call({ spoke: 'somerset' }, 'GET', `/v1/spokes/somerset/metrics?${query}`);
+    const otherSpoke = await call({ spoke: 'bristol' }, 'GET', '/v1/spokes/somerset/metrics');
+    const others = await Promise.all(
+      [hub, { provider }, { organisation: 'musgrove-park-hospital-ae' }].map((as) =>
+        call(as, 'GET', '/v1/spokes/somerset/metrics'),
+      ),
+    );
+    const widened = await call(
+      { spoke: 'somerset' },
+      'GET',
+      '/v1/spokes/somerset/metrics?spoke=bristol',
+    );
+
+    // Assess
+    expect(somerset.status).toBe(200);
+    expect(somerset.body.spoke).toBe('somerset');
+    expect(somerset.body.rows).toEqual(hubRows.filter((row) => row.group.spoke === 'somerset'));
+    expect((somerset.body.rows as Row[]).length).toBeGreaterThan(0);
+    expect(old.body.rows).toEqual([]);
+    expect(otherSpoke.status).toBe(403);
+    expect(otherSpoke.body).toMatchObject({ title: 'Not allowed' });
+    expect(others.map((answer) => answer.status)).toEqual([403, 403, 403]);
+    expect(widened.status).toBe(400);
+    expect(widened.body.errors).toEqual([expect.objectContaining({ pointer: '/spoke' })]);
+  });
+
   it('answers only the hub: 401 without a token, 403 to a provider', async () => {
     // Act
     const unsigned = await call(undefined, 'GET', '/v1/hub/metrics');
@@ -204,18 +248,22 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
   it('holds no personal data: no name, date of birth, postcode or summary from any example', async () => {
     // Prepare
     const examples = exampleFileNames().map(exampleReferral);
-    await Promise.all(examples.map((example) => call(undefined, 'POST', '/v1/referrals', example)));
+    await Promise.all(examples.map((example) => postReferral(runtime, example)));
     const personal = examples.flatMap((example) =>
       personalStrings([example.subject, example.referrer, example.summary]),
     );
     await projectionQueueDrained(runtime);
 
     // Act
-    const responses = await Promise.all(
-      ['', '?groupBy=spoke,pathway,provider,month', '?groupBy=quarter'].map((query) =>
+    const responses = await Promise.all([
+      ...['', '?groupBy=spoke,pathway,provider,month', '?groupBy=quarter'].map((query) =>
         call(hub, 'GET', `/v1/hub/metrics${query}`),
       ),
-    );
+      // And every spoke's view of the same figures.
+      ...avonAndSomerset.spokes.map(({ id }) =>
+        call({ spoke: id }, 'GET', `/v1/spokes/${id}/metrics?groupBy=pathway,provider,month`),
+      ),
+    ]);
 
     // Assess
     expect(personal.length).toBeGreaterThan(10);

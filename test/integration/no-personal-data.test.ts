@@ -5,6 +5,7 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { newWebhookSecret } from '#local/webhook-secrets.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
 
@@ -113,7 +114,10 @@ async function call(
 }
 
 async function submit(body: string, headers: Record<string, string>, path: string) {
-  const response = await fetch(`${runtime.url}${path}`, { method: 'POST', headers, body });
+  const response =
+    path === '/v1/referrals'
+      ? await postReferral(runtime, body, { headers })
+      : await fetch(`${runtime.url}${path}`, { method: 'POST', headers, body });
   expect(response.status).toBe(202);
   return String(((await response.json()) as { referralId: unknown }).referralId);
 }

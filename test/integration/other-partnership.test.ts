@@ -12,6 +12,7 @@ import { registerPartnership } from '#shared/domain/partnership.ts';
 import { testConfig } from '#test/infra/synth.ts';
 import { northumbria, northumbriaRoutes } from '#test/fixtures/northumbria.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { proveExactlyOneRoute } from '#test/helpers/routing-proof.ts';
 import {
   destinationQueueUrl,
@@ -62,11 +63,7 @@ function northumbriaReferral(spoke: string, pathway: 'weapons-in-schools'): obje
 }
 
 async function submit(body: object): Promise<string> {
-  const response = await fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const response = await postReferral(runtime, body);
   expect(response.status).toBe(202);
   return ((await response.json()) as { referralId: string }).referralId;
 }

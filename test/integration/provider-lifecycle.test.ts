@@ -6,6 +6,7 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import {
   destinationQueueUrl,
   eventually,
@@ -52,9 +53,9 @@ async function call(
 }
 
 async function submit(example: string): Promise<string> {
-  const { status, body } = await call(undefined, 'POST', '/v1/referrals', exampleReferral(example));
-  expect(status).toBe(202);
-  return String(body.referralId);
+  const response = await postReferral(runtime, exampleReferral(example));
+  expect(response.status).toBe(202);
+  return String(((await response.json()) as { referralId: unknown }).referralId);
 }
 
 /** Pulls until this referral comes out of the provider's queue (routing is asynchronous). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
@@ -22,13 +23,7 @@ afterAll(async () => {
 });
 
 async function submit(example: string): Promise<string> {
-  const body = exampleReferral(example) as { referrer: { organisationId: string } };
-  const token = await signLocalToken({ organisation: body.referrer.organisationId });
-  const response = await fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
+  const response = await postReferral(runtime, exampleReferral(example));
   expect(response.status).toBe(202);
   return String(((await response.json()) as { referralId: string }).referralId);
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 
 const provider = 'turning-point-admit';
 let runtime: Runtime;
@@ -30,11 +31,7 @@ afterAll(async () => {
 });
 
 const post = (body: string, contentType = 'application/json') =>
-  fetch(`${runtime.url}/v1/referrals`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-  });
+  postReferral(runtime, body, { headers: { 'content-type': contentType } });
 
 /** Pulls until a referral arrives: routing is asynchronous (stream, bus, queue), as on AWS. */
 async function pullNext(providerId: string): Promise<Response> {

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import { defaultReferrer, organisationOf } from '#test/helpers/referrals.ts';
 import {
   apiEvent,
   captureOutput,
@@ -12,8 +13,11 @@ import {
   partnershipId,
   tableName,
 } from './builders.ts';
+import { testSigningKey } from './tokens.ts';
 
 // The handler reads its environment and builds its clients at import: both come first.
+const signingKey = testSigningKey();
+signingKey.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
 vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
@@ -57,11 +61,14 @@ const controlCharacter = fc
 const mutatedRequest = fc
   .record({ example: fc.constantFrom(...examples), pick: fc.nat(), seed: fc.nat() })
   .chain(({ example, pick }) => {
+    // Sent by the organisation the example is from, whatever the mutation did to the body.
+    const organisation = organisationOf(example) ?? defaultReferrer;
     const paths = pathsOf(example);
     const path = paths[pick % paths.length] ?? [];
     const asJson = (value: Json) => ({
       body: JSON.stringify(value),
       contentType: 'application/json',
+      organisation,
     });
     return fc.oneof(
       // a field removed
@@ -115,33 +122,40 @@ const mutatedRequest = fc
       fc.tuple(fc.nat(), fc.string({ maxLength: 8 })).map(([cut, stray]) => {
         const text = JSON.stringify(example);
         const at = cut % text.length;
-        return { body: text.slice(0, at) + stray, contentType: 'application/json' };
+        return { body: text.slice(0, at) + stray, contentType: 'application/json', organisation };
       }),
       // the right body sent as something else
       fc
         .constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', '')
-        .map((contentType) => ({ body: JSON.stringify(example), contentType })),
+        .map((contentType) => ({ body: JSON.stringify(example), contentType, organisation })),
     );
   });
 
 let output: ReturnType<typeof captureOutput>;
+/** Each example organisation's Authorization header, signed once at the test clock's time. */
+const bearers = new Map<string, Record<string, string>>();
 
-beforeAll(() => {
+beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(fridayEvening);
   output = captureOutput();
+  for (const example of examples) {
+    const organisation = organisationOf(example) ?? defaultReferrer;
+    bearers.set(organisation, await signingKey.bearer({ organisation }));
+  }
 });
 
 afterAll(() => {
   output.restore();
   vi.useRealTimers();
+  signingKey.remove();
 });
 
 describe('POST /v1/referrals fuzzed', () => {
   it('answers 10,000 mutated referrals with 202 or a 4xx problem, storing nothing for a 4xx', async () => {
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(mutatedRequest, async ({ body, contentType }) => {
+      fc.asyncProperty(mutatedRequest, async ({ body, contentType, organisation }) => {
         // Prepare
         documents.reset();
         documents.on(PutCommand).resolves({});
@@ -153,7 +167,10 @@ describe('POST /v1/referrals fuzzed', () => {
               routeKey: 'POST /v1/referrals',
               rawPath: '/v1/referrals',
               body,
-              headers: contentType ? { 'content-type': contentType } : {},
+              headers: {
+                ...bearers.get(organisation),
+                ...(contentType ? { 'content-type': contentType } : {}),
+              },
             }),
             context,
           ),
@@ -166,16 +183,22 @@ describe('POST /v1/referrals fuzzed', () => {
           expect(writes).toBe(1);
           return;
         }
-        expect([400, 413, 415]).toContain(response.statusCode);
+        expect([400, 403, 413, 415]).toContain(response.statusCode);
         expect(writes).toBe(0);
         expect(response.contentType).toBe('application/problem+json');
         const problem = response.body as { status: number; errors?: { pointer: string }[] };
         expect(problem.status).toBe(response.statusCode);
         if (response.statusCode === 400) expect(problem.errors?.length).toBeGreaterThan(0);
+        // Only a referral claiming to be from another organisation is forbidden.
+        if (response.statusCode === 403) {
+          expect(problem.errors?.map((error) => error.pointer)).toEqual([
+            '/referrer/organisationId',
+          ]);
+        }
       }),
       { numRuns: 10_000 },
     );
     // The mutations reach every kind of refusal, and some stay valid.
-    expect([...statuses.keys()].sort()).toEqual([202, 400, 413, 415]);
+    expect([...statuses.keys()].sort()).toEqual([202, 400, 403, 413, 415]);
   });
 });

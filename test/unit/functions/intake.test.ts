@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callPoliceNowMessage } from '#shared/services/intake.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
+import { defaultReferrer, organisationOf } from '#test/helpers/referrals.ts';
 import {
   apiEvent,
   captureOutput,
@@ -14,8 +15,11 @@ import {
   personalValuesOf,
   tableName,
 } from './builders.ts';
+import { testSigningKey, type TokenClaims } from './tokens.ts';
 
 // The handler reads its environment and builds its clients at import: both come first.
+const signingKey = testSigningKey();
+signingKey.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
 vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
@@ -41,14 +45,26 @@ interface ProblemBody {
   errors?: { pointer: string; detail: string }[];
 }
 
-const submit = async (body: string, headers: Record<string, string> = {}) =>
+/**
+ * Posts a referral as the organisation it names (a token signed now, as the test clock says),
+ * or as `as` says; `as: null` sends no token.
+ */
+const submit = async (
+  body: string,
+  headers: Record<string, string> = {},
+  as: TokenClaims | null = { organisation: organisationOf(body) ?? defaultReferrer },
+) =>
   parseResult(
     await handler(
       apiEvent({
         routeKey: 'POST /v1/referrals',
         rawPath: '/v1/referrals',
         body,
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          ...(as ? await signingKey.bearer(as) : {}),
+          ...headers,
+        },
       }),
       context,
     ),
@@ -67,6 +83,10 @@ beforeEach(() => {
 afterEach(() => {
   output.restore();
   vi.useRealTimers();
+});
+
+afterAll(() => {
+  signingKey.remove();
 });
 
 describe('POST /v1/referrals with a valid referral', () => {
@@ -156,6 +176,75 @@ describe('POST /v1/referrals with a valid referral', () => {
   });
 });
 
+describe('POST /v1/referrals and who sends it', () => {
+  it('answers 401 problem+json without a referrer organisation token, before reading the body', async () => {
+    // Prepare
+    const valid = JSON.stringify(exampleReferral('admit-friday-night.json'));
+    const oversized = JSON.stringify({ summary: 'x'.repeat(64 * 1024) });
+
+    // Act
+    const unsigned = await submit(valid, {}, null);
+    const unsignedOversized = await submit(oversized, {}, null);
+
+    // Assess
+    expect([unsigned.statusCode, unsignedOversized.statusCode]).toEqual([401, 401]);
+    expect(unsigned.contentType).toBe('application/problem+json');
+    expect(unsigned.body).toMatchObject({ status: 401, detail: 'Missing bearer token.' });
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it.each<[string, TokenClaims]>([
+    ['a provider', { provider: 'turning-point-admit' }],
+    ['a spoke coordinator', { spoke: 'somerset' }],
+    ['the hub', { hub: partnershipId }],
+    ['an administrator', { admin: partnershipId }],
+  ])(
+    'answers 403 to %s, who is not a referrer organisation, and stores nothing',
+    async (_who, as) => {
+      // Prepare
+      const valid = JSON.stringify(exampleReferral('admit-friday-night.json'));
+
+      // Act
+      const response = await submit(valid, {}, as);
+
+      // Assess
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toMatchObject({
+        status: 403,
+        detail: 'Only referrer organisations can use this route.',
+      });
+      expect(documents.calls()).toHaveLength(0);
+    },
+  );
+
+  it("answers 403 naming referrer.organisationId to a referral of another organisation's, and stores nothing", async () => {
+    // Prepare
+    const hospitals = JSON.stringify(exampleReferral('admit-friday-night.json'));
+
+    // Act
+    const response = await submit(hospitals, {}, { organisation: 'example-academy-bristol' });
+
+    // Assess
+    expect(organisationOf(hospitals)).toBe('musgrove-park-hospital-ae');
+    expect(response.statusCode).toBe(403);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(response.body).toEqual({
+      type: 'https://reachable.dev/problems/forbidden',
+      title: 'Not allowed',
+      status: 403,
+      detail: 'You can only send referrals from your own organisation.',
+      instance: '/v1/referrals',
+      errors: [
+        {
+          pointer: '/referrer/organisationId',
+          detail: 'must be "example-academy-bristol", the organisation you are signed in for',
+        },
+      ],
+    });
+    expect(documents.calls()).toHaveLength(0);
+  });
+});
+
 describe('POST /v1/referrals with bad input', () => {
   it('answers 400 problem+json naming every field at fault, and stores nothing', async () => {
     // Prepare
@@ -238,7 +327,10 @@ describe('POST /v1/referrals with bad input', () => {
           rawPath: '/v1/referrals',
           body: oversized,
           isBase64Encoded: true,
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(await signingKey.bearer({ organisation: defaultReferrer })),
+          },
         }),
         context,
       ),
