@@ -258,12 +258,15 @@ export class ReferralStore {
 
   /**
    * Gives a provider the lease on a referral in its queue that nobody has taken further yet.
-   * Not a lifecycle change: `updatedAt` stays, so it never races a transition.
+   * Not a lifecycle change: `updatedAt` stays, so it never races a transition. Refused while
+   * a lease taken on another message of the same referral runs (`at` is now): a duplicate
+   * delivery never hands the same referral out twice.
    */
   async lease(
     referral: Referral,
     providerId: ProviderId,
     lease: Lease,
+    at: Date,
   ): Promise<Referral | undefined> {
     try {
       await this.#client.send(
@@ -271,7 +274,9 @@ export class ReferralStore {
           TableName: this.#tableName,
           Key: referralKey(referral.referralId),
           ConditionExpression:
-            '#status IN (:received, :routed, :rerouted) AND (attribute_not_exists(providerId) OR providerId = :providerId)',
+            '#status IN (:received, :routed, :rerouted) AND (attribute_not_exists(providerId) OR providerId = :providerId)' +
+            ' AND (attribute_not_exists(lease) OR lease.expiresAt <= :now' +
+            ' OR attribute_not_exists(lease.messageId) OR lease.messageId = :messageId)',
           UpdateExpression: 'SET lease = :lease',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -280,6 +285,8 @@ export class ReferralStore {
             ':rerouted': 'rerouted',
             ':providerId': providerId,
             ':lease': lease,
+            ':now': at.toISOString(),
+            ':messageId': lease.messageId ?? '',
           },
         }),
       );
