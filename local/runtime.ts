@@ -21,6 +21,7 @@ import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localOnlyRoutes } from './clock-route.ts';
+import { localQueuesRoute } from './queues-route.ts';
 import { localFormsEnvironment } from './forms-csrf-key.ts';
 import { localAuthEnvironment } from './signing-key.ts';
 import { localWebhookEnvironment } from './webhook-secrets.ts';
@@ -160,8 +161,16 @@ export async function startRuntime({
 
     // The local-only routes (the clock) sit beside the template's; a stopped runtime leaves the
     // clock real for whatever runs next in this process.
+    const queuesRoute = localQueuesRoute(
+      {
+        region: localRegion,
+        sqsEndpoint: process.env.AWS_ENDPOINT_URL_SQS ?? sqsService.endpoint,
+        queueUrls: Object.fromEntries(queueUrls),
+      },
+      template,
+    );
     const http = await startHttpServer(
-      [...localOnlyRoutes(), ...httpRoutes(template, physical, invokers)],
+      [...localOnlyRoutes(), queuesRoute, ...httpRoutes(template, physical, invokers)],
       port,
     );
     stoppers.push(async () => setLocalClockOffset(0));
