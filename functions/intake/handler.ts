@@ -4,12 +4,17 @@ import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { parseJsonBody, readJsonBody, readRawBody } from '#shared/http/body.ts';
+import { parseJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';
+import { idempotencyKeyFrom } from '#shared/http/request.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
-import { receiveReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
+import {
+  receiveKeyedReferral,
+  receiveReferral,
+  receiveWebhookReferral,
+} from '#shared/services/intake.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
@@ -17,9 +22,17 @@ const webhookSecrets = webhookSecretsFromEnv();
 const dependencies = { partnership, store, now, newId: randomUUID };
 
 const routes: Record<string, Route> = {
-  /** A referral from a form or a client: check, store once, answer 202 with the reference. */
+  /**
+   * A referral from a form or a client: check, store once, answer 202 with the reference. With
+   * an `Idempotency-Key`, a retry gets the first answer and makes no second referral.
+   */
   'POST /v1/referrals': async (event) => {
-    const receipt = await receiveReferral(readJsonBody(event), dependencies);
+    const rawBody = readRawBody(event);
+    const body = parseJsonBody(event, rawBody);
+    const idempotencyKey = idempotencyKeyFrom(event);
+    const receipt = idempotencyKey
+      ? await receiveKeyedReferral({ idempotencyKey, rawBody, body }, dependencies)
+      : await receiveReferral(body, dependencies);
     const { requestId } = event.requestContext;
     logger.info('Referral received', { referralId: receipt.referralId, requestId });
     return json(202, receipt);
