@@ -108,6 +108,17 @@ export class DuplicateDeliveryError extends ConflictError {
   }
 }
 
+/**
+ * Another request was writing the same delivery's record at this very moment (DynamoDB refused
+ * one of two transactions on it): read it again, and it will be there, or try again.
+ */
+export class DeliveryInProgressError extends ConflictError {
+  constructor(webhookId: string, options?: ErrorOptions) {
+    super(`Webhook delivery ${webhookId} is being taken by another request; try again.`, options);
+    this.name = 'DeliveryInProgressError';
+  }
+}
+
 /** A provider's capacity as it last said it. */
 export interface ProviderCapacity {
   providerId: string;
@@ -197,6 +208,9 @@ export class ReferralStore {
           throw new DuplicateDeliveryError(delivery.webhookId, { cause: error }, existing);
         }
         if (referralReason?.Code === 'ConditionalCheckFailed') throw exists();
+        if (deliveryReason?.Code === 'TransactionConflict') {
+          throw new DeliveryInProgressError(delivery.webhookId, { cause: error });
+        }
       }
       throw error;
     }

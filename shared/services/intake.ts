@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DeliveryInProgressError,
   DuplicateDeliveryError,
   type DeliveryChannel,
   type DeliveryRecord,
@@ -137,33 +139,44 @@ async function receiveOnce(
 ): Promise<IntakeReceipt> {
   const { organisationId, webhookId, channel } = delivery;
   const bodySha256 = createHash('sha256').update(delivery.rawBody).digest('base64url');
-  const answered = await dependencies.store.delivery(organisationId, webhookId, channel);
-  if (answered) return earlierAnswer(answered, bodySha256);
+  for (let attempt = 1; ; attempt++) {
+    const answered = await dependencies.store.delivery(organisationId, webhookId, channel);
+    if (answered) return earlierAnswer(answered, bodySha256);
 
-  checkBeforeTaking();
-  const { referral, receipt } = checkedReferral(delivery.body, dependencies);
-  const expiresAt =
-    Math.floor(dependencies.now().getTime() / 1000) + deliveryRetentionDays * 24 * 60 * 60;
-  try {
-    await dependencies.store.create(referral, {
-      organisationId,
-      webhookId,
-      bodySha256,
-      receipt: { ...receipt },
-      expiresAt,
-      ...(channel === 'api' ? { channel } : {}),
-    });
-    return receipt;
-  } catch (error) {
-    if (!(error instanceof DuplicateDeliveryError)) throw error;
-    // The same key, sent again at the same moment: the first one made the referral. Its record
-    // came back with the refusal (or is read), and is compared, never assumed to be this one.
-    const first =
-      error.existing ?? (await dependencies.store.delivery(organisationId, webhookId, channel));
-    if (!first) throw error;
-    return earlierAnswer(first, bodySha256);
+    checkBeforeTaking();
+    const { referral, receipt } = checkedReferral(delivery.body, dependencies);
+    const expiresAt =
+      Math.floor(dependencies.now().getTime() / 1000) + deliveryRetentionDays * 24 * 60 * 60;
+    try {
+      await dependencies.store.create(referral, {
+        organisationId,
+        webhookId,
+        bodySha256,
+        receipt: { ...receipt },
+        expiresAt,
+        ...(channel === 'api' ? { channel } : {}),
+      });
+      return receipt;
+    } catch (error) {
+      // Two copies written at the very same moment: the other one's record is about to be
+      // there; read again (a few times) rather than answer 409.
+      if (error instanceof DeliveryInProgressError && attempt < conflictAttempts) {
+        await sleep(25 * attempt);
+        continue;
+      }
+      if (!(error instanceof DuplicateDeliveryError)) throw error;
+      // The same key, sent again at the same moment: the first one made the referral. Its
+      // record came back with the refusal (or is read), and is compared, never assumed to match.
+      const first =
+        error.existing ?? (await dependencies.store.delivery(organisationId, webhookId, channel));
+      if (!first) throw error;
+      return earlierAnswer(first, bodySha256);
+    }
   }
 }
+
+// Reads of a delivery's record after a write conflict, before answering 409 (try again).
+const conflictAttempts = 3;
 
 function earlierAnswer(answered: DeliveryRecord, bodySha256: string): IntakeReceipt {
   if (answered.bodySha256 !== bodySha256) {

@@ -82,6 +82,14 @@ export async function storedReferral(
 export async function projectionQueueDrained(runtime: Runtime): Promise<void> {
   const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
   if (!queueUrl) throw new Error('No hub projection queue in the template');
+  await queueDrained(queueUrl);
+}
+
+/**
+ * Waits until a queue's consumer has taken every message (none waiting or in flight), by its
+ * counts alone: looking at the messages would count as receiving them.
+ */
+export async function queueDrained(queueUrl: string): Promise<void> {
   const sqs = new SQSClient({});
   try {
     await sleep(300); // let the bus deliver first
@@ -120,9 +128,7 @@ export async function messagesInQueue(
           VisibilityTimeout: 0,
         }),
       );
-      const fresh = Messages.filter((message) => !seen.has(message.MessageId ?? ''));
-      if (fresh.length === 0) break;
-      for (const message of fresh) {
+      for (const message of Messages) {
         const body = message.Body ?? '';
         seen.set(message.MessageId ?? '', {
           messageId: message.MessageId ?? '',
@@ -130,6 +136,8 @@ export async function messagesInQueue(
           ...referralIdOf(body),
         });
       }
+      // Another look only when this one was full: each look is a receive of every message.
+      if (Messages.length < 10) break;
     }
   } finally {
     sqs.destroy();

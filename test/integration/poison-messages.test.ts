@@ -5,11 +5,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { eventSource } from '#events/catalogue.ts';
-import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import {
   deadLetterQueuesOf,
   findDeadLetterQueue,
@@ -22,6 +18,10 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { loadLocalTemplate } from '#local/template.ts';
 import { dynamoDocumentClient } from '#shared/adapters/clients.ts';
 import { injectFault, type Fault } from '#test/helpers/faults.ts';
+import {
+  referredIn as referredInMonth,
+  routedEventMessage,
+} from '#test/helpers/lifecycle-events.ts';
 import { eventually, messagesInQueue, projectionQueueDrained } from '#test/helpers/runtime.ts';
 
 // Poison messages on the embedded runtime, on the hub's projection queue (maxReceiveCount 5):
@@ -63,60 +63,8 @@ const queueUrl = (logicalId: string) => {
 const projectionQueue = () => queueUrl(projectionDlq.sourceQueue?.logicalId ?? 'no source queue');
 const directory = () => localQueueDirectory(sqs, runtime.queueUrls);
 
-/**
- * A `referral.routed` event for a referral received in `month`, as the bus delivers it to the
- * projection queue: each test counts in a month of its own, long ago, so its counts are its own.
- */
-function routedEvent(referralId: string, month: string): string {
-  const receivedAt = `${month}-10T10:00:00.000Z`;
-  const detail = referralEventDetailSchema.parse({
-    referralId,
-    spoke: 'somerset',
-    pathway: 'admit',
-    ageYears: 16,
-    referrerType: 'hospital',
-    referrerOrganisationId: 'musgrove-park-hospital-ae',
-    flags: {
-      immediateEscalation: false,
-      aggravatingFactors: false,
-      eligibleAge: true,
-      inStaffedWindow: false,
-    },
-    status: 'routed',
-    occurredAt: receivedAt,
-    receivedAt,
-    providerId: 'turning-point-admit',
-    destination: { kind: 'provider', providerId: 'turning-point-admit' },
-  });
-  return JSON.stringify({
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'referral.routed',
-    source: eventSource('avon-and-somerset'),
-    account: '000000000000',
-    time: receivedAt,
-    region: 'eu-west-2',
-    resources: [],
-    detail,
-  });
-}
-
-/** The hub's referred count for Somerset's Admit referrals at Turning Point in one month. */
-async function referredIn(month: string): Promise<number> {
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  try {
-    const { Item } = await documents.send(
-      new GetCommand({
-        TableName: runtime.tableNames[0],
-        Key: { PK: `AGGREGATE#${month}`, SK: 'somerset#admit#turning-point-admit' },
-        ConsistentRead: true,
-      }),
-    );
-    return Number((Item?.counts as { referred?: number } | undefined)?.referred ?? 0);
-  } finally {
-    documents.destroy();
-  }
-}
+const routedEvent = routedEventMessage;
+const referredIn = (month: string) => referredInMonth(runtime, month);
 
 /** Waits until the dead-letter queue holds a message whose body names the referral. */
 async function parked(referralId: string): Promise<void> {

@@ -94,6 +94,14 @@ const keyTaken = (item?: Record<string, unknown>) =>
     ],
   });
 
+/** A transaction refused because another was writing the delivery's record at that moment. */
+const writeConflict = () =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+  });
+
 let output: ReturnType<typeof captureOutput>;
 
 beforeEach(() => {
@@ -210,6 +218,37 @@ describe('POST /v1/referrals with an Idempotency-Key', () => {
     // Assess
     expect(response.statusCode).toBe(422);
     expect(documents.commandCalls(GetCommand)).toHaveLength(2);
+  });
+
+  it('reads again after its write conflicted with a copy written at the same moment, and answers the first answer', async () => {
+    // Prepare: DynamoDB refuses one of two transactions on the same item at once.
+    const key = { PK: `IDEMPOTENCY#${hospital}#case-4711`, SK: 'DELIVERY' };
+    documents
+      .on(GetCommand, { Key: key })
+      .resolvesOnce({})
+      .resolves({ Item: deliveryItem(key.PK, 'case-4711', admit, 'api') });
+    documents.on(TransactWriteCommand).rejects(writeConflict());
+
+    // Act
+    const response = await post(admit, { 'idempotency-key': 'case-4711' });
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(response.body).toEqual(firstReceipt);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('answers 409 (try again) when its write keeps conflicting, having stored nothing itself', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).rejects(writeConflict());
+
+    // Act
+    const response = await post(admit, { 'idempotency-key': 'case-4711' });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
   it.each([
