@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resourcesOfType, synthesize, type Resource } from './synth.ts';
+import { parkingQueueIds, referencedId, resourcesOfType, synthesize, targetsOf } from './synth.ts';
 
 // Invariants every queue, event source mapping and rule of the stack must keep, checked over
 // the whole synthesized template, so a resource added later cannot quietly break one.
@@ -9,45 +9,7 @@ const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
 const mappings = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping');
 const rules = resourcesOfType(resources, 'AWS::Events::Rule');
 
-/** The logical id a `{ Fn::GetAtt: [id, 'Arn'] }` or `{ Ref: id }` points at, if it is one. */
-function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  const ref = (value as { Ref?: unknown }).Ref;
-  return typeof ref === 'string' ? ref : undefined;
-}
-
-interface RuleTarget {
-  Id: string;
-  Arn: unknown;
-  DeadLetterConfig?: { Arn?: unknown };
-  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
-}
-const targetsOf = (rule: Resource) => (rule.Properties.Targets ?? []) as RuleTarget[];
-
-/** Where failures are parked: redrive targets, failure destinations and rule DLQs. */
-function parkingQueueIds(): Set<string> {
-  const ids = new Set<string>();
-  const add = (value: unknown) => {
-    const id = referencedId(value);
-    if (id) ids.add(id);
-  };
-  for (const [, queue] of queues) {
-    add((queue.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown })?.deadLetterTargetArn);
-  }
-  for (const [, mapping] of mappings) {
-    const destination = mapping.Properties.DestinationConfig as
-      { OnFailure?: { Destination?: unknown } } | undefined;
-    add(destination?.OnFailure?.Destination);
-  }
-  for (const [, rule] of rules) {
-    for (const target of targetsOf(rule)) add(target.DeadLetterConfig?.Arn);
-  }
-  return ids;
-}
-
-const parking = parkingQueueIds();
+const parking = parkingQueueIds(resources);
 const workQueues = queues.filter(([id]) => !parking.has(id));
 const consumedQueueMappings = mappings.filter(([, mapping]) => {
   const source = referencedId(mapping.Properties.EventSourceArn);

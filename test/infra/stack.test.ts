@@ -662,8 +662,10 @@ describe('the API access logs', () => {
 
 describe('the deadline sweep', () => {
   const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('SlaSweepSchedule'));
+  const reconciliationId = () =>
+    logicalIdOf(synthesized.stack.node.findChild('ReconciliationSchedule'));
 
-  it('is the one scheduled rule, every five minutes on the default bus, matching no events', () => {
+  it('runs every five minutes on the default bus, matching no events; reconciliation is the only other schedule', () => {
     // Prepare
     const rules = resourcesOfType(resources, 'AWS::Events::Rule');
 
@@ -671,8 +673,9 @@ describe('the deadline sweep', () => {
     const scheduled = rules.filter(([, rule]) => rule.Properties.ScheduleExpression !== undefined);
 
     // Assess
-    expect(scheduled.map(([id]) => id)).toEqual([scheduleId()]);
-    const schedule = scheduled[0]![1].Properties;
+    expect(scheduled.map(([id]) => id).sort()).toEqual([scheduleId(), reconciliationId()].sort());
+    expect(resources[reconciliationId()]!.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    const schedule = resources[scheduleId()]!.Properties;
     expect(schedule.ScheduleExpression).toBe('rate(5 minutes)');
     expect(schedule.State).toBe('ENABLED');
     expect(schedule.EventPattern).toBeUndefined();
@@ -700,10 +703,11 @@ describe('the deadline sweep', () => {
     ]);
   });
 
-  it('lets EventBridge invoke the sla-sweep function from that rule only, and no other function', () => {
+  it('lets EventBridge invoke the sla-sweep function from that rule only, and reconciliation from its own', () => {
     // Prepare
     const { template } = synthesized;
     const slaSweepArn = getAtt(functionId(resources, 'sla-sweep'));
+    const reconciliationArn = getAtt(functionId(resources, 'reconciliation'));
 
     // Act
     const fromEventBridge = resourcesOfType(resources, 'AWS::Lambda::Permission')
@@ -723,6 +727,12 @@ describe('the deadline sweep', () => {
         FunctionName: slaSweepArn,
         Principal: 'events.amazonaws.com',
         SourceArn: getAtt(scheduleId()),
+      },
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: reconciliationArn,
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(reconciliationId()),
       },
     ]);
   });
@@ -757,7 +767,7 @@ describe('least privilege', () => {
       )
       .flatMap(actionsOf);
 
-  it('lets the publish function put events on the bus, and no other function', () => {
+  it('lets the publish and reconciliation functions put events on the bus, and no other function', () => {
     // Prepare
     const busArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.bus));
     const publishId = functionId(resources, 'publish');
@@ -773,7 +783,10 @@ describe('least privilege', () => {
 
     // Assess
     expect(allows(roleStatements(resources, publishId), 'events:PutEvents', busArn)).toBe(true);
-    expect(putters).toEqual(['functions/publish/handler.ts']);
+    expect(putters.sort()).toEqual([
+      'functions/publish/handler.ts',
+      'functions/reconciliation/handler.ts',
+    ]);
   });
 
   it('lets the intake read the webhook secrets, the forms their CSRF key, and no other function touch Secrets Manager', () => {
@@ -932,7 +945,8 @@ describe('least privilege', () => {
     'record-routing': { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'sla-sweep': { table: ['PutItem', 'UpdateItem'], indexes: { GSI4: ['Query'] } },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
-    'hub-api': { table: ['Query'] },
+    'hub-api': { table: ['GetItem', 'Query'] },
+    reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
     'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
     'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
     publish: {},
