@@ -16,6 +16,11 @@ export abstract class PollingLoop {
   /** One poll; true when it found work, so the next follows at once. */
   protected abstract pollOnce(): Promise<boolean>;
 
+  /** True once `stop()` was called: work in hand should end without waiting to retry. */
+  protected get stopping(): boolean {
+    return !this.#running;
+  }
+
   /** Starts polling in the background. */
   start(): void {
     this.#running = true;

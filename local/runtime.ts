@@ -21,6 +21,7 @@ import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localOnlyRoutes } from './clock-route.ts';
+import { localQueuesRoute } from './queues-route.ts';
 import { localFormsEnvironment } from './forms-csrf-key.ts';
 import { nameUserPools } from './identity.ts';
 import { localAuthEnvironment } from './signing-key.ts';
@@ -43,6 +44,11 @@ export interface RuntimeOptions {
   environment?: Record<string, string>;
   /** Run scheduled rules this often instead of at their template rate (tests). */
   scheduleEveryMs?: number;
+  /**
+   * Every queue's visibility timeout in seconds, instead of the template's: tests that watch a
+   * failing message be received again and again until it is parked in its dead-letter queue.
+   */
+  queueVisibilitySeconds?: number;
 }
 
 /** The embedded runtime, running. */
@@ -55,6 +61,17 @@ export interface Runtime {
   /** Queue URL by the template's logical id. */
   queueUrls: ReadonlyMap<string, string>;
   tableNames: readonly string[];
+  /**
+   * Stops every event source mapping (stream and queue pollers) as a crash would: a stream batch
+   * being retried is left undone, to be delivered again when the mappings start.
+   */
+  stopEventSourceMappings: () => Promise<void>;
+  /**
+   * Starts the event source mappings again. Each stream resumes after the last record it was done
+   * with, as Lambda's mapping keeps its position; `fromTrimHorizon` forgets that position and reads
+   * each stream from its oldest record again (everything is published again).
+   */
+  startEventSourceMappings: (options?: { fromTrimHorizon?: boolean }) => void;
   stop: () => Promise<void>;
 }
 
@@ -94,7 +111,12 @@ export async function startRuntime({
     const tableNames = await createTables(template, physical);
     const sqs = new SQSClient({});
     stoppers.push(async () => sqs.destroy());
-    const { queueUrls, queueUrlByArn } = await createQueues(template, physical, sqs);
+    const { queueUrls, queueUrlByArn } = await createQueues(
+      template,
+      physical,
+      sqs,
+      options.queueVisibilitySeconds,
+    );
 
     const eventBridge = new LocalEventBridge({
       account: localAccount,
@@ -121,15 +143,36 @@ export async function startRuntime({
     });
     const schedules = startSchedules(template, physical, invokers, options.scheduleEveryMs);
     stoppers.push(async () => schedules.forEach((timer) => clearInterval(timer)));
-    const pollers = startEventSourceMappings(template, physical, invokers, sqs, queueUrlByArn);
-    stoppers.push(async () => {
-      await Promise.all(pollers.map((poller) => poller.stop()));
-    });
+    // Stream positions outlive the pollers, as a Lambda mapping's do.
+    const streamCheckpoints = new Map<string, Map<string, string>>();
+    let pollers: (StreamPoller | QueuePoller)[] = [];
+    const startMappings = ({ fromTrimHorizon = false } = {}) => {
+      if (pollers.length > 0) throw new Error('The event source mappings are running already');
+      if (fromTrimHorizon) streamCheckpoints.clear();
+      pollers = startEventSourceMappings(template, physical, invokers, sqs, queueUrlByArn, {
+        streamCheckpoints,
+      });
+    };
+    const stopMappings = async () => {
+      const stopping = pollers;
+      pollers = [];
+      await Promise.all(stopping.map((poller) => poller.stop()));
+    };
+    startMappings();
+    stoppers.push(stopMappings);
 
     // The local-only routes (the clock) sit beside the template's; a stopped runtime leaves the
     // clock real for whatever runs next in this process.
+    const queuesRoute = localQueuesRoute(
+      {
+        region: localRegion,
+        sqsEndpoint: process.env.AWS_ENDPOINT_URL_SQS ?? sqsService.endpoint,
+        queueUrls: Object.fromEntries(queueUrls),
+      },
+      template,
+    );
     const http = await startHttpServer(
-      [...localOnlyRoutes(), ...httpRoutes(template, physical, invokers)],
+      [...localOnlyRoutes(), queuesRoute, ...httpRoutes(template, physical, invokers)],
       port,
     );
     stoppers.push(async () => setLocalClockOffset(0));
@@ -147,6 +190,8 @@ export async function startRuntime({
       eventBridge,
       queueUrls,
       tableNames,
+      stopEventSourceMappings: stopMappings,
+      startEventSourceMappings: startMappings,
       stop,
     };
   } catch (error) {
@@ -282,6 +327,7 @@ async function createQueues(
   template: Template,
   physical: Map<string, LocalPhysical>,
   sqs: SQSClient,
+  visibilitySeconds: number | undefined,
 ): Promise<{ queueUrls: Map<string, string>; queueUrlByArn: Map<string, string> }> {
   const queues = resourcesOfType(template, 'AWS::SQS::Queue');
   // Dead-letter queues first, so redrive policies can name them.
@@ -294,8 +340,8 @@ async function createQueues(
   for (const [logicalId, resource] of ordered) {
     const props = resource.Properties ?? {};
     const attributes: Record<string, string> = {};
-    if (props.VisibilityTimeout !== undefined)
-      attributes.VisibilityTimeout = String(props.VisibilityTimeout);
+    const visibilityTimeout = visibilitySeconds ?? props.VisibilityTimeout;
+    if (visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(visibilityTimeout);
     if (props.MessageRetentionPeriod !== undefined)
       attributes.MessageRetentionPeriod = String(props.MessageRetentionPeriod);
     if (props.RedrivePolicy)
@@ -425,6 +471,7 @@ function startEventSourceMappings(
   invokers: Map<string, Invoke>,
   sqs: SQSClient,
   queueUrlByArn: Map<string, string>,
+  { streamCheckpoints }: { streamCheckpoints: Map<string, Map<string, string>> },
 ): (StreamPoller | QueuePoller)[] {
   const pollers: (StreamPoller | QueuePoller)[] = [];
   for (const [logicalId, resource] of resourcesOfType(
@@ -461,8 +508,11 @@ function startEventSourceMappings(
     const failureQueueUrl = queueUrlByArn.get(
       props.DestinationConfig?.OnFailure?.Destination ?? '',
     );
+    const checkpoints = streamCheckpoints.get(logicalId) ?? new Map<string, string>();
+    streamCheckpoints.set(logicalId, checkpoints);
     const poller = new StreamPoller({
       streamArn: props.EventSourceArn,
+      checkpoints,
       batchSize: props.BatchSize ?? 100,
       maximumRetryAttempts: props.MaximumRetryAttempts ?? 10_000,
       invoke,

@@ -17,21 +17,31 @@ export interface StreamMapping {
   /** Where records go after the last retry (the mapping's on-failure destination). */
   onFailure: (records: DynamoDBRecord[]) => Promise<void>;
   pollIntervalMs?: number;
+  /**
+   * Per shard, the sequence number of the last record done with (delivered, or sent to the
+   * on-failure destination). Pass the same map to a poller started later on the same stream
+   * and it resumes there, as a Lambda event source mapping keeps its position when its function
+   * crashes. @default a map of this poller's own
+   */
+  checkpoints?: Map<string, string>;
 }
 
 /**
  * Reads a DynamoDB Local stream and invokes a handler as Lambda's event source mapping does:
  * in order per shard, in batches, honouring ReportBatchItemFailures by retrying from the first
- * failed record, and sending a batch to the on-failure destination after the last retry.
+ * failed record, and sending a batch to the on-failure destination after the last retry. A
+ * record counts as done (its checkpoint moves past it) only then: stopped while retrying, a
+ * poller leaves the rest of the batch to be delivered again by the next poller on the stream.
  */
 export class StreamPoller extends PollingLoop {
   readonly #client = new DynamoDBStreamsClient({});
   readonly #iterators = new Map<string, string | undefined>();
-  /** Per shard, the last record delivered: where to resume when an iterator goes stale. */
-  readonly #lastDelivered = new Map<string, string>();
+  /** Per shard, the last record done with: where to resume when an iterator goes stale. */
+  readonly #lastDelivered: Map<string, string>;
 
   constructor(private readonly mapping: StreamMapping) {
     super('Stream', mapping.pollIntervalMs);
+    this.#lastDelivered = mapping.checkpoints ?? new Map<string, string>();
   }
 
   /** Stops polling after the batch in hand. */
@@ -70,10 +80,9 @@ export class StreamPoller extends PollingLoop {
       if (Records && Records.length > 0) {
         busy = true;
         await this.#deliver(
+          shardId,
           Records.map((record) => toLambdaRecord(record, this.mapping.streamArn)),
         );
-        const last = Records.at(-1)?.dynamodb?.SequenceNumber;
-        if (last) this.#lastDelivered.set(shardId, last);
       }
       this.#iterators.set(shardId, NextShardIterator);
     }
@@ -107,17 +116,33 @@ export class StreamPoller extends PollingLoop {
     return ShardIterator;
   }
 
-  async #deliver(records: DynamoDBRecord[]): Promise<void> {
+  /**
+   * Delivers a batch until every record is done, moving the shard's checkpoint past each record
+   * done with. Returns early, leaving the rest undone, when the poller is stopped while retrying.
+   */
+  async #deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+    const done = (record: DynamoDBRecord | undefined) => {
+      const sequenceNumber = record?.dynamodb?.SequenceNumber;
+      if (sequenceNumber) this.#lastDelivered.set(shardId, sequenceNumber);
+    };
     let pending = records;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const failedFrom = await this.#invoke(pending);
-      if (failedFrom === undefined) return;
+      if (failedFrom === undefined) {
+        done(pending.at(-1));
+        return;
+      }
+      // As Lambda does with ReportBatchItemFailures: what came before the first failure is done.
+      if (failedFrom > 0) done(pending[failedFrom - 1]);
       pending = pending.slice(failedFrom);
       if (attempt >= this.mapping.maximumRetryAttempts) {
         await this.mapping.onFailure(pending);
+        done(pending.at(-1));
         return;
       }
+      if (this.stopping) return;
       await sleep(Math.min(100 * 2 ** attempt, 5000));
+      if (this.stopping) return;
     }
   }
 

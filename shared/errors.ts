@@ -81,9 +81,16 @@ export class ConflictError extends ReachableError {
   }
 }
 
-/** A webhook id sent again with a different body: the sender must use a new id. */
+/**
+ * A webhook id or idempotency key sent again with a different body: the sender must use a new
+ * one. `keyName` says which the sender used.
+ */
 export class IdempotencyKeyReusedError extends ReachableError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly keyName: 'webhook-id' | 'Idempotency-Key' = 'webhook-id',
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'IdempotencyKeyReusedError';
   }

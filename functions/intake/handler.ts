@@ -5,8 +5,9 @@ import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { authenticatorFromEnv, requireRole } from '#shared/http/auth.ts';
-import { parseJsonBody, readJsonBody, readRawBody } from '#shared/http/body.ts';
+import { parseJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';
+import { idempotencyKeyFrom } from '#shared/http/request.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
@@ -21,15 +22,20 @@ const dependencies = { partnership, store, now, newId: randomUUID };
 const routes: Record<string, Route> = {
   /**
    * A referral from a referrer organisation's client, with its bearer token: check, store once,
-   * answer 202 with the reference. The token is checked before the body is read.
+   * answer 202 with the reference. The token is checked before the body is read. With an
+   * `Idempotency-Key`, a retry gets the first answer and makes no second referral.
    */
   'POST /v1/referrals': async (event) => {
     const principal = await authenticator.authenticate(event.headers);
     requireRole(principal, 'organisation');
+    const rawBody = readRawBody(event);
+    const body = parseJsonBody(event, rawBody);
+    const idempotencyKey = idempotencyKeyFrom(event);
     const receipt = await receiveOrganisationReferral(
       principal.organisationId,
-      readJsonBody(event),
+      body,
       dependencies,
+      idempotencyKey ? { idempotencyKey, rawBody } : undefined,
     );
     const { requestId } = event.requestContext;
     logger.info('Referral received', { referralId: receipt.referralId, requestId });

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
@@ -8,6 +8,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';
 import { logContext, logger } from '#shared/observability.ts';
@@ -16,7 +17,11 @@ import { projectEvent } from '#shared/services/projector.ts';
 const recordSchema = SqsRecordSchema.extend({
   body: JSONStringified(EventBridgeSchema.extend({ detail: referralEventDetailSchema })),
 });
-const processor = new BatchProcessor(EventType.SQS, { parser, schema: recordSchema, logger });
+const processor = new ReportingBatchProcessor(EventType.SQS, logger, {
+  parser,
+  schema: recordSchema,
+  logger,
+});
 const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
 
 async function recordHandler(record: z.infer<typeof recordSchema>): Promise<void> {

@@ -1,16 +1,17 @@
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventSource } from '#events/catalogue.ts';
 import { EventBus } from '#shared/adapters/event-bus.ts';
+import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';
 import { logContext, logger } from '#shared/observability.ts';
 import { eventsForInsertedItem } from '#shared/services/publish.ts';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const processor = new ReportingBatchProcessor(EventType.DynamoDBStreams, logger);
 const bus = new EventBus({
   busName: requireEnv('EVENT_BUS_NAME'),
   source: eventSource(requireEnv('PARTNERSHIP')),

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
@@ -7,6 +7,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { routesFor } from '#events/routing/index.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { logContext, logger } from '#shared/observability.ts';
@@ -19,7 +20,11 @@ import {
 const recordSchema = SqsRecordSchema.extend({
   body: JSONStringified(routingDecisionMessageSchema),
 });
-const processor = new BatchProcessor(EventType.SQS, { parser, schema: recordSchema, logger });
+const processor = new ReportingBatchProcessor(EventType.SQS, logger, {
+  parser,
+  schema: recordSchema,
+  logger,
+});
 const partnershipId = requireEnv('PARTNERSHIP');
 const dependencies = {
   partnership: partnershipById(partnershipId),

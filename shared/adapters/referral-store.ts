@@ -1,7 +1,9 @@
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
+  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -60,16 +62,28 @@ const deadlineIndexKeys = (referral: Referral) => {
     ? { GSI4PK: 'DUE', GSI4SK: `${due}#${referral.referralId}` }
     : { GSI4PK: undefined, GSI4SK: undefined };
 };
-// A sender's webhook id is printable ASCII; the organisation id, a slug, cannot hold '#'.
-const deliveryKey = (organisationId: string, webhookId: string) => ({
-  PK: `WEBHOOK#${organisationId}#${webhookId}`,
+// A sender's webhook id or idempotency key is printable ASCII; the organisation id, a slug,
+// cannot hold '#'. Each channel has its own keys: the same string on both is two deliveries.
+const deliveryKey = (
+  organisationId: string,
+  webhookId: string,
+  channel: DeliveryChannel = 'webhook',
+) => ({
+  PK: `${channel === 'api' ? 'IDEMPOTENCY' : 'WEBHOOK'}#${organisationId}#${webhookId}`,
   SK: 'DELIVERY',
 });
 const capacityKey = (providerId: string) => ({ PK: `PROVIDER#${providerId}`, SK: 'CAPACITY' });
 
 /**
- * A webhook delivery taken: which body it carried (its SHA-256) and what was answered, kept
- * until `expiresAt` (seconds, the table's TTL) so a retry gets the same answer. No personal data.
+ * Where a delivery came in: a signed webhook (keyed by its `webhook-id`) or `POST /v1/referrals`
+ * with an `Idempotency-Key` (keyed by that).
+ */
+export type DeliveryChannel = 'webhook' | 'api';
+
+/**
+ * A delivery taken: which body it carried (its SHA-256) and what was answered, kept until
+ * `expiresAt` (seconds, the table's TTL) so a retry gets the same answer. No personal data.
+ * `webhookId` is the sender's key for it: the webhook id, or the API call's idempotency key.
  */
 export interface DeliveryRecord {
   organisationId: string;
@@ -77,13 +91,33 @@ export interface DeliveryRecord {
   bodySha256: string;
   receipt: Record<string, unknown>;
   expiresAt: number;
+  /** @default 'webhook' */
+  channel?: DeliveryChannel;
 }
 
-/** The delivery's webhook id was taken by a delivery written first. */
+/**
+ * The delivery's key was taken by a delivery written first. `existing` is that delivery's
+ * record, as the failed conditional write returned it, when it did.
+ */
 export class DuplicateDeliveryError extends ConflictError {
-  constructor(webhookId: string, options?: ErrorOptions) {
+  constructor(
+    webhookId: string,
+    options?: ErrorOptions,
+    readonly existing?: DeliveryRecord,
+  ) {
     super(`Webhook delivery ${webhookId} has already been taken.`, options);
     this.name = 'DuplicateDeliveryError';
+  }
+}
+
+/**
+ * Another request was writing the same delivery's record at this very moment (DynamoDB refused
+ * one of two transactions on it): read it again, and it will be there, or try again.
+ */
+export class DeliveryInProgressError extends ConflictError {
+  constructor(webhookId: string, options?: ErrorOptions) {
+    super(`Webhook delivery ${webhookId} is being taken by another request; try again.`, options);
+    this.name = 'DeliveryInProgressError';
   }
 }
 
@@ -156,11 +190,13 @@ export class ReferralStore {
               Put: {
                 TableName: this.#tableName,
                 Item: {
-                  ...deliveryKey(delivery.organisationId, delivery.webhookId),
+                  ...deliveryKey(delivery.organisationId, delivery.webhookId, delivery.channel),
                   entity: 'webhook-delivery',
                   ...delivery,
                 },
                 ConditionExpression: 'attribute_not_exists(PK)',
+                // The delivery that took the key first comes back with the refusal: one read less.
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
           ],
@@ -170,26 +206,32 @@ export class ReferralStore {
       if (error instanceof TransactionCanceledException) {
         const [referralReason, deliveryReason] = error.CancellationReasons ?? [];
         if (deliveryReason?.Code === 'ConditionalCheckFailed') {
-          throw new DuplicateDeliveryError(delivery.webhookId, { cause: error });
+          const existing = deliveryReason.Item ? toDeliveryRecord(deliveryReason.Item) : undefined;
+          throw new DuplicateDeliveryError(delivery.webhookId, { cause: error }, existing);
         }
         if (referralReason?.Code === 'ConditionalCheckFailed') throw exists();
+        if (deliveryReason?.Code === 'TransactionConflict') {
+          throw new DeliveryInProgressError(delivery.webhookId, { cause: error });
+        }
       }
       throw error;
     }
   }
 
-  /** The record of a webhook delivery already taken, or undefined. */
-  async delivery(organisationId: string, webhookId: string): Promise<DeliveryRecord | undefined> {
+  /** The record of a delivery already taken on this channel, or undefined. */
+  async delivery(
+    organisationId: string,
+    webhookId: string,
+    channel?: DeliveryChannel,
+  ): Promise<DeliveryRecord | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
-        Key: deliveryKey(organisationId, webhookId),
+        Key: deliveryKey(organisationId, webhookId, channel),
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const { organisationId: org, webhookId: id, bodySha256, receipt, expiresAt } = Item;
-    return { organisationId: org, webhookId: id, bodySha256, receipt, expiresAt } as DeliveryRecord;
+    return Item ? toDeliveryRecord(Item) : undefined;
   }
 
   /** The referral with this id, or undefined. */
@@ -260,12 +302,15 @@ export class ReferralStore {
 
   /**
    * Gives a provider the lease on a referral in its queue that nobody has taken further yet.
-   * Not a lifecycle change: `updatedAt` stays, so it never races a transition.
+   * Not a lifecycle change: `updatedAt` stays, so it never races a transition. Refused while
+   * a lease taken on another message of the same referral runs (`at` is now): a duplicate
+   * delivery never hands the same referral out twice.
    */
   async lease(
     referral: Referral,
     providerId: ProviderId,
     lease: Lease,
+    at: Date,
   ): Promise<Referral | undefined> {
     try {
       await this.#client.send(
@@ -273,7 +318,9 @@ export class ReferralStore {
           TableName: this.#tableName,
           Key: referralKey(referral.referralId),
           ConditionExpression:
-            '#status IN (:received, :routed, :rerouted) AND (attribute_not_exists(providerId) OR providerId = :providerId)',
+            '#status IN (:received, :routed, :rerouted) AND (attribute_not_exists(providerId) OR providerId = :providerId)' +
+            ' AND (attribute_not_exists(lease) OR lease.expiresAt <= :now' +
+            ' OR attribute_not_exists(lease.messageId) OR lease.messageId = :messageId)',
           UpdateExpression: 'SET lease = :lease',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -282,6 +329,8 @@ export class ReferralStore {
             ':rerouted': 'rerouted',
             ':providerId': providerId,
             ':lease': lease,
+            ':now': at.toISOString(),
+            ':messageId': lease.messageId ?? '',
           },
         }),
       );
@@ -539,6 +588,27 @@ function decodeCursor(cursor: string): Record<string, unknown> {
     Object.values(key).every((value) => typeof value === 'string');
   if (!isKey) throw invalid();
   return key as Record<string, unknown>;
+}
+
+/** A delivery record from its item, as read or as a failed write returned it (marshalled). */
+function toDeliveryRecord(item: Record<string, unknown>): DeliveryRecord {
+  const plain = isMarshalled(item)
+    ? unmarshall(item as Record<string, AttributeValue>)
+    : (item as Record<string, unknown>);
+  const { organisationId, webhookId, bodySha256, receipt, expiresAt, channel } = plain;
+  return {
+    organisationId,
+    webhookId,
+    bodySha256,
+    receipt,
+    expiresAt,
+    ...(channel ? { channel } : {}),
+  } as DeliveryRecord;
+}
+
+function isMarshalled(item: Record<string, unknown>): boolean {
+  const pk = item.PK;
+  return typeof pk === 'object' && pk !== null && 'S' in pk;
 }
 
 function isConditionalFailure(error: unknown): boolean {

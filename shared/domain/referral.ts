@@ -42,6 +42,11 @@ export interface Lease {
   providerId: ProviderId;
   receiptHandle: string;
   expiresAt: string;
+  /**
+   * The queue message the lease holds. Another message for the same referral while the lease
+   * runs is a duplicate delivery; this one coming back is the same delivery, pulled again.
+   */
+  messageId?: string;
 }
 
 /**
@@ -252,7 +257,12 @@ function isRepeat(referral: Referral, command: LifecycleCommand): boolean {
     case 'accept':
       return referral.status === 'accepted';
     case 'decline':
-      return referral.status === 'declined' && referral.decline?.reason === command.reason;
+      // The same decline, word for word: another reason or other details is another request.
+      return (
+        referral.status === 'declined' &&
+        referral.decline?.reason === command.reason &&
+        referral.decline.details === command.details
+      );
     case 'attempt-contact':
       return (referral.contactAttempts ?? []).some(
         (attempt) =>

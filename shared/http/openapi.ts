@@ -137,13 +137,22 @@ export function openApiDocument(partnership: Partnership) {
             'Takes a referrer organisation’s token; `referrer.organisationId` must be that ' +
             'organisation, or the answer is 403 naming the field and nothing is stored.',
           security: bearer('organisation'),
+          requestParams: {
+            header: z.object({
+              'idempotency-key': z.string().min(1).max(255).optional().meta({
+                description:
+                  'Your key for this referral, the same when retrying: a retry gets the first answer',
+              }),
+            }),
+          },
           requestBody: intakeBody,
           responses: {
             '202': {
-              description: 'Stored; it will be routed',
+              description:
+                'Stored; it will be routed (with the same Idempotency-Key, the first answer)',
               content: { 'application/json': { schema: receipt } },
             },
-            ...problems(400, 401, 403, 413, 415),
+            ...problems(400, 401, 403, 413, 415, 422),
           },
         },
       },

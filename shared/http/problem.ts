@@ -67,7 +67,11 @@ export function toProblem(thrown: unknown): Problem {
   }
   if (error instanceof ConflictError) return known(409, 'conflict', 'Conflict', error);
   if (error instanceof IdempotencyKeyReusedError) {
-    return known(422, 'idempotency-key-reused', 'Webhook id used for another body', error);
+    const title =
+      error.keyName === 'Idempotency-Key'
+        ? 'Idempotency key used for another body'
+        : 'Webhook id used for another body';
+    return known(422, 'idempotency-key-reused', title, error);
   }
   if (error instanceof AuditUnavailableError) {
     return known(503, 'audit-unavailable', 'Access could not be recorded', error);

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { fieldProblems } from '../domain/intake.ts';
 import { ValidationError } from '../errors.ts';
-import { readJsonBody } from './body.ts';
+import { headerValue, readJsonBody } from './body.ts';
 
 /** Parses a value against a request schema, or throws a 400 naming every field at fault. */
 export function parseRequest<T extends z.ZodType>(
@@ -36,4 +36,22 @@ export function referralIdFrom(event: APIGatewayProxyEventV2): string {
     ]);
   }
   return parsed.data;
+}
+
+/**
+ * The request's `Idempotency-Key` header (IETF draft-ietf-httpapi-idempotency-key-header), or
+ * undefined when it has none; a 400 naming it when it is empty, too long or not printable ASCII.
+ */
+export function idempotencyKeyFrom(event: APIGatewayProxyEventV2): string | undefined {
+  const key = headerValue(event, 'idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e][\x20-\x7e]{0,254}$/.test(key)) {
+    throw new ValidationError('The Idempotency-Key header is not valid.', [
+      {
+        pointer: '/idempotency-key',
+        detail: 'the Idempotency-Key header must be 1 to 255 printable ASCII characters',
+      },
+    ]);
+  }
+  return key;
 }

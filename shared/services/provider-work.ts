@@ -72,17 +72,27 @@ export async function pullNextReferral(
       providerId,
       receiptHandle: message.receiptHandle,
       expiresAt: new Date(at.getTime() + leaseSeconds * 1000).toISOString(),
+      messageId: message.messageId,
     };
     // The message in this provider's queue is EventBridge's routing; the routing decision may
     // not be recorded yet, so an unassigned referral can be leased.
-    const leased = await store.lease(referral, providerId, lease);
+    const leased = await store.lease(referral, providerId, lease, at);
     if (leased) {
       await auditReads([leased], { action: 'referral.pulled' }, audit, now());
       return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
     }
 
     const current = (await store.get(referralId)) ?? referral;
-    if (current.providerId === providerId || current.previousProviders?.includes(providerId)) {
+    if (isLeasedElsewhere(current, providerId, message.messageId, at)) {
+      // A second delivery of a referral this provider holds on another message (the outbox
+      // published its event again): handing it out again would give one referral twice. The
+      // held message stays in the queue, so the referral comes back if the lease runs out.
+      await queue.delete(message.receiptHandle);
+      log.info('Duplicate delivery removed', { providerId, referralId });
+    } else if (
+      current.providerId === providerId ||
+      current.previousProviders?.includes(providerId)
+    ) {
       // Taken further by this provider, or rerouted away from it: nothing left to do here.
       await queue.delete(message.receiptHandle);
       log.info('Stale or duplicate delivery removed', { providerId, referralId });
@@ -136,6 +146,11 @@ export async function runProviderCommand(
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
+    // A reroute this provider made, sent again (its answer was lost): the first answer, not a
+    // 404 because the referral is now the other provider's.
+    if (referral && isRerouteMadeBy(referral, providerId, command)) {
+      return toProviderView(referral);
+    }
     if (!referral || !isHeldBy(referral, providerId)) {
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
@@ -209,7 +224,7 @@ export async function extendLease(
     expiresAt: new Date(now().getTime() + leaseSeconds * 1000).toISOString(),
   };
   await queue.extend(held.receiptHandle, leaseSeconds);
-  const leased = await store.lease(referral, providerId, lease);
+  const leased = await store.lease(referral, providerId, lease, now());
   if (!leased) throw new ConflictError(`Referral ${referralId} has moved on; the lease has ended.`);
   return { expiresAt: lease.expiresAt };
 }
@@ -263,6 +278,37 @@ async function removeFromQueue(
 const withWhy = (why: string | undefined) => (why ? { why } : {});
 /** The person behind a provider's change, for the transition's audit record. */
 const subjectOf = ({ actor }: ReadAudit) => (actor.subject ? { subject: actor.subject } : {});
+
+/** The referral is just as this provider's reroute to the same target left it. */
+function isRerouteMadeBy(
+  referral: Referral,
+  providerId: string,
+  command: ProviderCommand,
+): boolean {
+  return (
+    command.type === 'reroute' &&
+    referral.status === 'rerouted' &&
+    referral.providerId === command.toProviderId &&
+    referral.previousProviders?.at(-1) === providerId
+  );
+}
+
+/** The provider holds a running lease on this referral, taken on another message than this one. */
+function isLeasedElsewhere(
+  referral: Referral,
+  providerId: string,
+  messageId: string,
+  at: Date,
+): boolean {
+  const { lease } = referral;
+  return (
+    lease !== undefined &&
+    lease.providerId === providerId &&
+    lease.messageId !== undefined &&
+    lease.messageId !== messageId &&
+    Date.parse(lease.expiresAt) > at.getTime()
+  );
+}
 
 function safeJson(body: string): unknown {
   try {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
 
@@ -82,6 +82,14 @@ export async function storedReferral(
 export async function projectionQueueDrained(runtime: Runtime): Promise<void> {
   const queueUrl = [...runtime.queueUrls].find(([id]) => id.startsWith('HubProjectionQueue'))?.[1];
   if (!queueUrl) throw new Error('No hub projection queue in the template');
+  await queueDrained(queueUrl);
+}
+
+/**
+ * Waits until a queue's consumer has taken every message (none waiting or in flight), by its
+ * counts alone: looking at the messages would count as receiving them.
+ */
+export async function queueDrained(queueUrl: string): Promise<void> {
   const sqs = new SQSClient({});
   try {
     await sleep(300); // let the bus deliver first
@@ -99,5 +107,74 @@ export async function projectionQueueDrained(runtime: Runtime): Promise<void> {
     });
   } finally {
     sqs.destroy();
+  }
+}
+
+/**
+ * Every message now in a queue, each once (by message id), read without taking it: one look,
+ * as each look counts as a receive towards the queue's redrive policy.
+ */
+export async function messagesInQueue(
+  queueUrl: string,
+): Promise<{ messageId: string; body: string; referralId?: string }[]> {
+  const sqs = new SQSClient({});
+  const seen = new Map<string, { messageId: string; body: string; referralId?: string }>();
+  try {
+    for (let round = 0; round < 3; round++) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
+      );
+      for (const message of Messages) {
+        const body = message.Body ?? '';
+        seen.set(message.MessageId ?? '', {
+          messageId: message.MessageId ?? '',
+          body,
+          ...referralIdOf(body),
+        });
+      }
+      // Another look only when this one was full: each look is a receive of every message.
+      if (Messages.length < 10) break;
+    }
+  } finally {
+    sqs.destroy();
+  }
+  return [...seen.values()];
+}
+
+function referralIdOf(body: string): { referralId?: string } {
+  try {
+    const parsed = JSON.parse(body) as { detail?: { referralId?: unknown }; referralId?: unknown };
+    const id = parsed.detail?.referralId ?? parsed.referralId;
+    return typeof id === 'string' ? { referralId: id } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A referral's transition records (its audit trail and outbox entries), oldest first. */
+export async function transitionsOf(
+  runtime: Runtime,
+  referralId: string,
+): Promise<Record<string, unknown>[]> {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    const { Items = [] } = await documents.send(
+      new QueryCommand({
+        TableName: runtime.tableNames[0],
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :transition)',
+        ExpressionAttributeValues: {
+          ':pk': `REFERRAL#${referralId}`,
+          ':transition': 'TRANSITION#',
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return Items;
+  } finally {
+    documents.destroy();
   }
 }

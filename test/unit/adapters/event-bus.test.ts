@@ -1,4 +1,9 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandInput,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBus, PublishFailedError, type OutgoingEvent } from '#shared/adapters/event-bus.ts';
@@ -10,7 +15,30 @@ const detail = { referralId: '0b7f4c5e-3c1a-4d59-9a43-2f6d1c1e5a01', spoke: 'bri
 const received: OutgoingEvent = { detailType: 'referral.received', detail };
 const escalated: OutgoingEvent = { detailType: 'referral.escalated', detail };
 
-const newBus = () => new EventBus({ busName, source, client: new EventBridgeClient({}) });
+const newBus = () =>
+  new EventBus({ busName, source, client: new EventBridgeClient({}), retryDelayMs: 0 });
+
+/** The detail types of each PutEvents request, in order. */
+const requests = () =>
+  eventBridge
+    .commandCalls(PutEventsCommand)
+    .map((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.DetailType));
+
+/** EventBridge taking every entry except those of `refusedType`, which it throttles. */
+const refusing =
+  (refusedType: string, times = Infinity) =>
+  (input: PutEventsCommandInput): PutEventsCommandOutput => {
+    const entries = (input.Entries ?? []).map((entry, index) =>
+      entry.DetailType === refusedType && times-- > 0
+        ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }
+        : { EventId: `id-${entry.DetailType}-${eventBridge.calls().length}-${index}` },
+    );
+    return {
+      $metadata: {},
+      FailedEntryCount: entries.filter((entry) => entry.ErrorCode).length,
+      Entries: entries,
+    };
+  };
 
 beforeEach(() => {
   eventBridge.reset();
@@ -47,15 +75,24 @@ describe('EventBus.publish', () => {
     ]);
   });
 
-  it('throws PublishFailedError naming the detail type EventBridge refused, and only that one', async () => {
+  it('puts again only the entries EventBridge refused, and returns every id in order', async () => {
     // Prepare
-    eventBridge.on(PutEventsCommand).resolves({
-      FailedEntryCount: 1,
-      Entries: [
-        { EventId: 'id-received' },
-        { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
-      ],
-    });
+    eventBridge.on(PutEventsCommand).callsFake(refusing('referral.escalated', 1));
+
+    // Act
+    const ids = await newBus().publish([received, escalated]);
+
+    // Assess
+    expect(requests()).toEqual([
+      ['referral.received', 'referral.escalated'],
+      ['referral.escalated'],
+    ]);
+    expect(ids).toEqual(['id-referral.received-1-0', 'id-referral.escalated-2-0']);
+  });
+
+  it('throws PublishFailedError naming the detail type still refused after the last attempt, and only that one', async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).callsFake(refusing('referral.escalated'));
 
     // Act
     const publishing = newBus().publish([received, escalated]);
@@ -69,6 +106,12 @@ describe('EventBus.publish', () => {
     expect((error as Error).name).toBe('PublishFailedError');
     expect((error as Error).message).toContain('referral.escalated: ThrottlingException');
     expect((error as Error).message).not.toContain('referral.received');
+    // Three requests in all; the event EventBridge took was put once.
+    expect(requests()).toEqual([
+      ['referral.received', 'referral.escalated'],
+      ['referral.escalated'],
+      ['referral.escalated'],
+    ]);
   });
 
   it('throws PublishFailedError when EventBridge answers without an entry per event', async () => {
@@ -93,6 +136,7 @@ describe('EventBus.publish', () => {
 
     // Assess
     await expect(publishing).rejects.toBe(throttled);
+    expect(requests()).toHaveLength(1);
   });
 
   it('uses the shared EventBridge client when none is given', async () => {

@@ -320,7 +320,7 @@ describe('ReferralStore.lease', () => {
     const referral = routed();
 
     // Act
-    const leased = await newStore().lease(referral, provider, lease);
+    const leased = await newStore().lease(referral, provider, lease, at);
 
     // Assess
     expect(leased).toEqual({ ...referral, lease });
@@ -335,6 +335,7 @@ describe('ReferralStore.lease', () => {
         ':routed': 'routed',
         ':providerId': provider,
         ':lease': lease,
+        ':now': at.toISOString(),
       },
     });
   });
@@ -344,7 +345,7 @@ describe('ReferralStore.lease', () => {
     documents.on(UpdateCommand).rejects(conditionFailed());
 
     // Act
-    const leased = await newStore().lease(routed(), 'st-giles-sos', lease);
+    const leased = await newStore().lease(routed(), 'st-giles-sos', lease, at);
 
     // Assess
     expect(leased).toBeUndefined();

@@ -64,6 +64,8 @@ interface Model {
   /** Every contact attempt recorded, as `method result attemptedAt`, in order. */
   attempts: string[];
   declineReason: DeclineReason | undefined;
+  /** The free text of the decline: the same decline has the same words. */
+  declineDetails: string | undefined;
   closeOutcome: CloseOutcome | undefined;
   leased: boolean;
   milestones: Milestones;
@@ -87,7 +89,8 @@ function expectedOf(model: Model, command: LifecycleCommand): Expected {
     (command.type === 'accept' && status === 'accepted') ||
     (command.type === 'decline' &&
       status === 'declined' &&
-      model.declineReason === command.reason) ||
+      model.declineReason === command.reason &&
+      model.declineDetails === command.details) ||
     (command.type === 'attempt-contact' && model.attempts.includes(attemptKey(command))) ||
     (command.type === 'engage' && status === 'engaged') ||
     (command.type === 'close' && status === 'closed' && model.closeOutcome === command.outcome) ||
@@ -118,6 +121,7 @@ function advance(model: Model, command: LifecycleCommand, to: ReferralStatus, at
     case 'decline':
       milestones.declinedAt = at;
       model.declineReason = command.reason;
+      model.declineDetails = command.details;
       model.leased = false;
       break;
     case 'attempt-contact':
@@ -138,6 +142,7 @@ function advance(model: Model, command: LifecycleCommand, to: ReferralStatus, at
       );
       model.provider = command.toProviderId;
       model.declineReason = undefined;
+      model.declineDetails = undefined;
       model.leased = false;
       delete milestones.acceptedAt;
       delete milestones.declinedAt;
@@ -452,6 +457,7 @@ const setup = () => ({
     leftBehind: [],
     attempts: [],
     declineReason: undefined,
+    declineDetails: undefined,
     closeOutcome: undefined,
     leased: false,
     milestones: {},

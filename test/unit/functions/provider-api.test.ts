@@ -413,6 +413,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
           providerId: provider,
           receiptHandle: message.ReceiptHandle,
           expiresAt: fifteenMinutesLater,
+          messageId: message.MessageId,
         },
       },
     });
@@ -465,6 +466,44 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       QueueUrl: queueUrls[provider],
       ReceiptHandle: message.ReceiptHandle,
     });
+  });
+
+  it('never hands out one referral twice: a second delivery while the lease on the first runs is removed', async () => {
+    // Prepare: the outbox published the referral twice; the provider holds it on message-1 and
+    // its routing is not recorded yet.
+    const held: Referral = {
+      ...received(),
+      lease: {
+        providerId: provider,
+        receiptHandle: 'receipt-message-1',
+        expiresAt: fiveMinutesLater,
+        messageId: 'message-1',
+      },
+    };
+    const duplicate = queueMessage(received(), 'message-2');
+    queues
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [duplicate] })
+      .resolves({});
+    storeHolds(held);
+    documents
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+
+    // Act
+    const response = await next(provider);
+
+    // Assess
+    expect(response.statusCode).toBe(204);
+    expect(documents.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      ConditionExpression: expect.stringContaining('lease.messageId = :messageId') as string,
+      ExpressionAttributeValues: { ':messageId': 'message-2', ':now': now.toISOString() },
+    });
+    const deletes = queues.commandCalls(DeleteMessageCommand);
+    expect(deletes.map((call) => call.args[0].input.ReceiptHandle)).toEqual([
+      duplicate.ReceiptHandle,
+    ]);
+    expect(output.text()).toContain('Duplicate delivery removed');
   });
 
   it('removes a stale delivery of a referral rerouted away from this provider', async () => {
@@ -990,6 +1029,24 @@ describe('illegal transitions', () => {
     expect(response.body).toMatchObject({ currentStatus: 'declined' });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
+
+  it('answers 409 to declining again with the same reason and other details, never as a repeat', async () => {
+    // Prepare
+    storeHolds(
+      inStatus('declined', { decline: { reason: 'other', details: 'Family moved to Devon' } }),
+    );
+
+    // Act
+    const response = await call(routes.decline, {
+      body: { reason: 'other', details: 'Already supported by another service' },
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ currentStatus: 'declined' });
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
 });
 
 describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () => {
@@ -1022,6 +1079,38 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () =>
       QueueUrl: queueUrls[provider],
       ReceiptHandle: 'receipt-1',
     });
+  });
+
+  it('answers a reroute sent again by the provider that made it with the first answer, writing nothing', async () => {
+    // Prepare: the first reroute was recorded, and its answer lost on the way back.
+    const rerouted: Referral = {
+      ...routedTo(otherProvider),
+      status: 'rerouted',
+      previousProviders: [provider],
+      updatedAt: '2026-11-20T22:58:00.000Z',
+    };
+    storeHolds(rerouted);
+
+    // Act
+    const response = await call(routes.reroute, { body: { toProviderId: otherProvider } });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({ referral: { referralId, status: 'rerouted' } });
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(queues.calls()).toHaveLength(0);
+  });
+
+  it('answers 404 to a reroute to somewhere else by a provider the referral has left', async () => {
+    // Prepare
+    storeHolds({ ...routedTo(otherProvider), status: 'rerouted', previousProviders: [provider] });
+
+    // Act
+    const response = await call(routes.reroute, { body: { toProviderId: 'turning-point-admit' } });
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it.each([

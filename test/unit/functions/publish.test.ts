@@ -34,6 +34,7 @@ const { handler } = await import('#functions/publish/handler.ts');
 const context = lambdaContext('reachable-publish');
 const admitId = '0b7f4c5e-3c1a-4d59-9a43-2f6d1c1e5a01';
 const threatenedId = '5a2e8a1d-8f0b-4c3e-b7a4-9c5d6e7f8a02';
+const laterId = '7c3d9e2f-1a4b-4c5d-8e6f-0a1b2c3d4e03';
 
 /** EventBridge accepting every entry, with an id per entry. */
 const acceptAll = (input: PutEventsCommandInput): PutEventsCommandOutput => ({
@@ -243,25 +244,27 @@ describe('publish: new transition items', () => {
 });
 
 describe('publish: failures', () => {
-  it('reports a record whose events EventBridge refused, by sequence number, and publishes the others', async () => {
+  it('reports only the record whose event EventBridge kept refusing, re-putting only the refused entry, and publishes the others', async () => {
     // Prepare
     const admit = referralFromExample('admit-friday-night.json', admitId);
     const threatened = referralFromExample('weapons-threatened-bristol.json', threatenedId);
+    const later = referralFromExample('admit-friday-night.json', laterId);
     eventBridge.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
-      const refuse = input.Entries?.some((entry) => entry.Detail?.includes(threatenedId));
-      if (!refuse) return acceptAll(input);
+      const entries = (input.Entries ?? []).map((entry, index) =>
+        entry.DetailType === 'referral.escalated'
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'Try again' }
+          : { EventId: `event-${index}` },
+      );
       return {
         $metadata: {},
-        FailedEntryCount: 1,
-        Entries: [
-          { EventId: 'event-0' },
-          { ErrorCode: 'InternalFailure', ErrorMessage: 'Try again' },
-        ],
+        FailedEntryCount: entries.filter((entry) => entry.ErrorCode).length,
+        Entries: entries,
       } satisfies PutEventsCommandOutput;
     });
     const event = streamEvent(
       streamRecord({ eventName: 'INSERT', item: referralItem(admit), sequenceNumber: '500' }),
       streamRecord({ eventName: 'INSERT', item: referralItem(threatened), sequenceNumber: '501' }),
+      streamRecord({ eventName: 'INSERT', item: referralItem(later), sequenceNumber: '502' }),
     );
 
     // Act
@@ -269,7 +272,21 @@ describe('publish: failures', () => {
 
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '501' }] });
-    expect(putEntries()).toHaveLength(2);
+    const put = putEntries().map((entries) =>
+      entries.map((entry) => {
+        const { referralId } = JSON.parse(entry.Detail!) as { referralId: string };
+        return `${entry.DetailType} ${referralId}`;
+      }),
+    );
+    // The threatened referral's received event went once; only its refused escalation was put
+    // again (three requests in all), and the records around it were published once each.
+    expect(put).toEqual([
+      [`referral.received ${admitId}`],
+      [`referral.received ${threatenedId}`, `referral.escalated ${threatenedId}`],
+      [`referral.escalated ${threatenedId}`],
+      [`referral.escalated ${threatenedId}`],
+      [`referral.received ${laterId}`],
+    ]);
   });
 
   it('reports a record whose PutEvents request failed outright, and publishes the others', async () => {

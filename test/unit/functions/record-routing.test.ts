@@ -203,6 +203,39 @@ describe('record-routing: messages it cannot record', () => {
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
+  it('logs each failed record by message id, receive count, queue and error name, never its body', async () => {
+    // Prepare: the fifth receive of a malformed message, beside a good one.
+    storeHolds(referralFromExample('admit-friday-night.json', admitId));
+    const malformed = {
+      ...sqsRecord('poison-1', '{"referralId": "Jordan Example'),
+      attributes: {
+        ...sqsRecord('poison-1', '').attributes,
+        ApproximateReceiveCount: '5',
+      },
+    };
+    const event = sqsEvent(malformed, sqsRecord('good-1', decision(admitId, providerRouteId)));
+
+    // Act
+    const result = await handler(event, context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'poison-1' }]);
+    const failures = output
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"Record failed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      level: 'ERROR',
+      messageId: 'poison-1',
+      receiveCount: 5,
+      queue: 'reachable-routing-decisions',
+      errorName: expect.any(String) as string,
+    });
+    expect(output.text()).not.toContain('Jordan Example');
+  });
+
   it('refuses a second decision from a different route with RoutedTwiceError and writes nothing', async () => {
     // Prepare
     const routed = routedReferral(

@@ -114,3 +114,64 @@ describe('StreamPoller: a stale iterator', () => {
     expect(delivered).toEqual(['1', '2', '7']);
   });
 });
+
+describe('StreamPoller: stopped while retrying (a crash)', () => {
+  it('leaves the failing record and those after it undone, so the next poller on the stream delivers them again and nothing before', async () => {
+    // Prepare: record 2 fails every time, as when the bus is down.
+    streams
+      .on(GetShardIteratorCommand, {
+        ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+        SequenceNumber: '1',
+      })
+      .resolves({ ShardIterator: 'after-1' });
+    streams.on(GetRecordsCommand, { ShardIterator: 'from-oldest' }).resolves({
+      Records: records('1', '2', '3'),
+      NextShardIterator: 'end',
+    });
+    streams.on(GetRecordsCommand, { ShardIterator: 'after-1' }).resolves({
+      Records: records('2', '3'),
+      NextShardIterator: 'end',
+    });
+    const checkpoints = new Map<string, string>();
+    const attempts: string[][] = [];
+    const crashing = new StreamPoller({
+      streamArn,
+      batchSize: 10,
+      maximumRetryAttempts: 1000,
+      pollIntervalMs: 1,
+      checkpoints,
+      invoke: async (event: DynamoDBStreamEvent) => {
+        attempts.push(event.Records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+        return { batchItemFailures: [{ itemIdentifier: '2' }] };
+      },
+      onFailure: async () => undefined,
+    });
+    crashing.start();
+    await eventually('a retry of record 2', async () => (attempts.length >= 2 ? true : undefined));
+    await crashing.stop();
+    const delivered: string[] = [];
+
+    // Act
+    poller = new StreamPoller({
+      streamArn,
+      batchSize: 10,
+      maximumRetryAttempts: 2,
+      pollIntervalMs: 1,
+      checkpoints,
+      invoke: async (event: DynamoDBStreamEvent) => {
+        delivered.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+      },
+      onFailure: async () => undefined,
+    });
+    poller.start();
+    await eventually('record 3', async () => (delivered.includes('3') ? true : undefined));
+
+    // Assess
+    expect(attempts.slice(0, 2)).toEqual([
+      ['1', '2', '3'],
+      ['2', '3'],
+    ]);
+    expect(delivered).toEqual(['2', '3']);
+    expect(checkpoints.get('shard-1')).toBe('3');
+  });
+});

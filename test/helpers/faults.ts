@@ -1,0 +1,71 @@
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+
+/** A fault put into an SDK client: how often it matched and failed, and how to take it out. */
+export interface Fault {
+  /** Requests the fault matched. */
+  readonly matched: number;
+  /** Requests it made fail. */
+  readonly failed: number;
+  remove: () => void;
+}
+
+export interface FaultOptions {
+  /**
+   * `before`: the request fails before it is sent (nothing reaches the service), as a crash
+   * before a write. `after`: the request is sent and succeeds, then its answer is lost, as a
+   * crash (or a timeout) after a write and before its acknowledgement.
+   */
+  when: 'before' | 'after';
+  /** Which requests fail, by the SDK's command name and the input as the caller gave it. */
+  matches: (request: { commandName: string; input: string }) => boolean;
+  /** How many matching requests fail; the rest go through. @default Infinity */
+  times?: number;
+}
+
+let faults = 0;
+
+/**
+ * Makes some requests of an SDK client fail, without touching the code under test: a middleware
+ * at the front of the client's stack. The clients in `shared/adapters/clients.ts` are one per
+ * process, so a fault put into one reaches every handler the embedded runtime runs.
+ */
+export function injectFault<Input extends object, Output extends MetadataBearer>(
+  client: { middlewareStack: MiddlewareStack<Input, Output> },
+  { when, matches, times = Infinity }: FaultOptions,
+): Fault {
+  const name = `test-fault-${++faults}`;
+  let remaining = times;
+  const state = { matched: 0, failed: 0 };
+  const fail = () => {
+    remaining--;
+    state.failed++;
+    const error = new Error(
+      when === 'before' ? 'Injected: the request never left' : 'Injected: the answer was lost',
+    );
+    error.name = when === 'before' ? 'InjectedCrashBeforeRequest' : 'InjectedLostAnswer';
+    return error;
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const commandName = String(context.commandName ?? '');
+      if (!matches({ commandName, input: JSON.stringify(args.input) })) return next(args);
+      state.matched++;
+      if (remaining <= 0) return next(args);
+      if (when === 'before') throw fail();
+      await next(args);
+      throw fail();
+    },
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return {
+    get matched() {
+      return state.matched;
+    },
+    get failed() {
+      return state.failed;
+    },
+    remove: () => {
+      client.middlewareStack.remove(name);
+    },
+  };
+}
