@@ -12,6 +12,7 @@ import { partnershipById, type Partnership } from '#shared/domain/partnership.ts
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { PersonalDataProtection } from './constructs/personal-data.ts';
 import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
@@ -29,6 +30,7 @@ export interface ReachableStackProps extends StackProps {
 /** One partnership's Reachable: intake, outbox, bus and routes, provider queues and API. */
 export class ReachableStack extends Stack {
   readonly table: ReferralTable;
+  readonly personalData: PersonalDataProtection;
   readonly busAndRoutes: BusAndRoutes;
   readonly api: Api;
 
@@ -47,6 +49,11 @@ export class ReachableStack extends Stack {
     };
 
     this.table = new ReferralTable(this, 'Referrals');
+    // Personal data is sealed by the functions that write it (intake, forms, provider decline
+    // details) and opened only by the one that must show it (provider-api).
+    this.personalData = new PersonalDataProtection(this, 'PersonalData', {
+      partnershipId: partnership.id,
+    });
     this.busAndRoutes = new BusAndRoutes(this, 'Routing', {
       partnership,
       stage: props.config.stage,
@@ -70,7 +77,9 @@ export class ReachableStack extends Stack {
     })
       // A webhook's earlier answer by id; a referral put alone or with its delivery record.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
-      .bindWebhookSecrets(webhookSecrets);
+      .bindWebhookSecrets(webhookSecrets)
+      .bindPersonalDataKey(this.personalData, 'encrypt')
+      .bindSubjectIndexKey(this.personalData);
 
     const publish = new ReachableFunction(this, 'Publish', {
       name: 'publish',
@@ -126,6 +135,26 @@ export class ReachableStack extends Stack {
       ],
     });
 
+    // Personal data past its pathway's retention period is erased once a day. DynamoDB's TTL on
+    // `expiresAt` deletes such items too, but only within days; the sweep makes it certain and
+    // keeps the anonymous rest (and DynamoDB Local has no TTL at all).
+    const retentionSweep = new ReachableFunction(this, 'RetentionSweep', {
+      name: 'retention-sweep',
+      description: 'Erases the personal data of referrals past their retention period',
+      timeout: Duration.minutes(5),
+      // Expired referrals on GSI6 (keys only); an erasure is one update. No key: nothing opened.
+    }).bindTable(this.table.table, { table: ['UpdateItem'], queryIndexes: ['GSI6'] });
+    new Rule(this, 'RetentionSweepSchedule', {
+      description: 'Runs the retention sweep',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [
+        new LambdaFunction(retentionSweep.fn, {
+          retryAttempts: 2,
+          deadLetterQueue: deadLetterQueue(this, 'RetentionSweepFailures', 'the retention sweep'),
+        }),
+      ],
+    });
+
     // The hub's aggregates: every lifecycle event, from its own queue, counted once per referral.
     const hubProjection = new WorkQueue(this, 'HubProjection', {
       visibilityTimeout: Duration.seconds(60),
@@ -177,7 +206,9 @@ export class ReachableStack extends Stack {
         table: ['GetItem', 'UpdateItem', 'PutItem'],
         queryIndexes: ['GSI1'],
       })
-      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues);
+      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
+      // Shows the provider the personal data; seals a decline's details.
+      .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
     const referrerApi = new ReachableFunction(this, 'ReferrerApi', {
       name: 'referrer-api',
       description: 'Referrer organisations: status and dates of the referrals they sent',
@@ -219,7 +250,10 @@ export class ReachableStack extends Stack {
     })
       // A referral put through the intake, read back by id for its confirmation.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
-      .bindFormsCsrfKey(formsCsrfKey);
+      .bindFormsCsrfKey(formsCsrfKey)
+      // Seals what the form sends; the confirmation shows no personal data, so never opens it.
+      .bindPersonalDataKey(this.personalData, 'encrypt')
+      .bindSubjectIndexKey(this.personalData);
 
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;

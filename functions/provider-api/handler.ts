@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
 import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
@@ -9,7 +10,6 @@ import {
   providerCommandBodies,
 } from '#shared/domain/lifecycle-requests.ts';
 import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
-import { isHeldBy, toProviderView } from '#shared/domain/referral.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
@@ -20,12 +20,15 @@ import { now } from '#shared/clock.ts';
 import {
   extendLease,
   listProviderReferrals,
+  providerReferral,
   pullNextReferral,
   runProviderCommand,
   type ProviderCommand,
 } from '#shared/services/provider-work.ts';
 
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+// The provider is shown the personal data (opened here) and may add a decline's details (sealed).
+const cipher = personalDataCipherFromEnv();
+const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME'), cipher });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const authenticator = authenticatorFromEnv();
 const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
@@ -45,6 +48,7 @@ async function workFor(event: APIGatewayProxyEventV2) {
     store,
     queue,
     partnership,
+    cipher,
     now,
     log: logger,
     leaseSeconds,
@@ -72,13 +76,8 @@ const routes: Record<string, Route> = {
     return pulled ? json(200, pulled) : { statusCode: 204 };
   },
   [`GET ${base}/referrals/{referralId}`]: async (event) => {
-    const { providerId } = await workFor(event);
-    const referralId = referralIdFrom(event);
-    const referral = await store.get(referralId);
-    if (!referral || !isHeldBy(referral, providerId)) {
-      throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
-    }
-    return json(200, { referral: toProviderView(referral) });
+    const work = await workFor(event);
+    return json(200, { referral: await providerReferral(referralIdFrom(event), work) });
   },
   [`POST ${base}/referrals/{referralId}/lease`]: async (event) => {
     const work = await workFor(event);

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import {
   ConflictError,
   ForbiddenError,
+  GoneError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
   NotFoundError,
@@ -52,6 +53,7 @@ export function toProblem(thrown: unknown): Problem {
   }
   if (error instanceof ForbiddenError) return known(403, 'forbidden', 'Not allowed', error);
   if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
+  if (error instanceof GoneError) return known(410, 'gone', 'Gone', error);
   if (error instanceof IllegalTransitionError) {
     return {
       ...known(409, 'illegal-transition', 'Not allowed from the current status', error),

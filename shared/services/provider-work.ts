@@ -1,13 +1,21 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
-import { isHeldBy, planTransition, toProviderView, type Referral } from '../domain/referral.ts';
+import {
+  isErased,
+  isHeldBy,
+  planTransition,
+  toProviderView,
+  type Referral,
+} from '../domain/referral.ts';
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
+import { erasedError, revealReferral } from './personal-data.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
 const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });
@@ -16,15 +24,50 @@ export interface ProviderWorkDependencies {
   providerId: ProviderId;
   store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
   queue: Pick<WorkQueue, 'receive' | 'delete' | 'extend'>;
+  /** Opens the personal data the provider is shown; the provider API is who holds the key. */
+  cipher: Pick<PersonalDataCipher, 'open'>;
   now: () => Date;
   log: Log;
   /** How long a pulled referral stays hidden from the next pull. */
   leaseSeconds: number;
 }
 
+/** A referral as its provider sees it. */
+export type ProviderView = ReturnType<typeof toProviderView>;
+
 export interface PulledReferral {
-  referral: ReturnType<typeof toProviderView>;
+  referral: ProviderView;
   lease: { expiresAt: string };
+}
+
+/**
+ * The provider's view of a referral: its personal data opened, or, once erased, what is left.
+ * Only ever called for a referral held by that provider.
+ */
+async function viewOf(
+  referral: Referral,
+  cipher: Pick<PersonalDataCipher, 'open'>,
+): Promise<ProviderView> {
+  return isErased(referral)
+    ? toProviderView(referral)
+    : toProviderView(await revealReferral(referral, cipher));
+}
+
+/**
+ * One referral routed to this provider, its personal data opened. Another provider's (or no)
+ * referral is "not found", whether it exists or not; one whose personal data was erased at the
+ * end of its retention is Gone (410), so its provider knows it was not lost.
+ */
+export async function providerReferral(
+  referralId: string,
+  { providerId, store, cipher }: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'cipher'>,
+): Promise<ProviderView> {
+  const referral = await store.get(referralId);
+  if (!referral || !isHeldBy(referral, providerId)) {
+    throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
+  }
+  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
+  return toProviderView(await revealReferral(referral, cipher));
 }
 
 // Messages skipped in one pull (unreadable, or duplicates of handled referrals) before giving up.
@@ -38,7 +81,7 @@ const maxMessagesPerPull = 10;
 export async function pullNextReferral(
   deps: ProviderWorkDependencies,
 ): Promise<PulledReferral | undefined> {
-  const { providerId, store, queue, now, log, leaseSeconds } = deps;
+  const { providerId, store, queue, now, log, leaseSeconds, cipher } = deps;
   for (let skipped = 0; skipped < maxMessagesPerPull; skipped++) {
     const message = await queue.receive(leaseSeconds);
     if (!message) return undefined;
@@ -70,12 +113,19 @@ export async function pullNextReferral(
     };
     // The message in this provider's queue is EventBridge's routing; the routing decision may
     // not be recorded yet, so an unassigned referral can be leased.
-    const leased = await store.lease(referral, providerId, lease);
-    if (leased) return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
+    // A referral whose personal data is erased has nothing left to work on: never leased.
+    const leased = isErased(referral) ? undefined : await store.lease(referral, providerId, lease);
+    if (leased) {
+      return { referral: await viewOf(leased, cipher), lease: { expiresAt: lease.expiresAt } };
+    }
 
     const current = (await store.get(referralId)) ?? referral;
-    if (current.providerId === providerId || current.previousProviders?.includes(providerId)) {
-      // Taken further by this provider, or rerouted away from it: nothing left to do here.
+    if (
+      current.providerId === providerId ||
+      current.previousProviders?.includes(providerId) ||
+      isErased(current)
+    ) {
+      // Taken further by this provider, rerouted away from it, or erased: nothing left to do.
       await queue.delete(message.receiptHandle);
       log.info('Stale or duplicate delivery removed', { providerId, referralId });
     } else {
@@ -100,13 +150,14 @@ export async function runProviderCommand(
   referralId: string,
   command: ProviderCommand,
   deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
-): Promise<ReturnType<typeof toProviderView>> {
-  const { providerId, store, queue, now, log, partnership } = deps;
+): Promise<ProviderView> {
+  const { providerId, store, queue, now, log, partnership, cipher } = deps;
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
     if (!referral || !isHeldBy(referral, providerId)) {
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
+    if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
     if (referral.status === 'received') {
       throw new ConflictError(
         `Referral ${referralId} is still being routed; try again in a moment.`,
@@ -115,7 +166,7 @@ export async function runProviderCommand(
     if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
     const at = now();
     const planned = planTransition(referral, command, at.toISOString());
-    if (planned.kind === 'repeat') return toProviderView(referral);
+    if (planned.kind === 'repeat') return viewOf(referral, cipher);
     const changed = await store.transition(referral, {
       to: planned.to,
       at,
@@ -133,21 +184,22 @@ export async function runProviderCommand(
       command: command.type,
       status: changed.status,
     });
-    return toProviderView(changed);
+    return viewOf(changed, cipher);
   }
   throw new ConflictError(`Referral ${referralId} kept changing; try again.`);
 }
 
 /** The provider's own referrals, optionally in one status, a page at a time. */
 export async function listProviderReferrals(
-  deps: Pick<ProviderWorkDependencies, 'providerId'> & {
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'cipher'> & {
     store: Pick<ReferralStore, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {
   const page = await deps.store.listByProvider(deps.providerId, options);
   return {
-    referrals: page.referrals.map(toProviderView),
+    // Each referral has its own data key: opened side by side.
+    referrals: await Promise.all(page.referrals.map((r) => viewOf(r, deps.cipher))),
     ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
@@ -162,6 +214,7 @@ export async function extendLease(
   if (!referral || !isHeldBy(referral, providerId)) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
+  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
   const held = referral.lease;
   if (!held || held.providerId !== providerId || Date.parse(held.expiresAt) <= now().getTime()) {
     throw new ConflictError(

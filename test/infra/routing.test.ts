@@ -254,7 +254,7 @@ describe('the work queues', () => {
     expect(unalarmed).toEqual([]);
   });
 
-  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish, sweep and hub projection rule failures', () => {
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish, both sweeps and hub projection rule failures', () => {
     // Prepare
     // Providers, spokes' triage, escalation, RoutingDecisions and HubProjection.
     const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
@@ -264,7 +264,8 @@ describe('the work queues', () => {
 
     // Assess
     expect(workQueues()).toHaveLength(workQueueCount);
-    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 3);
+    // Failures of publish, the deadline sweep, the retention sweep and the hub projection rule.
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 4);
   });
 
   it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {
@@ -319,7 +320,7 @@ describe('the work queues', () => {
 
     // Assess
     const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
-    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 3);
+    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 4);
     for (const id of deadLetterQueues) {
       expect(resources[id]?.Type, id).toBe('AWS::SQS::Queue');
       expect(resources[id]?.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 60 * 60);

@@ -12,12 +12,14 @@ import {
   parseResult,
   partnershipId,
   personalValuesOf,
+  stubPersonalDataKeys,
   tableName,
 } from './builders.ts';
 
 // The handler reads its environment and builds its clients at import: both come first.
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+stubPersonalDataKeys();
 vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/intake/handler.ts');
