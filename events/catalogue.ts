@@ -17,6 +17,13 @@ export const detailTypes = {
 } as const;
 export type DetailType = (typeof detailTypes)[keyof typeof detailTypes];
 
+/** Events for operators, not about one referral's lifecycle: never counted by the hub. */
+export const operationsDetailTypes = {
+  reconciliationDiscrepancies: 'reconciliation.discrepancies-found',
+} as const;
+export type OperationsDetailType =
+  (typeof operationsDetailTypes)[keyof typeof operationsDetailTypes];
+
 /** The `source` of every event a partnership's deployment emits. */
 export const eventSource = (partnership: string): `reachable.${string}` =>
   `reachable.${partnership}`;

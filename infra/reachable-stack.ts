@@ -1,12 +1,13 @@
 import { Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { eventSource } from '#events/catalogue.ts';
+import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
 import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
@@ -102,6 +103,29 @@ export class ReachableStack extends Stack {
       }),
     );
     acknowledgeNag(publish.fn, 'AwsSolutions-IAM5[Resource::*]');
+    // The outbox failing or falling behind means referrals stored but not yet routed.
+    publish.fn
+      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'PublishErrorsAlarm', {
+        alarmDescription: 'The outbox could not publish: referrals may be stored but not routed.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensionsMap: { FunctionName: publish.fn.functionName },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    }).createAlarm(this, 'PublishBehindAlarm', {
+      alarmDescription: 'The outbox is over 5 minutes behind the table: routing is delayed.',
+      threshold: Duration.minutes(5).toMilliseconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     const recordRouting = new ReachableFunction(this, 'RecordRouting', {
       name: 'record-routing',
@@ -130,6 +154,8 @@ export class ReachableStack extends Stack {
       targets: [
         new LambdaFunction(slaSweep.fn, {
           retryAttempts: 2,
+          // The next run is five minutes later; an older invocation is stale.
+          maxEventAge: Duration.minutes(5),
           deadLetterQueue: deadLetterQueue(this, 'SlaSweepFailures', 'the deadline sweep'),
         }),
       ],
@@ -150,7 +176,60 @@ export class ReachableStack extends Stack {
       targets: [
         new LambdaFunction(retentionSweep.fn, {
           retryAttempts: 2,
+          // The next run is a day later; an older invocation is stale.
+          maxEventAge: Duration.days(1),
           deadLetterQueue: deadLetterQueue(this, 'RetentionSweepFailures', 'the retention sweep'),
+        }),
+      ],
+    });
+
+    // Reconciliation: referrals stuck between intake and a provider raise an alarm event, which
+    // waits in the operators' alerts queue (alarmed) until someone looks.
+    const reconciliation = new ReachableFunction(this, 'Reconciliation', {
+      name: 'reconciliation',
+      description: 'Finds referrals stored but not routed, or routed but never pulled in time',
+      environment,
+      timeout: Duration.minutes(1),
+      // Each spoke's recent referrals on GSI2; the latest counts put for the hub.
+    })
+      .bindTable(this.table.table, { table: ['PutItem'], queryIndexes: ['GSI2'] })
+      .bindBus(this.busAndRoutes.bus);
+    new Rule(this, 'ReconciliationSchedule', {
+      description: 'Runs the reconciliation check',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [
+        new LambdaFunction(reconciliation.fn, {
+          retryAttempts: 2,
+          // The next run is fifteen minutes later; an older invocation is stale.
+          maxEventAge: Duration.minutes(15),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'ReconciliationFailures',
+            'the reconciliation check',
+          ),
+        }),
+      ],
+    });
+    const operationsAlerts = new WorkQueue(this, 'OperationsAlerts', {
+      alarmWhenWaitingLongerThan: Duration.minutes(1),
+      pickedUpBy: 'an operator',
+    });
+    new Rule(this, 'OperationsAlertsRule', {
+      eventBus: this.busAndRoutes.bus,
+      description: 'Alarm events for operators: referrals found stuck by reconciliation',
+      eventPattern: {
+        source: [eventSource(partnership.id)],
+        detailType: [operationsDetailTypes.reconciliationDiscrepancies],
+      },
+      targets: [
+        new SqsQueue(operationsAlerts.queue, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: deadLetterQueue(
+            this,
+            'OperationsAlertsRuleFailures',
+            'the operations alerts rule',
+          ),
         }),
       ],
     });
@@ -190,8 +269,8 @@ export class ReachableStack extends Stack {
       name: 'hub-api',
       description: "The hub's metrics, from aggregates only",
       environment: { ...environment, ...authEnvironment },
-      // One query per month of the aggregates, on the table itself: read only.
-    }).bindTable(this.table.table, { table: ['Query'] });
+      // One query per month of the aggregates and the latest reconciliation: read only.
+    }).bindTable(this.table.table, { table: ['Query', 'GetItem'] });
 
     const providerQueues = Object.fromEntries(
       Object.entries(this.busAndRoutes.providerQueues).map(([id, wq]) => [id, wq.queue]),

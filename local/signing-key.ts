@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } fro
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { roles, type Role } from '#shared/http/auth.ts';
 import { createOnce, replaceAtomically } from './key-files.ts';
 import { projectRoot } from './template.ts';
 
@@ -50,37 +51,49 @@ export function localAuthEnvironment(dir: string = defaultKeyDirectory): {
   };
 }
 
+/** Whom a local token is for: one role, and the provider, organisation, spoke or partnership. */
+export type LocalTokenFor =
+  | { provider: string }
+  | { organisation: string }
+  | { spoke: string }
+  | { hub: string }
+  | { admin: string };
+
 /**
- * A bearer token for one provider or one referrer organisation, signed with the local key
- * (ES256, `kid` set; `iss`, `aud`, `sub`, `iat`, `exp`). Expires in 8 hours unless told.
+ * An access token for one role, signed with the local key (ES256, `kid` set), with the claims a
+ * Cognito access token carries after Reachable's pre-token trigger: `iss`, `aud`, `client_id`,
+ * `sub`, `iat`, `exp`, `token_use: access`, the role's scope and its tenant claim. Expires in 8
+ * hours unless told.
  * @example await signLocalToken({ provider: 'turning-point-admit' })
  */
 export async function signLocalToken(
-  claims: { provider: string } | { organisation: string } | { hub: string },
+  tokenFor: LocalTokenFor,
   options: { subject?: string; expiresIn?: string; dir?: string } = {},
 ): Promise<string> {
-  const role = roleOf(claims);
+  const { role, id } = roleOf(tokenFor);
   const { kid, privateKey } = localSigningKey(options.dir);
-  return new SignJWT({ [role.claim]: role.id })
+  return new SignJWT({
+    token_use: 'access',
+    client_id: localAudience,
+    scope: roles[role].scope,
+    [roles[role].claim]: id,
+  })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setIssuer(localIssuer)
     .setAudience(localAudience)
-    .setSubject(options.subject ?? `local-${role.claim}-${role.id}`)
+    .setSubject(options.subject ?? `local-${role}-${id}`)
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '8h')
     .sign(privateKey);
 }
 
-function roleOf(claims: { provider: string } | { organisation: string } | { hub: string }): {
-  claim: 'provider' | 'organisation' | 'hub';
-  id: string;
-} {
-  const present = (['provider', 'organisation', 'hub'] as const).filter((claim) => claim in claims);
-  const [claim] = present;
-  if (present.length !== 1 || !claim) {
-    throw new Error('A local token is for one provider, one organisation or the hub');
+function roleOf(tokenFor: LocalTokenFor): { role: Role; id: string } {
+  const present = (Object.keys(roles) as Role[]).filter((role) => role in tokenFor);
+  const [role] = present;
+  if (present.length !== 1 || !role) {
+    throw new Error('A local token is for one role: provider, organisation, spoke, hub or admin');
   }
-  return { claim, id: (claims as Record<string, string>)[claim] ?? '' };
+  return { role, id: (tokenFor as Record<string, string>)[role] ?? '' };
 }
 
 /** Writes a new private key, unless another process has just written one: theirs is kept. */

@@ -1,14 +1,16 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { signLocalToken } from './signing-key.ts';
+import { signLocalToken, type LocalTokenFor } from './signing-key.ts';
 import { loadLocalTemplate } from './template.ts';
 import { localWebhookSecrets } from './webhook-secrets.ts';
 
 const usage = `Usage:
   npm run -s token -- --provider <id>         a bearer token for that provider
   npm run -s token -- --organisation <id>     a bearer token for that referrer organisation
-  npm run -s token -- --hub                   a bearer token for the partnership's hub
+  npm run -s token -- --spoke <id>            a bearer token for that spoke's coordinators
+  npm run -s token -- --hub                   a bearer token for the partnership's hub analysts
+  npm run -s token -- --admin                 a bearer token for the partnership's administrators
   npm run -s token -- --webhook-secret <id>   that organisation's webhook signing secret (whsec_…)
         [--subject <sub>]                     who the token says is calling (default: local-…)
         [--expires-in 8h]                     how long it lasts (e.g. 30m, 8h, 2d)
@@ -17,7 +19,7 @@ Prints only the token, signed with the local runtime's key:
   TOKEN=$(npm run -s token -- --provider turning-point-admit)
   curl -H "authorization: Bearer $TOKEN" http://localhost:3000/v1/providers/turning-point-admit/referrals/next`;
 
-/** Signs a local token for the provider or organisation named; 0 on success, 2 on bad use. */
+/** Signs a local token for the role named; 0 on success, 2 on bad use. */
 async function main(args: string[]): Promise<number> {
   let values;
   try {
@@ -26,7 +28,9 @@ async function main(args: string[]): Promise<number> {
       options: {
         provider: { type: 'string' },
         organisation: { type: 'string' },
+        spoke: { type: 'string' },
         hub: { type: 'boolean' },
+        admin: { type: 'boolean' },
         'webhook-secret': { type: 'string' },
         subject: { type: 'string' },
         'expires-in': { type: 'string' },
@@ -41,11 +45,13 @@ async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const { provider, organisation, hub } = values;
+  const { provider, organisation, spoke, hub, admin } = values;
   const webhookSecretOf = values['webhook-secret'];
-  const roles = [provider, organisation, hub, webhookSecretOf].filter((role) => role !== undefined);
-  if (roles.length !== 1) {
-    console.error(`Name one provider, one organisation, --hub or --webhook-secret.\n\n${usage}`);
+  const asked = [provider, organisation, spoke, hub, admin, webhookSecretOf];
+  if (asked.filter((role) => role !== undefined).length !== 1) {
+    console.error(
+      `Name one provider, organisation or spoke, or --hub, --admin or --webhook-secret.\n\n${usage}`,
+    );
     return 2;
   }
   const partnership = partnershipById(loadLocalTemplate().partnershipId);
@@ -59,27 +65,31 @@ async function main(args: string[]): Promise<number> {
     console.log(secret);
     return 0;
   }
-  if (hub) {
-    console.log(await signLocalToken({ hub: partnership.id }, { subject: values.subject }));
-    return 0;
+  let tokenFor: LocalTokenFor;
+  if (hub) tokenFor = { hub: partnership.id };
+  else if (admin) tokenFor = { admin: partnership.id };
+  else {
+    const [kind, id, known] =
+      provider !== undefined
+        ? (['provider', provider, partnership.providers.map((p) => p.id)] as const)
+        : spoke !== undefined
+          ? (['spoke', spoke, partnership.spokes.map((s) => s.id)] as const)
+          : ([
+              'organisation',
+              organisation ?? '',
+              partnership.referrerOrganisations.map((o) => o.id),
+            ] as const);
+    if (!known.includes(id)) {
+      console.error(
+        `Unknown ${kind} "${id}" in ${partnership.name}. Known ${kind}s:\n  ${known.join('\n  ')}`,
+      );
+      return 2;
+    }
+    tokenFor = { [kind]: id } as LocalTokenFor;
   }
-  let role: { kind: 'provider' | 'organisation'; id: string; known: string[] };
-  if (provider !== undefined) {
-    role = { kind: 'provider', id: provider, known: partnership.providers.map((p) => p.id) };
-  } else {
-    const known = partnership.referrerOrganisations.map((o) => o.id);
-    role = { kind: 'organisation', id: organisation ?? '', known };
-  }
-  if (!role.known.includes(role.id)) {
-    console.error(
-      `Unknown ${role.kind} "${role.id}" in ${partnership.name}. Known ${role.kind}s:\n  ${role.known.join('\n  ')}`,
-    );
-    return 2;
-  }
-  const claims = role.kind === 'provider' ? { provider: role.id } : { organisation: role.id };
   let token: string;
   try {
-    token = await signLocalToken(claims, {
+    token = await signLocalToken(tokenFor, {
       subject: values.subject,
       expiresIn: values['expires-in'],
     });

@@ -35,12 +35,28 @@ export class BusAndRoutes extends Construct {
       eventBusName: `reachable-${partnership.id}-${props.stage}`,
     });
     this.providerQueues = Object.fromEntries(
-      partnership.providers.map((p) => [p.id, new WorkQueue(this, `Provider-${p.id}`)]),
+      partnership.providers.map((p) => [
+        p.id,
+        new WorkQueue(this, `Provider-${p.id}`, {
+          alarmWhenWaitingLongerThan: longestWaitFor(partnership, p.pathways),
+          pickedUpBy: p.name,
+        }),
+      ]),
     );
     this.triageQueues = Object.fromEntries(
-      partnership.spokes.map((s) => [s.id, new WorkQueue(this, `Triage-${s.id}`)]),
+      partnership.spokes.map((s) => [
+        s.id,
+        new WorkQueue(this, `Triage-${s.id}`, {
+          alarmWhenWaitingLongerThan: Duration.days(1),
+          pickedUpBy: `${s.name}'s triage`,
+        }),
+      ]),
     );
-    this.escalationQueue = new WorkQueue(this, 'Escalation');
+    // The police have been told to act now; the escalation team must see it within minutes.
+    this.escalationQueue = new WorkQueue(this, 'Escalation', {
+      alarmWhenWaitingLongerThan: Duration.minutes(15),
+      pickedUpBy: 'the escalation team',
+    });
     // Consumed by a function with a 10 s timeout: six times that, as Lambda advises.
     this.routingDecisions = new WorkQueue(this, 'RoutingDecisions', {
       visibilityTimeout: Duration.seconds(60),
@@ -81,4 +97,16 @@ export class BusAndRoutes extends Construct {
     if (!queue) throw new Error(`No queue for destination ${JSON.stringify(destination)}`);
     return queue.queue;
   }
+}
+
+/**
+ * How long a referral may wait unpulled in a provider's queue: within the hour when any of its
+ * pathways is staffed by shifts (a same-shift deadline), else a day, the shortest default
+ * acceptance deadline.
+ */
+function longestWaitFor(partnership: Partnership, pathwayIds: readonly string[]): Duration {
+  const shifts = partnership.pathways.some(
+    (pathway) => pathwayIds.includes(pathway.id) && (pathway.staffedWindows?.length ?? 0) > 0,
+  );
+  return shifts ? Duration.hours(1) : Duration.days(1);
 }

@@ -1,9 +1,9 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { DetailType } from '#events/catalogue.ts';
+import type { DetailType, OperationsDetailType } from '#events/catalogue.ts';
 import { eventBridge } from './clients.ts';
 
 export interface OutgoingEvent {
-  detailType: DetailType;
+  detailType: DetailType | OperationsDetailType;
   detail: object;
 }
 

@@ -1,5 +1,6 @@
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -10,6 +11,7 @@ import {
   type ProjectedFact,
   type Stage,
 } from '../domain/hub-metrics.ts';
+import type { ReconciliationReport } from '../domain/reconciliation.ts';
 import { dynamoDocumentClient } from './clients.ts';
 
 /** Where one referral's facts are counted: the month it came in, its spoke and pathway. */
@@ -52,6 +54,8 @@ const aggregateKey = (cell: AggregateCell, provider: string) => ({
  * counts and histograms, and per referral a marker for each fact already counted, so a repeated
  * or out-of-order event never counts twice. Holds no personal data: ids, codes and numbers only.
  */
+const reconciliationKey = { PK: 'RECONCILIATION', SK: 'LATEST' };
+
 export class MetricsStore {
   readonly #tableName: string;
   readonly #client: DynamoDBDocumentClient;
@@ -59,6 +63,26 @@ export class MetricsStore {
   constructor({ tableName, client }: MetricsStoreOptions) {
     this.#tableName = tableName;
     this.#client = client ?? dynamoDocumentClient();
+  }
+
+  /** Keeps the latest reconciliation check's counts, for the hub (no referral ids). */
+  async saveReconciliation(report: ReconciliationReport): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: { ...reconciliationKey, entity: 'reconciliation', ...report },
+      }),
+    );
+  }
+
+  /** The latest reconciliation check's counts, if one has run. */
+  async latestReconciliation(): Promise<ReconciliationReport | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: reconciliationKey }),
+    );
+    if (!Item) return undefined;
+    const { PK: _pk, SK: _sk, entity: _entity, ...report } = Item;
+    return report as ReconciliationReport;
   }
 
   /**

@@ -367,6 +367,27 @@ export class ReferralStore {
     });
   }
 
+  /** A spoke's referrals received from `from` up to `to`, oldest first: what reconciliation checks. */
+  async receivedBetween(
+    spoke: string,
+    from: Date,
+    to: Date,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<ReferralPage> {
+    return this.#page({
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': `SPOKE#${spoke}`,
+        ':from': from.toISOString(),
+        ':to': `${to.toISOString()}#~`,
+      },
+      limit,
+      cursor,
+      oldestFirst: true,
+    });
+  }
+
   /** Referrals whose next deadline is at or before `now`: what the SLA sweep checks. */
   async dueBy(now: Date, { limit = 100, cursor }: { limit?: number; cursor?: string } = {}) {
     return this.#page({

@@ -5,25 +5,49 @@ import {
   errors,
   jwtVerify,
   type JSONWebKeySet,
+  type JWTHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import { idSchema, type ProviderId } from '../domain/partnership.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
 
-/** Who is calling, once their bearer token holds: a provider, or a referrer organisation. */
+/**
+ * The roles a token can hold, each granted by one OAuth scope and tied to one tenant claim: the
+ * provider, referrer organisation, spoke or partnership the caller acts for. The same scopes are
+ * the API Gateway authorizer's route scopes on AWS and the local runtime's tokens' scopes.
+ */
+export const roles = {
+  organisation: {
+    scope: 'reachable/referrer',
+    claim: 'organisation',
+    title: 'referrer organisations',
+  },
+  provider: { scope: 'reachable/provider', claim: 'provider', title: 'providers' },
+  spoke: { scope: 'reachable/spoke-coordinator', claim: 'spoke', title: 'spoke coordinators' },
+  hub: { scope: 'reachable/hub-analyst', claim: 'partnership', title: 'hub analysts' },
+  admin: { scope: 'reachable/admin', claim: 'partnership', title: 'administrators' },
+} as const;
+export type Role = keyof typeof roles;
+
+/** Who is calling, once their bearer token holds, and for whom they act. */
 export type Principal =
-  | { kind: 'provider'; providerId: string; subject: string }
   | { kind: 'organisation'; organisationId: string; subject: string }
-  | { kind: 'hub'; partnershipId: string; subject: string };
+  | { kind: 'provider'; providerId: string; subject: string }
+  | { kind: 'spoke'; spokeId: string; subject: string }
+  | { kind: 'hub'; partnershipId: string; subject: string }
+  | { kind: 'admin'; partnershipId: string; subject: string };
 
 export interface AuthenticatorOptions {
   /** Where verification keys come from: `createLocalJWKSet` or `createRemoteJWKSet`. */
   keys: JWTVerifyGetKey;
   /** The `iss` every token must carry. */
   issuer: string;
-  /** The `aud` every token must carry (or include). */
-  audience: string;
+  /**
+   * The audiences accepted: a token's `aud` must name one, or, for a token without `aud` (a
+   * Cognito access token), its `client_id` must be one: API Gateway's JWT authorizer rule.
+   */
+  audience: string | readonly string[];
   /** Clock skew allowed on `exp` and `nbf`; 30 seconds unless set. */
   clockToleranceSeconds?: number;
 }
@@ -42,72 +66,106 @@ const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
 export class Authenticator {
   readonly #keys: JWTVerifyGetKey;
   readonly #issuer: string;
-  readonly #audience: string;
+  readonly #audiences: ReadonlySet<string>;
   readonly #clockTolerance: number;
 
   constructor({ keys, issuer, audience, clockToleranceSeconds = 30 }: AuthenticatorOptions) {
     this.#keys = keys;
     this.#issuer = issuer;
-    this.#audience = audience;
+    this.#audiences = new Set(typeof audience === 'string' ? [audience] : audience);
     this.#clockTolerance = clockToleranceSeconds;
   }
 
   /** The caller named by the request's `Authorization: Bearer <jwt>` header. */
   async authenticate(headers: Record<string, string | undefined>): Promise<Principal> {
     const token = bearerToken(headers);
-    let payload: JWTPayload;
+    let verified: { payload: JWTPayload; protectedHeader: JWTHeaderParameters };
     try {
-      ({ payload } = await jwtVerify(token, this.#keys, {
+      verified = await jwtVerify(token, this.#keys, {
         algorithms,
         issuer: this.#issuer,
-        audience: this.#audience,
         requiredClaims: ['exp', 'sub'],
         clockTolerance: this.#clockTolerance,
-      }));
+      });
     } catch (error) {
       const refusal = refusalFor(error);
       if (refusal === undefined) throw error;
       throw new UnauthorizedError(refusal);
     }
-    return principalFrom(payload);
+    checkAudience(verified.payload, this.#audiences);
+    checkAccessToken(verified);
+    return principalFrom(verified.payload);
   }
 }
 
 /**
  * The authenticator a function runs with, from its environment: keys from `AUTH_JWKS_JSON`
- * (an inline JWKS) if set, else from `AUTH_JWKS_URL`; `AUTH_ISSUER` and `AUTH_AUDIENCE` required.
+ * (an inline JWKS) if set, else from `AUTH_JWKS_URL`; `AUTH_ISSUER` and `AUTH_AUDIENCE` (one or
+ * more, comma-separated) required.
  * Fails loudly, naming the variable, when one is missing or unusable.
  */
 export function authenticatorFromEnv(env: NodeJS.ProcessEnv = process.env): Authenticator {
   const issuer = required(env, 'AUTH_ISSUER');
-  const audience = required(env, 'AUTH_AUDIENCE');
+  // A comma-separated list: e.g. the app clients of a Cognito user pool.
+  const audience = required(env, 'AUTH_AUDIENCE')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return new Authenticator({ keys: keysFromEnv(env), issuer, audience });
 }
 
 /**
- * Lets only the provider named through. Anyone else gets the same 404 as for a provider that
- * does not exist: a provider must not learn whether another provider's referral exists.
+ * Lets only callers of the role given through; anyone else is a known caller on a route that is
+ * not theirs: 403, naming who the route is for.
  */
-export function requireProvider(principal: Principal, providerId: string): void {
-  if (principal.kind !== 'provider' || principal.providerId !== providerId) {
-    throw new NotFoundError('No such provider.');
-  }
-}
-
-/** Lets only the referrer organisation named through; anyone else gets a 404, as above. */
-export function requireOrganisation(principal: Principal, organisationId: string): void {
-  if (principal.kind !== 'organisation' || principal.organisationId !== organisationId) {
-    throw new NotFoundError('No such organisation.');
+export function requireRole<R extends Role>(
+  principal: Principal,
+  role: R,
+): asserts principal is Extract<Principal, { kind: R }> {
+  if (principal.kind !== role) {
+    throw new ForbiddenError(`Only ${roles[role].title} can use this route.`);
   }
 }
 
 /**
- * Lets only the hub of this partnership through. Providers and organisations are known callers
- * asking for what is not theirs to see: 403, not 404, as the hub's routes are no secret.
+ * Lets only the provider named through. Another role gets 403; another provider gets the same
+ * 404 as for a provider that does not exist: a provider must not learn whether another
+ * provider's referral exists.
  */
+export function requireProvider(principal: Principal, providerId: string): void {
+  requireRole(principal, 'provider');
+  if (principal.providerId !== providerId) throw new NotFoundError('No such provider.');
+}
+
+/** Lets only the referrer organisation named through: 403 for another role, 404 as above. */
+export function requireOrganisation(principal: Principal, organisationId: string): void {
+  requireRole(principal, 'organisation');
+  if (principal.organisationId !== organisationId) {
+    throw new NotFoundError('No such organisation.');
+  }
+}
+
+/** Lets only the coordinator of the spoke named through; another spoke's gets 403. */
+export function requireSpokeCoordinator(principal: Principal, spokeId: string): void {
+  requireRole(principal, 'spoke');
+  if (principal.spokeId !== spokeId) {
+    throw new ForbiddenError(`Only the coordinators of ${spokeId} can see its figures.`);
+  }
+}
+
+/** Lets only the hub analysts of this partnership through: 403 for anyone else. */
 export function requireHub(principal: Principal, partnershipId: string): void {
-  if (principal.kind !== 'hub' || principal.partnershipId !== partnershipId) {
+  requireRole(principal, 'hub');
+  if (principal.partnershipId !== partnershipId) {
     throw new ForbiddenError('Only the partnership hub can see its metrics.');
+  }
+}
+
+/** Lets only the administrators of this partnership through: 403 for anyone else. */
+export function requireAdmin(principal: Principal, partnershipId: string): void {
+  requireRole(principal, 'admin');
+  if (principal.partnershipId !== partnershipId) {
+    throw new ForbiddenError('Only the administrators of this partnership can use this route.');
   }
 }
 
@@ -180,30 +238,79 @@ function claimRefusal({ claim, reason }: errors.JWTClaimValidationFailed): strin
   return `Token ${claim} claim is not valid.`;
 }
 
-// What a token may be for: one provider, one referrer organisation, or a partnership's hub.
-const roleClaims = ['provider', 'organisation', 'hub'] as const;
-type RoleClaim = (typeof roleClaims)[number];
+/**
+ * The audience rule of API Gateway's JWT authorizer: `aud` (string or list) must name an accepted
+ * audience; a token without `aud` must carry an accepted `client_id` instead.
+ */
+function checkAudience(payload: JWTPayload, accepted: ReadonlySet<string>): void {
+  if (payload.aud === undefined) {
+    if (typeof payload.client_id === 'string' && accepted.has(payload.client_id)) return;
+    throw new UnauthorizedError('Wrong token audience.');
+  }
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
+  if (!audiences.some((audience) => accepted.has(audience))) {
+    throw new UnauthorizedError('Wrong token audience.');
+  }
+}
+
+/**
+ * Only access tokens open the API: Cognito marks them `token_use: access` and RFC 9068 types
+ * them `at+jwt`. An ID token says who someone is, not what they may do, so it is refused.
+ */
+function checkAccessToken({
+  payload,
+  protectedHeader,
+}: {
+  payload: JWTPayload;
+  protectedHeader: JWTHeaderParameters;
+}): void {
+  const tokenUse = payload.token_use;
+  if (tokenUse === 'access') return;
+  if (tokenUse === 'id') throw new UnauthorizedError('An ID token is not an access token.');
+  if (tokenUse === undefined && protectedHeader.typ?.toLowerCase().endsWith('at+jwt')) return;
+  throw new UnauthorizedError('Token is not an access token (token_use).');
+}
+
+/** The role scopes a token grants: `scope` (space-separated) or `scp` (a list), ours only. */
+function roleScopesOf(payload: JWTPayload): Role[] {
+  const granted =
+    typeof payload.scope === 'string'
+      ? payload.scope.split(' ')
+      : Array.isArray(payload.scp)
+        ? payload.scp.filter((scope): scope is string => typeof scope === 'string')
+        : [];
+  return (Object.keys(roles) as Role[]).filter((role) => granted.includes(roles[role].scope));
+}
 
 function principalFrom(payload: JWTPayload): Principal {
   const { sub: subject } = payload;
   if (typeof subject !== 'string' || subject === '') {
     throw new UnauthorizedError('Token sub claim is not valid.');
   }
-  const present = roleClaims.filter((claim) => payload[claim] !== undefined);
-  if (present.length > 1) {
-    throw new UnauthorizedError(`Token has ${present.join(' and ')} claims; one only.`);
+  const granted = roleScopesOf(payload);
+  if (granted.length > 1) {
+    throw new UnauthorizedError('Token grants more than one role; one only.');
   }
-  const [claim] = present;
-  if (!claim)
-    throw new UnauthorizedError('Token has no role claim (provider, organisation or hub).');
-  const id = roleId(payload[claim], claim);
-  if (claim === 'provider') return { kind: 'provider', providerId: id, subject };
-  if (claim === 'organisation') return { kind: 'organisation', organisationId: id, subject };
-  return { kind: 'hub', partnershipId: id, subject };
+  const [role] = granted;
+  if (!role) throw new UnauthorizedError('Token has no Reachable scope.');
+  const id = tenantId(payload, role);
+  switch (role) {
+    case 'organisation':
+      return { kind: role, organisationId: id, subject };
+    case 'provider':
+      return { kind: role, providerId: id, subject };
+    case 'spoke':
+      return { kind: role, spokeId: id, subject };
+    case 'hub':
+    case 'admin':
+      return { kind: role, partnershipId: id, subject };
+  }
 }
 
-function roleId(value: unknown, claim: RoleClaim): string {
-  const parsed = idSchema.safeParse(value);
+/** Whom the role acts for: the role's claim, a valid id. */
+function tenantId(payload: JWTPayload, role: Role): string {
+  const { claim } = roles[role];
+  const parsed = idSchema.safeParse(payload[claim]);
   if (!parsed.success) throw new UnauthorizedError(`Token ${claim} claim is not a valid id.`);
   return parsed.data;
 }

@@ -249,7 +249,12 @@ export function openApiDocument(partnership: Partnership) {
           summary: 'Counts and rates from the aggregates, filtered and grouped',
           security: bearer,
           requestParams: { query: metricsQuery },
-          responses: { '200': anObject('`{ period, groupBy, rows }`'), ...problems(400, 401, 403) },
+          responses: {
+            '200': anObject(
+              '`{ period, groupBy, rows, reconciliation }`: `reconciliation` is the latest check for stuck referrals (counts only), or null',
+            ),
+            ...problems(400, 401, 403),
+          },
         },
       },
       '/v1/hub/returns/{period}': {

@@ -11,7 +11,7 @@ import { quarterlyReturn } from '../domain/quarterly-return.ts';
 import { ValidationError } from '../errors.ts';
 
 export interface HubDependencies {
-  store: Pick<MetricsStore, 'aggregatesFor'>;
+  store: Pick<MetricsStore, 'aggregatesFor' | 'latestReconciliation'>;
   now: () => Date;
 }
 
@@ -63,12 +63,17 @@ export async function hubMetrics(
       },
     ]);
   }
-  const aggregates = await store.aggregatesFor(months);
+  const [aggregates, reconciliation] = await Promise.all([
+    store.aggregatesFor(months),
+    store.latestReconciliation(),
+  ]);
   const filter: MetricsFilter = { ...query, from: period.from, to: period.to };
   return {
     period: { from: period.from, to: period.to },
     groupBy: query.groupBy,
     rows: summarise(aggregates, filter, query.groupBy),
+    // Referrals found stuck by the last check: counts only, as everything the hub sees.
+    reconciliation: reconciliation ?? null,
   };
 }
 
@@ -83,7 +88,7 @@ function definedOnly(query: MetricsFilter): { from?: string; to?: string } {
 export async function hubReturn(
   year: number,
   quarter: Quarter,
-  { store }: Pick<HubDependencies, 'store'>,
+  { store }: { store: Pick<MetricsStore, 'aggregatesFor'> },
 ) {
   const aggregates = await store.aggregatesFor(quarterMonths(year, quarter));
   return quarterlyReturn(aggregates, year, quarter);

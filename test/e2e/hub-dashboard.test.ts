@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
+import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
@@ -555,7 +556,7 @@ describe('the hub dashboard, in Chromium, on the embedded runtime', () => {
     expect(status).toBe(403);
     expect(summary).toContain('There is a problem');
     expect(summary).toContain('Not allowed.');
-    expect(summary).toContain('Only the partnership hub can see its metrics.');
+    expect(summary).toContain('Only hub analysts can use this route.');
     expect(focused).toContain('govuk-error-summary');
     expect(title).toMatch(/^Error: /);
     expect(figures).toBe(0);
@@ -629,6 +630,48 @@ function rawGet(urlPath: string): Promise<{ status: number; headers: Record<stri
     request.end();
   });
 }
+
+describe('the stuck-referrals banner, in Chromium', () => {
+  it('shows what the last reconciliation check found, by provider, and says so when nothing is stuck', async () => {
+    // Prepare: the latest check's counts, as the reconciliation function keeps them.
+    const reports = new MetricsStore({ tableName: runtime.tableNames[0] ?? '' });
+    const stuck = {
+      checkedAt: '2026-11-23T09:30:00.000Z',
+      notRoutedAfterMinutes: 15,
+      lookbackDays: 30,
+      counts: { 'not-routed': 1, 'not-pulled': 2 },
+      bySpoke: { somerset: { 'not-routed': 1, 'not-pulled': 2 } },
+      byProvider: { [admitProvider]: 2 },
+    };
+    await reports.saveReconciliation(stuck);
+    const page = await openDashboard();
+
+    // Act
+    await signIn(page, hubToken);
+    await figuresShown(page);
+    const banner = await text(page, '#reconciliation');
+    await reports.saveReconciliation({
+      ...stuck,
+      counts: { 'not-routed': 0, 'not-pulled': 0 },
+      bySpoke: {},
+      byProvider: {},
+    });
+    await page.reload();
+    await figuresShown(page);
+    const allClear = await text(page, '#reconciliation');
+
+    // Assess
+    expect(banner).toContain('Stuck referrals');
+    expect(banner).toContain('3 referrals are stuck between intake and a provider.');
+    expect(banner).toContain('1 stored but not routed after 15 minutes');
+    expect(banner).toContain(
+      `2 routed to a provider but not picked up by their acceptance deadline: ${providerName(admitProvider)} 2`,
+    );
+    expect(banner).toContain('Checked 23 Nov 2026, 09:30.');
+    expect(allClear).toBe('Last check for stuck referrals: 23 Nov 2026, 09:30. None found.');
+    expect(pageErrors).toEqual([]);
+  });
+});
 
 describe('the web function, over HTTP', () => {
   it('serves the dashboard, its script, Chart.js and the shared assets, with a content security policy', async () => {

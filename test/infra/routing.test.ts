@@ -53,6 +53,10 @@ const hubProjection = () => synthesized.stack.node.findChild('HubProjection') as
 /** The rule feeding the hub's projection: on the bus, but not a route. */
 const hubProjectionRule = () => synthesized.stack.node.findChild('HubProjectionRule') as Rule;
 
+/** The operators' alerts queue and the rule that fills it with reconciliation's alarm events. */
+const operationsAlerts = () => synthesized.stack.node.findChild('OperationsAlerts') as WorkQueue;
+const operationsAlertsRule = () => synthesized.stack.node.findChild('OperationsAlertsRule') as Rule;
+
 /** Where the hub projection rule parks the events it cannot deliver. */
 const hubProjectionRuleFailures = () =>
   synthesized.stack.node.findChild('HubProjectionRuleFailures') as Queue;
@@ -75,6 +79,7 @@ function workQueues() {
     { name: 'escalation', workQueue: busAndRoutes.escalationQueue },
     { name: 'routing decisions', workQueue: busAndRoutes.routingDecisions },
     { name: 'hub projection', workQueue: hubProjection() },
+    { name: 'operations alerts', workQueue: operationsAlerts() },
   ];
 }
 
@@ -161,7 +166,7 @@ describe('the event bus', () => {
 });
 
 describe('the work queues', () => {
-  it('has one queue per provider, a triage queue per spoke, one escalation queue, RoutingDecisions and HubProjection, and no other work queue', () => {
+  it('has one queue per provider, a triage queue per spoke, one escalation queue, RoutingDecisions, HubProjection and OperationsAlerts, and no other work queue', () => {
     // Prepare
     const expected = workQueues().map(({ workQueue }) => logicalIdOf(workQueue.queue));
 
@@ -178,7 +183,7 @@ describe('the work queues', () => {
       avonAndSomerset.spokes.map((s) => s.id).sort(),
     );
     expect(new Set(expected).size).toBe(
-      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3,
+      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4,
     );
     expect(withRedrive.sort()).toEqual(expected.sort());
   });
@@ -220,52 +225,19 @@ describe('the work queues', () => {
     expect(visibility).toEqual(avonAndSomerset.providers.map(() => 15 * 60));
   });
 
-  it('alarms as soon as one message is parked in any dead-letter queue', () => {
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, and the failures of publish, the three scheduled checks and the two operations rules', () => {
     // Prepare
-    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-    const { stack } = synthesized;
-    const deadLetterQueues = [
-      ...workQueues().map(({ name, workQueue }) => ({ name, queue: workQueue.deadLetterQueue })),
-      ...stack.busAndRoutes.rules.map((rule) => ({
-        name: rule.node.id,
-        queue: rule.deadLetterQueue,
-      })),
-      { name: 'PublishFailures', queue: stack.node.findChild('PublishFailures') as Queue },
-      { name: 'SlaSweepFailures', queue: stack.node.findChild('SlaSweepFailures') as Queue },
-      { name: 'HubProjectionRuleFailures', queue: hubProjectionRuleFailures() },
-    ];
-
-    // Act
-    const unalarmed = deadLetterQueues
-      .filter(({ queue }) => {
-        const queueName = getAtt(logicalIdOf(queue), 'QueueName');
-        return !alarms.some(
-          ({ Properties: alarm }) =>
-            alarm.Namespace === 'AWS/SQS' &&
-            alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
-            alarm.ComparisonOperator === 'GreaterThanOrEqualToThreshold' &&
-            alarm.Threshold === 1 &&
-            isDeepStrictEqual(alarm.Dimensions, [{ Name: 'QueueName', Value: queueName }]),
-        );
-      })
-      .map(({ name }) => name);
-
-    // Assess
-    expect(unalarmed).toEqual([]);
-  });
-
-  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, the publish, both sweeps and hub projection rule failures', () => {
-    // Prepare
-    // Providers, spokes' triage, escalation, RoutingDecisions and HubProjection.
-    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
+    // Providers, spokes' triage, escalation, RoutingDecisions, HubProjection, OperationsAlerts.
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
 
     // Act
     const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
 
     // Assess
     expect(workQueues()).toHaveLength(workQueueCount);
-    // Failures of publish, the deadline sweep, the retention sweep and the hub projection rule.
-    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 4);
+    // Failures of publish, the deadline sweep, the retention sweep, reconciliation, and the hub
+    // projection and operations alerts rules.
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 6);
   });
 
   it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {
@@ -319,8 +291,8 @@ describe('the work queues', () => {
     ]);
 
     // Assess
-    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
-    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 4);
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
+    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 6);
     for (const id of deadLetterQueues) {
       expect(resources[id]?.Type, id).toBe('AWS::SQS::Queue');
       expect(resources[id]?.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 60 * 60);
@@ -346,9 +318,13 @@ describe('the route rules', () => {
 
     // Assess
     expect(routeRules()).toHaveLength(routes.length);
-    // On the bus: the route rules and the hub projection rule, nothing else.
+    // On the bus: the route rules, the hub projection rule and the operations alerts rule.
     expect(onTheBus.map(([id]) => id).sort()).toEqual(
-      [...routeRules().map(([id]) => id), logicalIdOf(hubProjectionRule())].sort(),
+      [
+        ...routeRules().map(([id]) => id),
+        logicalIdOf(hubProjectionRule()),
+        logicalIdOf(operationsAlertsRule()),
+      ].sort(),
     );
     for (const { route, rules } of matches) {
       expect(rules, route).toHaveLength(1);

@@ -667,8 +667,10 @@ describe('the API access logs', () => {
 
 describe('the deadline sweep', () => {
   const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('SlaSweepSchedule'));
+  const reconciliationId = () =>
+    logicalIdOf(synthesized.stack.node.findChild('ReconciliationSchedule'));
 
-  it('is one of the two scheduled rules (with the retention sweep), every five minutes on the default bus, matching no events', () => {
+  it('runs every five minutes on the default bus, matching no events; reconciliation and the retention sweep are the only other schedules', () => {
     // Prepare
     const rules = resourcesOfType(resources, 'AWS::Events::Rule');
     const retentionScheduleId = logicalIdOf(
@@ -679,7 +681,10 @@ describe('the deadline sweep', () => {
     const scheduled = rules.filter(([, rule]) => rule.Properties.ScheduleExpression !== undefined);
 
     // Assess
-    expect(scheduled.map(([id]) => id).sort()).toEqual([scheduleId(), retentionScheduleId].sort());
+    expect(scheduled.map(([id]) => id).sort()).toEqual(
+      [scheduleId(), reconciliationId(), retentionScheduleId].sort(),
+    );
+    expect(resources[reconciliationId()]!.Properties.ScheduleExpression).toBe('rate(15 minutes)');
     const schedule = resources[scheduleId()]!.Properties;
     expect(schedule.ScheduleExpression).toBe('rate(5 minutes)');
     expect(schedule.State).toBe('ENABLED');
@@ -700,7 +705,7 @@ describe('the deadline sweep', () => {
       {
         Id: expect.any(String) as unknown,
         Arn: getAtt(functionId(resources, 'sla-sweep')),
-        RetryPolicy: { MaximumRetryAttempts: 2 },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
         DeadLetterConfig: {
           Arn: getAtt(logicalIdOf(synthesized.stack.node.findChild('SlaSweepFailures'))),
         },
@@ -708,18 +713,20 @@ describe('the deadline sweep', () => {
     ]);
   });
 
-  it('lets EventBridge invoke the sla-sweep function from that rule only, and no other function', () => {
+  it('lets EventBridge invoke the sla-sweep function from that rule only, and reconciliation and the retention sweep from their own', () => {
     // Prepare
     const { template } = synthesized;
     const slaSweepArn = getAtt(functionId(resources, 'sla-sweep'));
+    const reconciliationArn = getAtt(functionId(resources, 'reconciliation'));
+    const retentionSweepArn = getAtt(functionId(resources, 'retention-sweep'));
+    const retentionScheduleId = logicalIdOf(
+      synthesized.stack.node.findChild('RetentionSweepSchedule'),
+    );
 
     // Act
     const fromEventBridge = resourcesOfType(resources, 'AWS::Lambda::Permission')
       .map(([, p]) => p.Properties)
-      .filter((p) => p.Principal === 'events.amazonaws.com')
-      .filter(
-        (p) => !isDeepStrictEqual(p.FunctionName, getAtt(functionId(resources, 'retention-sweep'))),
-      );
+      .filter((p) => p.Principal === 'events.amazonaws.com');
 
     // Assess
     template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -728,14 +735,20 @@ describe('the deadline sweep', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: getAtt(scheduleId()),
     });
-    expect(fromEventBridge).toEqual([
-      {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: slaSweepArn,
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(scheduleId()),
-      },
-    ]);
+    const permission = (FunctionName: unknown, SourceArn: unknown) => ({
+      Action: 'lambda:InvokeFunction',
+      FunctionName,
+      Principal: 'events.amazonaws.com',
+      SourceArn,
+    });
+    expect(fromEventBridge).toHaveLength(3);
+    expect(fromEventBridge).toEqual(
+      expect.arrayContaining([
+        permission(slaSweepArn, getAtt(scheduleId())),
+        permission(reconciliationArn, getAtt(reconciliationId())),
+        permission(retentionSweepArn, getAtt(retentionScheduleId)),
+      ]),
+    );
   });
 
   it('gives each sweep a one-minute timeout, well inside the five minutes until the next', () => {
@@ -768,7 +781,7 @@ describe('least privilege', () => {
       )
       .flatMap(actionsOf);
 
-  it('lets the publish function put events on the bus, and no other function', () => {
+  it('lets the publish and reconciliation functions put events on the bus, and no other function', () => {
     // Prepare
     const busArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.bus));
     const publishId = functionId(resources, 'publish');
@@ -784,7 +797,10 @@ describe('least privilege', () => {
 
     // Assess
     expect(allows(roleStatements(resources, publishId), 'events:PutEvents', busArn)).toBe(true);
-    expect(putters).toEqual(['functions/publish/handler.ts']);
+    expect(putters.sort()).toEqual([
+      'functions/publish/handler.ts',
+      'functions/reconciliation/handler.ts',
+    ]);
   });
 
   it('lets the intake read the webhook secrets, the forms their CSRF key, both the blind index key, and no other function touch Secrets Manager', () => {
@@ -954,7 +970,8 @@ describe('least privilege', () => {
     // Expired referrals on GSI6 (keys only); an erasure is one update, nothing read.
     'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
-    'hub-api': { table: ['Query'] },
+    'hub-api': { table: ['GetItem', 'Query'] },
+    reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
     'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
     'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
     publish: {},
@@ -1197,7 +1214,7 @@ describe('the retention sweep', () => {
       {
         Id: expect.any(String) as unknown,
         Arn: getAtt(functionId(resources, 'retention-sweep')),
-        RetryPolicy: { MaximumRetryAttempts: 2 },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 24 * 60 * 60 },
         DeadLetterConfig: {
           Arn: getAtt(logicalIdOf(synthesized.stack.node.findChild('RetentionSweepFailures'))),
         },

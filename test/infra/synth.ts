@@ -131,3 +131,44 @@ export const resourcesOf = (statement: Statement): unknown[] =>
 
 /** `{ 'Fn::GetAtt': [id, attribute] }`, as the template references another resource. */
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** The logical id a `{ Fn::GetAtt: [id, 'Arn'] }` or `{ Ref: id }` points at, if it is one. */
+export function referencedId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  const ref = (value as { Ref?: unknown }).Ref;
+  return typeof ref === 'string' ? ref : undefined;
+}
+
+export interface RuleTarget {
+  Id: string;
+  Arn: unknown;
+  DeadLetterConfig?: { Arn?: unknown };
+  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+}
+export const targetsOf = (rule: Resource) => (rule.Properties.Targets ?? []) as RuleTarget[];
+
+/** Where failures are parked: redrive targets, failure destinations and rule DLQs. */
+export function parkingQueueIds(resources: Record<string, Resource>): Set<string> {
+  const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
+  const mappings = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping');
+  const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+  const ids = new Set<string>();
+  const add = (value: unknown) => {
+    const id = referencedId(value);
+    if (id) ids.add(id);
+  };
+  for (const [, queue] of queues) {
+    add((queue.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown })?.deadLetterTargetArn);
+  }
+  for (const [, mapping] of mappings) {
+    const destination = mapping.Properties.DestinationConfig as
+      { OnFailure?: { Destination?: unknown } } | undefined;
+    add(destination?.OnFailure?.Destination);
+  }
+  for (const [, rule] of rules) {
+    for (const target of targetsOf(rule)) add(target.DeadLetterConfig?.Arn);
+  }
+  return ids;
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '#local/eventbridge/bus.ts';
 import { writeRuntimeFile } from '#local/runtime-file.ts';
@@ -20,6 +21,7 @@ import {
   searchableText,
   storedReferral,
 } from '#test/helpers/runtime.ts';
+import { lambdaContext } from '#test/unit/functions/builders.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const riley = { givenName: 'Riley', familyName: "O'Sample", dateOfBirth: '2010-06-01' };
@@ -305,10 +307,26 @@ describe('subject access and retention, on the embedded runtime', () => {
       // Three years (the pathways' retention) and two days on.
       const later = new Date(Date.now() + (3 * 365 + 2) * day);
       const { handler } = await import('#functions/retention-sweep/handler.ts');
+      // What the daily rule sends; the test runs the sweep itself instead of waiting a day.
+      const sweep = () =>
+        handler(
+          {
+            version: '0',
+            id: `retention-sweep-${Date.now()}`,
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account: '000000000000',
+            time: new Date().toISOString(),
+            region: 'eu-west-2',
+            resources: [],
+            detail: {},
+          } as ScheduledEvent,
+          lambdaContext('retention-sweep'),
+        );
 
       // Act
-      let first: Awaited<ReturnType<typeof handler>>;
-      let again: Awaited<ReturnType<typeof handler>>;
+      let first: Awaited<ReturnType<typeof sweep>>;
+      let again: Awaited<ReturnType<typeof sweep>>;
       let itemsAfter: Record<string, AttributeValue>[];
       let itemsAfterAgain: Record<string, AttributeValue>[];
       let shown: Awaited<ReturnType<typeof call>>;
@@ -318,7 +336,7 @@ describe('subject access and retention, on the embedded runtime', () => {
       try {
         const moved = await call(undefined, 'PUT', '/_local/clock', { at: later.toISOString() });
         expect(moved.status).toBe(200);
-        first = await handler();
+        first = await sweep();
         itemsAfter = await rawTableItems(runtime);
         shown = await call(
           { provider: 'turning-point-admit' },
@@ -336,7 +354,7 @@ describe('subject access and retention, on the embedded runtime', () => {
           `/v1/organisations/musgrove-park-hospital-ae/referrals/${ids.rileyAdmit}`,
         );
         asked = await sar(sarArgs(riley));
-        again = await handler();
+        again = await sweep();
         itemsAfterAgain = await rawTableItems(runtime);
         await runtime.eventBridge.drain();
       } finally {

@@ -29,8 +29,9 @@ export function parseToken(input) {
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
     return { error: 'This access token has expired: get a new one and sign in again' };
   }
-  const hub = typeof claims.hub === 'string' ? claims.hub : undefined;
-  const name = [hub, claims.provider, claims.organisation, claims.sub].find(
+  // A hub analyst's token names the partnership it is for.
+  const hub = typeof claims.partnership === 'string' ? claims.partnership : undefined;
+  const name = [hub, claims.provider, claims.organisation, claims.spoke, claims.sub].find(
     (claim) => typeof claim === 'string' && claim !== '',
   );
   return { token, name: String(name ?? 'an unnamed token'), hub, expiresAt };

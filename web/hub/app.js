@@ -482,6 +482,8 @@ async function readFigures(session, filters) {
     byQuarter: rowsOf(byQuarter),
     /** @type {Row[]} */
     byProvider: rowsOf(byProvider),
+    /** The latest check for stuck referrals (counts only), or null before the first. */
+    reconciliation: totals?.reconciliation ?? null,
     /** @type {string[]} */
     spokes: rowsOf(everySpoke ?? bySpoke)
       .map((row) => row.group?.spoke)
@@ -500,6 +502,7 @@ function dashboardParts(session, read, scope) {
   const others = outcomesFigure(read.totals, scope);
   const waiting = waitingFigure(read.byProvider, scope);
   return [
+    ...(read.reconciliation ? [still(reconciliationNotice(read.reconciliation))] : []),
     still(summaryCards(read.totals)),
     ratesFigure({
       id: 'rates-by-spoke',
@@ -536,6 +539,82 @@ function dashboardParts(session, read, scope) {
     ...(waiting ? [waiting] : []),
     still(returnSection(session, read.byQuarter)),
   ];
+}
+
+/**
+ * What the last reconciliation check found stuck between intake and a provider: a notification
+ * banner when anything is, else a line saying when all was last found moving.
+ * @param {Record<string, any>} report shared/domain/reconciliation.ts `ReconciliationReport`
+ */
+function reconciliationNotice(report) {
+  const counts = report.counts ?? {};
+  const notRouted = isCount(counts['not-routed']) ? counts['not-routed'] : 0;
+  const notPulled = isCount(counts['not-pulled']) ? counts['not-pulled'] : 0;
+  const checkedAt = new Date(report.checkedAt);
+  const checked = Number.isNaN(checkedAt.getTime())
+    ? 'at an unknown time'
+    : checkedAt.toLocaleString('en-GB', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'Europe/London',
+      });
+  if (notRouted + notPulled === 0) {
+    return h(
+      'p',
+      { class: 'govuk-body-s', id: 'reconciliation' },
+      `Last check for stuck referrals: ${checked}. None found.`,
+    );
+  }
+  const byProvider = Object.entries(report.byProvider ?? {}).filter(([, n]) => isCount(n));
+  return h(
+    'div',
+    {
+      class: 'govuk-notification-banner',
+      role: 'region',
+      'aria-labelledby': 'reconciliation-title',
+      id: 'reconciliation',
+    },
+    h(
+      'div',
+      { class: 'govuk-notification-banner__header' },
+      h(
+        'h2',
+        { class: 'govuk-notification-banner__title', id: 'reconciliation-title' },
+        'Stuck referrals',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'govuk-notification-banner__content' },
+      h(
+        'p',
+        { class: 'govuk-notification-banner__heading' },
+        `${formatCount(notRouted + notPulled)} referrals are stuck between intake and a provider.`,
+      ),
+      h(
+        'ul',
+        { class: 'govuk-list govuk-list--bullet' },
+        h(
+          'li',
+          { id: 'reconciliation-not-routed' },
+          `${formatCount(notRouted)} stored but not routed after ${formatCount(report.notRoutedAfterMinutes)} minutes`,
+        ),
+        h(
+          'li',
+          { id: 'reconciliation-not-pulled' },
+          `${formatCount(notPulled)} routed to a provider but not picked up by their acceptance deadline` +
+            (byProvider.length > 0
+              ? `: ${byProvider.map(([id, n]) => `${providerName(id)} ${formatCount(n)}`).join(', ')}`
+              : ''),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'govuk-body-s' },
+        `Checked ${checked}. Operators have the referral ids in the alerts queue.`,
+      ),
+    ),
+  );
 }
 
 /** A part of the page with no chart to draw. */

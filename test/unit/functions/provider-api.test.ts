@@ -304,7 +304,7 @@ describe('every provider route', () => {
     expect(response.statusCode).toBe(401);
   });
 
-  it('answers 404 to a referrer organisation’s token on a provider route', async () => {
+  it('answers 403 to a referrer organisation’s token on a provider route', async () => {
     // Prepare
     await storeHolds(leasedTo(provider));
     const organisationToken = await signingKey.bearer({
@@ -315,7 +315,8 @@ describe('every provider route', () => {
     const response = await call(routes.accept, { as: null, headers: organisationToken });
 
     // Assess
-    expect(response.statusCode).toBe(404);
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toMatchObject({ detail: 'Only providers can use this route.' });
     expect(documents.calls()).toHaveLength(0);
   });
 

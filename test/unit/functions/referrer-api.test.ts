@@ -141,11 +141,26 @@ describe('who may ask', () => {
     },
   );
 
+  it.each(Object.values(routes))(
+    'answers 403 to a provider, naming who the route is for, and reads nothing: %s',
+    async (routeKey) => {
+      // Act
+      const response = await call(routeKey, { as: { provider } });
+
+      // Assess
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toMatchObject({
+        detail: 'Only referrer organisations can use this route.',
+      });
+      expect(documents.calls()).toHaveLength(0);
+    },
+  );
+
   it.each(
-    Object.values(routes).flatMap((routeKey) => [
-      { routeKey, as: { organisation: otherOrganisation } },
-      { routeKey, as: { provider } },
-    ]),
+    Object.values(routes).map((routeKey) => ({
+      routeKey,
+      as: { organisation: otherOrganisation },
+    })),
   )(
     'answers the same 404 to $as on $routeKey whether the referral exists or not',
     async ({ routeKey, as }) => {

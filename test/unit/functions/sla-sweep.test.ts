@@ -1,9 +1,11 @@
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Referral } from '#shared/domain/referral.ts';
 import {
   captureOutput,
+  lambdaContext,
   personalValuesOf,
   referralFromExample,
   referralItem,
@@ -14,6 +16,19 @@ import {
 vi.stubEnv('TABLE_NAME', tableName);
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/sla-sweep/handler.ts');
+
+const schedule: ScheduledEvent = {
+  version: '0',
+  id: 'd2f1c0b9-8a7e-4d6c-9b5a-4e3f2a1b0c9d',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-21T00:05:00Z',
+  region: 'eu-west-2',
+  resources: ['arn:aws:events:eu-west-2:123456789012:rule/sla-sweep'],
+  detail: {},
+};
+const context = lambdaContext('reachable-sla-sweep');
 
 const referralId = '6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a';
 const now = new Date('2026-11-21T00:05:00.000Z');
@@ -50,7 +65,7 @@ describe('sla-sweep handler', () => {
     documents.on(QueryCommand).resolves({ Items: [referralItem(overdue())] });
 
     // Act
-    const result = await handler();
+    const result = await handler(schedule, context);
 
     // Assess
     expect(result).toEqual({ checked: 1, flagged: 1 });
@@ -65,6 +80,7 @@ describe('sla-sweep handler', () => {
     const logged = output.text();
     expect(logged).toContain('Deadline sweep done');
     expect(logged).toContain(referralId);
+    expect(logged).toContain('"function_name":"reachable-sla-sweep"');
     for (const personal of personalValuesOf('admit-friday-night.json')) {
       expect(logged).not.toContain(personal);
     }
@@ -76,7 +92,7 @@ describe('sla-sweep handler', () => {
     documents.on(QueryCommand).rejects(failure);
 
     // Act
-    const sweeping = handler();
+    const sweeping = handler(schedule, context);
 
     // Assess
     await expect(sweeping).rejects.toBe(failure);

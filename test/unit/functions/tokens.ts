@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
-import { localAuthEnvironment, signLocalToken } from '#local/signing-key.ts';
+import { localAuthEnvironment, signLocalToken, type LocalTokenFor } from '#local/signing-key.ts';
 
-/** Who a test token is for: one provider or one referrer organisation. */
-export type TokenClaims = { provider: string } | { organisation: string };
+/** Who a test token is for: one role, and whom it acts for. */
+export type TokenClaims = LocalTokenFor;
 
 /**
  * A signing key of the test's own, in a temporary directory, with the environment a handler

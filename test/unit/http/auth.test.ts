@@ -51,7 +51,7 @@ const authenticator = new Authenticator({ keys: createLocalJWKSet(jwks), issuer,
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A provider token's claims; an override of `undefined` leaves that claim out. */
+/** A provider's access token's claims; an override of `undefined` leaves that claim out. */
 function claims(overrides: Record<string, unknown> = {}): JWTPayload {
   const all: Record<string, unknown> = {
     iss: issuer,
@@ -59,6 +59,8 @@ function claims(overrides: Record<string, unknown> = {}): JWTPayload {
     sub: 'jo.bloggs@turning-point.example',
     iat: nowSeconds(),
     exp: nowSeconds() + 600,
+    token_use: 'access',
+    scope: 'reachable/provider',
     provider,
     ...overrides,
   };
@@ -105,7 +107,12 @@ describe('Authenticator', () => {
   it('names the organisation a valid RS256 token is for', async () => {
     // Prepare
     const token = await sign(
-      claims({ provider: undefined, organisation, sub: 'a-and-e-nurse-7' }),
+      claims({
+        provider: undefined,
+        organisation,
+        scope: 'reachable/referrer',
+        sub: 'a-and-e-nurse-7',
+      }),
       rs256,
       'RS256',
     );
@@ -292,18 +299,87 @@ describe('Authenticator', () => {
     );
   });
 
-  it('refuses a token with both role claims, or neither', async () => {
+  it.each([
+    ['no scope', { scope: undefined }, 'Token has no Reachable scope.'],
+    ['only scopes of others', { scope: 'openid email' }, 'Token has no Reachable scope.'],
+    [
+      'two roles',
+      { scope: 'reachable/provider reachable/hub-analyst', partnership: 'avon-and-somerset' },
+      'Token grants more than one role; one only.',
+    ],
+    [
+      'a role without its claim',
+      { provider: undefined },
+      'Token provider claim is not a valid id.',
+    ],
+    ['an ID token', { token_use: 'id' }, 'An ID token is not an access token.'],
+    ['no token_use', { token_use: undefined }, 'Token is not an access token (token_use).'],
+    ['a refresh token', { token_use: 'refresh' }, 'Token is not an access token (token_use).'],
+  ])('refuses a token with %s', async (_case, overrides, expected) => {
     // Prepare
-    const both = await sign(claims({ organisation }));
-    const neither = await sign(claims({ provider: undefined }));
+    const token = await sign(claims(overrides));
 
     // Act
-    const bothMessage = await refusal(bearer(both));
-    const neitherMessage = await refusal(bearer(neither));
+    const message = await refusal(bearer(token));
 
     // Assess
-    expect(bothMessage).toBe('Token has provider and organisation claims; one only.');
-    expect(neitherMessage).toBe('Token has no role claim (provider, organisation or hub).');
+    expect(message).toBe(expected);
+  });
+
+  it('takes the role from a scp list, and an RFC 9068 at+jwt token without token_use', async () => {
+    // Prepare
+    const token = await new SignJWT(
+      claims({ token_use: undefined, scope: undefined, scp: ['openid', 'reachable/provider'] }),
+    )
+      .setProtectedHeader({ alg: 'ES256', kid: es256.kid, typ: 'at+jwt' })
+      .sign(es256.privateKey);
+
+    // Act
+    const principal = await authenticator.authenticate(bearer(token));
+
+    // Assess
+    expect(principal).toMatchObject({ kind: 'provider', providerId: provider });
+  });
+
+  it('accepts a Cognito access token by its client_id when it has no aud, as API Gateway does', async () => {
+    // Prepare
+    const cognito = new Authenticator({
+      keys: createLocalJWKSet(jwks),
+      issuer,
+      audience: ['web-client', 'machine-client'],
+    });
+    const byClient = await sign(claims({ aud: undefined, client_id: 'machine-client' }));
+    const otherClient = await sign(claims({ aud: undefined, client_id: 'stranger' }));
+    const audWins = await sign(claims({ aud: 'stranger', client_id: 'machine-client' }));
+
+    // Act
+    const principal = await cognito.authenticate(bearer(byClient));
+    const refusals = await Promise.all(
+      [otherClient, audWins].map((token) =>
+        cognito.authenticate(bearer(token)).catch((error: unknown) => (error as Error).message),
+      ),
+    );
+
+    // Assess
+    expect(principal.kind).toBe('provider');
+    expect(refusals).toEqual(['Wrong token audience.', 'Wrong token audience.']);
+  });
+
+  it.each([
+    ['organisation', 'reachable/referrer', { organisationId: 'musgrove-park-hospital-ae' }],
+    ['spoke', 'reachable/spoke-coordinator', { spokeId: 'bristol' }],
+    ['partnership', 'reachable/hub-analyst', { kind: 'hub', partnershipId: 'avon-and-somerset' }],
+    ['partnership', 'reachable/admin', { kind: 'admin', partnershipId: 'avon-and-somerset' }],
+  ])('names whom a %s token with %s acts for', async (claim, scope, expected) => {
+    // Prepare
+    const id = Object.values(expected).at(-1);
+    const token = await sign(claims({ provider: undefined, scope, [claim]: id }));
+
+    // Act
+    const principal = await authenticator.authenticate(bearer(token));
+
+    // Assess
+    expect(principal).toMatchObject(expected);
   });
 
   it.each([
@@ -314,7 +390,8 @@ describe('Authenticator', () => {
     ['organisation', ['musgrove-park-hospital-ae']],
   ])('refuses a %s claim of %j, which is not an id', async (claim, id) => {
     // Prepare
-    const token = await sign(claims({ provider: undefined, [claim]: id }));
+    const scope = claim === 'provider' ? 'reachable/provider' : 'reachable/referrer';
+    const token = await sign(claims({ provider: undefined, scope, [claim]: id }));
 
     // Act
     const message = await refusal(bearer(token));
@@ -383,7 +460,11 @@ describe('authenticatorFromEnv', () => {
       AUTH_ISSUER: issuer,
       AUTH_AUDIENCE: audience,
     });
-    const token = await sign(claims({ provider: undefined, organisation }), rs256, 'RS256');
+    const token = await sign(
+      claims({ provider: undefined, organisation, scope: 'reachable/referrer' }),
+      rs256,
+      'RS256',
+    );
 
     // Act
     const principal = await fromEnv.authenticate(bearer(token));
@@ -467,26 +548,34 @@ describe('requireProvider and requireOrganisation', () => {
     expect(asOrganisation).not.toThrow();
   });
 
-  it('answer 404, not 403, to another provider or organisation, or the other kind', () => {
-    // Act
-    const calls = [
-      () => requireProvider(providerPrincipal, 'st-giles-sos'),
-      () => requireProvider(organisationPrincipal, organisation),
+  it.each([
+    ['another provider', () => requireProvider(providerPrincipal, 'st-giles-sos'), 404],
+    [
+      'another organisation',
       () => requireOrganisation(organisationPrincipal, 'example-academy-bristol'),
+      404,
+    ],
+    [
+      'an organisation on a provider route',
+      () => requireProvider(organisationPrincipal, provider),
+      403,
+    ],
+    [
+      'a provider on an organisation route',
       () => requireOrganisation(providerPrincipal, provider),
-    ];
-
-    // Assess
-    for (const call of calls) {
-      expect(call).toThrow(NotFoundError);
-      let thrown: unknown;
-      try {
-        call();
-      } catch (error) {
-        thrown = error;
-      }
-      expect(toProblem(thrown).status).toBe(404);
+      403,
+    ],
+  ])('answer %s with %i', (_case, call, status) => {
+    // Act
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
     }
+
+    // Assess: 404 hides whether another tenant's referral exists; 403 names the route's role.
+    expect(toProblem(thrown).status).toBe(status);
   });
 });
 

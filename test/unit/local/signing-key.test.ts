@@ -163,7 +163,7 @@ describe('signLocalToken', () => {
     const signing = signLocalToken(both, { dir });
 
     // Assess
-    await expect(signing).rejects.toThrow('one provider, one organisation or the hub');
+    await expect(signing).rejects.toThrow('one role: provider, organisation, spoke, hub or admin');
   });
 });
 
@@ -200,6 +200,8 @@ describe('npm run token', () => {
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('Name one provider, one organisation, --hub or --webhook-secret.');
+    expect(stderr).toContain(
+      'Name one provider, organisation or spoke, or --hub, --admin or --webhook-secret.',
+    );
   });
 });

@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
+import { eventSource } from '#events/catalogue.ts';
+import { EventBus } from '#shared/adapters/event-bus.ts';
+import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { intEnv, requireEnv } from '#shared/config.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
+import { logContext, logger } from '#shared/observability.ts';
+import { reconcile } from '#shared/services/reconciliation.ts';
+import { now } from '#shared/clock.ts';
+
+const tableName = requireEnv('TABLE_NAME');
+const partnership = partnershipById(requireEnv('PARTNERSHIP'));
+const dependencies = {
+  store: new ReferralStore({ tableName }),
+  reports: new MetricsStore({ tableName }),
+  bus: new EventBus({ busName: requireEnv('EVENT_BUS_NAME'), source: eventSource(partnership.id) }),
+  spokes: partnership.spokes.map((spoke) => spoke.id),
+  settings: {
+    notRoutedAfterMinutes: intEnv('NOT_ROUTED_AFTER_MINUTES', 15, { min: 1 }),
+    lookbackDays: intEnv('RECONCILIATION_LOOKBACK_DAYS', 30, { min: 1, max: 366 }),
+  },
+  now,
+  log: logger,
+};
+
+/** On a schedule: finds referrals stuck between intake and a provider, and raises an alarm. */
+export const handler = middy(async (_event: ScheduledEvent) => {
+  const report = await reconcile(dependencies);
+  logger.info('Reconciliation done', { counts: report.counts });
+  return report;
+}).use(logContext());
