@@ -9,6 +9,7 @@ export function buildApp(app = new App()): { app: App; stack: ReachableStack } {
     partnership: app.node.tryGetContext('reachable:partnership'),
     stage: app.node.tryGetContext('reachable:stage'),
     auth: app.node.tryGetContext('reachable:auth'),
+    auditRetentionDays: app.node.tryGetContext('reachable:auditRetentionDays'),
   });
   const stack = new ReachableStack(app, stackName(config), {
     config,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditRetentionBounds } from '#shared/domain/audit.ts';
 
 const slug = z
   .string()
@@ -17,6 +18,17 @@ export const deploymentConfigSchema = z.strictObject({
     issuer: z.string().min(1),
     audience: z.string().min(1),
   }),
+  /**
+   * Days audit records are kept after the referral they are about has expired (CDK context
+   * values given with `-c` are strings, so a number written as one is taken).
+   * @default defaultAuditRetentionDays, six years
+   */
+  auditRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(auditRetentionBounds.min)
+    .max(auditRetentionBounds.max)
+    .optional(),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 

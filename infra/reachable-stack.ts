@@ -9,6 +9,7 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import type { Construct } from 'constructs';
 import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
 import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
+import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
@@ -47,6 +48,10 @@ export class ReachableStack extends Stack {
       AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
+    };
+    // How long audit records outlive their referral: every function writing them says the same.
+    const auditEnvironment = {
+      AUDIT_RETENTION_DAYS: String(props.config.auditRetentionDays ?? defaultAuditRetentionDays),
     };
 
     this.table = new ReferralTable(this, 'Referrals');
@@ -278,9 +283,10 @@ export class ReachableStack extends Stack {
     const providerApi = new ReachableFunction(this, 'ProviderApi', {
       name: 'provider-api',
       description: 'Providers: work queue with leases, the lifecycle of their referrals, capacity',
-      environment: { ...environment, ...authEnvironment },
+      environment: { ...environment, ...authEnvironment, ...auditEnvironment },
     })
-      // A referral by id, the provider's list on GSI1, leases, transitions and capacity; no Scan.
+      // A referral by id, the provider's list on GSI1, leases, transitions and capacity, and
+      // the audit records of its reads (a put, or a page's in one transaction); no Scan.
       .bindTable(this.table.table, {
         table: ['GetItem', 'UpdateItem', 'PutItem'],
         queryIndexes: ['GSI1'],
@@ -297,6 +303,14 @@ export class ReachableStack extends Stack {
       table: ['GetItem', 'UpdateItem', 'PutItem'],
       queryIndexes: ['GSI3'],
     });
+
+    const adminApi = new ReachableFunction(this, 'AdminApi', {
+      name: 'admin-api',
+      description: "Administrators: a referral's audit trail of reads and changes",
+      environment: { ...environment, ...authEnvironment },
+      // The referral's arrival (identifiers only) by id; its transitions and read records, each
+      // by its partition on the table: read only.
+    }).bindTable(this.table.table, { table: ['GetItem', 'Query'] });
 
     const apiDocs = new ReachableFunction(this, 'ApiDocs', {
       name: 'api-docs',
@@ -347,6 +361,7 @@ export class ReachableStack extends Stack {
       { method: HttpMethod.GET, path: '/openapi.json', function: apiDocs },
       { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi },
       { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi },
+      { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi },
       { method: HttpMethod.GET, path: '/provider', function: web },
       { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
       { method: HttpMethod.GET, path: '/hub', function: web },

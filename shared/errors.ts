@@ -93,6 +93,20 @@ export class IdempotencyKeyReusedError extends ReachableError {
   }
 }
 
+/**
+ * A read's audit record could not be written, so the read is refused (fail closed): nobody sees
+ * a child's personal data that the audit trail does not show they saw.
+ */
+export class AuditUnavailableError extends ReachableError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'The referral cannot be shown now: its access could not be recorded. Nothing was shown; try again.',
+      options,
+    );
+    this.name = 'AuditUnavailableError';
+  }
+}
+
 /** A lifecycle command the referral's current status does not allow; says what is allowed. */
 export class IllegalTransitionError extends ConflictError {
   constructor(

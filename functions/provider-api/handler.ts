@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { AuditLog } from '#shared/adapters/audit-log.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
@@ -9,6 +10,7 @@ import {
   listQuery,
   providerCommandBodies,
 } from '#shared/domain/lifecycle-requests.ts';
+import { auditRetentionBounds, defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
@@ -20,8 +22,8 @@ import { now } from '#shared/clock.ts';
 import {
   extendLease,
   listProviderReferrals,
-  providerReferral,
   pullNextReferral,
+  readProviderReferral,
   runProviderCommand,
   type ProviderCommand,
 } from '#shared/services/provider-work.ts';
@@ -29,6 +31,7 @@ import {
 // The provider is shown the personal data (opened here) and may add a decline's details (sealed).
 const cipher = personalDataCipherFromEnv();
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME'), cipher });
+const auditLog = new AuditLog({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const authenticator = authenticatorFromEnv();
 const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
@@ -37,10 +40,18 @@ const queues = new Map(
 );
 // SQS allows visibility timeouts of 0 to 12 hours.
 const leaseSeconds = intEnv('LEASE_SECONDS', 15 * 60, { min: 1, max: 12 * 60 * 60 });
+const auditRetentionDays = intEnv(
+  'AUDIT_RETENTION_DAYS',
+  defaultAuditRetentionDays,
+  auditRetentionBounds,
+);
 
-/** The signed-in provider's dependencies; the token must be that of the provider in the path. */
+/**
+ * The signed-in provider's dependencies; the token must be that of the provider in the path.
+ * Every read of personal data is recorded as this person's, for casework, under this request.
+ */
 async function workFor(event: APIGatewayProxyEventV2) {
-  const { providerId } = await authenticateProviderRoute(authenticator, event);
+  const { providerId, subject } = await authenticateProviderRoute(authenticator, event);
   const queue = queues.get(providerId);
   if (!queue) throw new NotFoundError(`No work queue for provider ${providerId}.`);
   return {
@@ -52,6 +63,13 @@ async function workFor(event: APIGatewayProxyEventV2) {
     now,
     log: logger,
     leaseSeconds,
+    audit: {
+      log: auditLog,
+      actor: { role: 'provider' as const, id: providerId, subject },
+      purpose: 'provider-casework' as const,
+      correlationId: event.requestContext.requestId,
+      retentionDays: auditRetentionDays,
+    },
   };
 }
 
@@ -77,7 +95,7 @@ const routes: Record<string, Route> = {
   },
   [`GET ${base}/referrals/{referralId}`]: async (event) => {
     const work = await workFor(event);
-    return json(200, { referral: await providerReferral(referralIdFrom(event), work) });
+    return json(200, { referral: await readProviderReferral(referralIdFrom(event), work) });
   },
   [`POST ${base}/referrals/{referralId}/lease`]: async (event) => {
     const work = await workFor(event);

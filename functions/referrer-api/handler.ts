@@ -21,7 +21,7 @@ async function referrerFor(event: APIGatewayProxyEventV2) {
   const parsed = idSchema.safeParse(event.pathParameters?.organisationId);
   if (!parsed.success) throw new NotFoundError('No such organisation.');
   requireOrganisation(principal, parsed.data);
-  return { organisationId: parsed.data, store, now };
+  return { organisationId: parsed.data, subject: principal.subject, store, now };
 }
 
 const base = '/v1/organisations/{organisationId}/referrals';

@@ -31,6 +31,8 @@ import type { SubjectIndexer } from './subject-index.ts';
 export interface Actor {
   kind: 'provider' | 'referrer' | 'system';
   id: string;
+  /** The person who acted: their token's `sub`, an opaque id (never a name). */
+  subject?: string;
 }
 
 /**

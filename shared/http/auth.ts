@@ -172,6 +172,8 @@ export function requireAdmin(principal: Principal, partnershipId: string): void 
 /** The caller of a provider route, once authenticated. */
 export interface ProviderPrincipal {
   providerId: ProviderId;
+  /** The person calling: the token's `sub`, for the audit trail. */
+  subject: string;
 }
 
 /**
@@ -186,7 +188,7 @@ export async function authenticateProviderRoute(
   const parsed = idSchema.safeParse(event.pathParameters?.providerId);
   if (!parsed.success) throw new NotFoundError('No such provider.');
   requireProvider(principal, parsed.data);
-  return { providerId: parsed.data };
+  return { providerId: parsed.data, subject: principal.subject };
 }
 
 function bearerToken(headers: Record<string, string | undefined>): string {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
+import { auditQuery, auditTrailSchema } from '../domain/audit.ts';
 import { metricsQuery, returnPeriod, returnQuery } from '../domain/hub-requests.ts';
 import { intakeSchemaFor } from '../domain/intake.ts';
 import { capacityBody, listQuery, providerCommandBodies } from '../domain/lifecycle-requests.ts';
@@ -42,6 +43,7 @@ const problemMeaning: Record<number, string> = {
   413: 'Body over 64 KB, refused before it is read',
   415: 'Body not sent as application/json',
   422: 'The webhook id was used before for a different body',
+  503: 'The read could not be recorded in the audit trail, so nothing is shown: try again',
 };
 
 const receipt = z
@@ -76,7 +78,7 @@ function providerCommand(summary: string, body?: z.ZodType): { post: ZodOpenApiO
       ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
       responses: {
         '200': anObject('The referral as it now is: `{ referral }`'),
-        ...problems(400, 401, 404, 409, 410),
+        ...problems(400, 401, 404, 409, 410, 503),
       },
     },
   };
@@ -97,7 +99,8 @@ export function openApiDocument(partnership: Partnership) {
       title: `Reachable: ${partnership.name}`,
       version: '1',
       description:
-        'Referral intake, provider work queues, referrer status and the hub’s aggregates. ' +
+        'Referral intake, provider work queues, referrer status, the hub’s aggregates and ' +
+        'the administrators’ audit trail. ' +
         'Every refusal is RFC 9457 `application/problem+json`.',
     },
     components: {
@@ -150,7 +153,10 @@ export function openApiDocument(partnership: Partnership) {
           summary: 'List referrals routed to the provider',
           security: bearer,
           requestParams: { path: providerPath, query: listQuery },
-          responses: { '200': anObject('`{ referrals, cursor? }`'), ...problems(400, 401, 404) },
+          responses: {
+            '200': anObject('`{ referrals, cursor? }`'),
+            ...problems(400, 401, 404, 503),
+          },
         },
       },
       [`${provider}/referrals/next`]: {
@@ -162,7 +168,7 @@ export function openApiDocument(partnership: Partnership) {
           responses: {
             '200': anObject('`{ referral, lease }`'),
             '204': { description: 'The queue is empty' },
-            ...problems(401, 404),
+            ...problems(401, 404, 503),
           },
         },
       },
@@ -172,7 +178,7 @@ export function openApiDocument(partnership: Partnership) {
           summary: 'One referral routed to the provider',
           security: bearer,
           requestParams: { path: referralPath },
-          responses: { '200': anObject('`{ referral }`'), ...problems(401, 404, 410) },
+          responses: { '200': anObject('`{ referral }`'), ...problems(401, 404, 410, 503) },
         },
       },
       [`${referral}/lease`]: {
@@ -272,6 +278,26 @@ export function openApiDocument(partnership: Partnership) {
               },
             },
             ...problems(400, 401, 403),
+          },
+        },
+      },
+      '/v1/admin/audit': {
+        get: {
+          tags: ['admin'],
+          summary:
+            'A referral’s audit trail: every read of its personal data and every change, oldest first',
+          description:
+            'Who (role, tenant and token subject), when, what and why (a purpose code), in one ' +
+            'shape for reads and changes; ids, roles and codes only. Kept after the referral ' +
+            'itself has expired. Administrators of the partnership only.',
+          security: bearer,
+          requestParams: { query: auditQuery },
+          responses: {
+            '200': {
+              description: 'A page of the trail; `cursor` when there is more',
+              content: { 'application/json': { schema: auditTrailSchema } },
+            },
+            ...problems(400, 401, 403, 404),
           },
         },
       },

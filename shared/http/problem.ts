@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  AuditUnavailableError,
   ConflictError,
   ForbiddenError,
   GoneError,
@@ -64,6 +65,9 @@ export function toProblem(thrown: unknown): Problem {
   if (error instanceof ConflictError) return known(409, 'conflict', 'Conflict', error);
   if (error instanceof IdempotencyKeyReusedError) {
     return known(422, 'idempotency-key-reused', 'Webhook id used for another body', error);
+  }
+  if (error instanceof AuditUnavailableError) {
+    return known(503, 'audit-unavailable', 'Access could not be recorded', error);
   }
   return {
     type: 'about:blank',

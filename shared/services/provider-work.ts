@@ -15,6 +15,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
+import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
@@ -24,12 +25,14 @@ export interface ProviderWorkDependencies {
   providerId: ProviderId;
   store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
   queue: Pick<WorkQueue, 'receive' | 'delete' | 'extend'>;
-  /** Opens the personal data the provider is shown; the provider API is who holds the key. */
-  cipher: Pick<PersonalDataCipher, 'open'>;
   now: () => Date;
   log: Log;
   /** How long a pulled referral stays hidden from the next pull. */
   leaseSeconds: number;
+  /** Who is reading, and where each read of personal data is recorded before it is answered. */
+  audit: ReadAudit;
+  /** Opens the personal data the provider is shown; the provider API is who holds the key. */
+  cipher: Pick<PersonalDataCipher, 'open'>;
 }
 
 /** A referral as its provider sees it. */
@@ -40,11 +43,13 @@ export interface PulledReferral {
   lease: { expiresAt: string };
 }
 
-/**
- * The provider's view of a referral: its personal data opened, or, once erased, what is left.
- * Only ever called for a referral held by that provider.
- */
-async function viewOf(
+/** A referral still holding personal data: what a read of it must record. */
+type Held = Referral & { expiresAt: number };
+const isHeld = (referral: Referral): referral is Held =>
+  !isErased(referral) && referral.expiresAt !== undefined;
+
+/** What a provider is shown of one referral: its personal data opened, or what is left of it. */
+async function openView(
   referral: Referral,
   cipher: Pick<PersonalDataCipher, 'open'>,
 ): Promise<ProviderView> {
@@ -53,35 +58,47 @@ async function viewOf(
     : toProviderView(await revealReferral(referral, cipher));
 }
 
+type Viewing = Pick<ProviderWorkDependencies, 'audit' | 'cipher' | 'now'>;
+
 /**
- * One referral routed to this provider, its personal data opened. Another provider's (or no)
- * referral is "not found", whether it exists or not; one whose personal data was erased at the
- * end of its retention is Gone (410), so its provider knows it was not lost.
+ * The provider's views of referrals held by it, the reads recorded first (all in one write, or
+ * none: fail closed), then each referral's personal data opened with its own data key, side by
+ * side. A referral whose personal data was erased shows what is left, and no read to record.
  */
-export async function providerReferral(
-  referralId: string,
-  { providerId, store, cipher }: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'cipher'>,
+async function viewsOf(
+  referrals: readonly Referral[],
+  what: Parameters<typeof auditReads>[1],
+  { audit, cipher, now }: Viewing,
+): Promise<ProviderView[]> {
+  const held = referrals.filter(isHeld);
+  if (held.length > 0) await auditReads(held, what, audit, now());
+  return Promise.all(referrals.map((referral) => openView(referral, cipher)));
+}
+
+/** The provider's view of one referral held by it, its read recorded first. */
+async function viewOf(
+  referral: Referral,
+  what: Parameters<typeof auditReads>[1],
+  { audit, cipher, now }: Viewing,
 ): Promise<ProviderView> {
-  const referral = await store.get(referralId);
-  if (!referral || !isHeldBy(referral, providerId)) {
-    throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
-  }
-  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
-  return toProviderView(await revealReferral(referral, cipher));
+  if (isHeld(referral)) await auditReads([referral], what, audit, now());
+  return openView(referral, cipher);
 }
 
 // Messages skipped in one pull (unreadable, or duplicates of handled referrals) before giving up.
 const maxMessagesPerPull = 10;
 
 /**
- * Gives a provider the next referral from its own queue, leased to it. Duplicate deliveries of
- * referrals it has already taken past `routed` are removed; unreadable messages are left to
- * the queue's redrive policy, which parks them in the dead-letter queue.
+ * Gives a provider the next referral from its own queue, leased to it, and records the read.
+ * Duplicate deliveries of referrals it has already taken past `routed` are removed; unreadable
+ * messages are left to the queue's redrive policy, which parks them in the dead-letter queue.
+ * When the read cannot be recorded nothing is shown (not even the id); the referral stays leased
+ * until the lease runs out and then comes back to the queue to be pulled again.
  */
 export async function pullNextReferral(
   deps: ProviderWorkDependencies,
 ): Promise<PulledReferral | undefined> {
-  const { providerId, store, queue, now, log, leaseSeconds, cipher } = deps;
+  const { providerId, store, queue, now, log, leaseSeconds } = deps;
   for (let skipped = 0; skipped < maxMessagesPerPull; skipped++) {
     const message = await queue.receive(leaseSeconds);
     if (!message) return undefined;
@@ -116,7 +133,8 @@ export async function pullNextReferral(
     // A referral whose personal data is erased has nothing left to work on: never leased.
     const leased = isErased(referral) ? undefined : await store.lease(referral, providerId, lease);
     if (leased) {
-      return { referral: await viewOf(leased, cipher), lease: { expiresAt: lease.expiresAt } };
+      const view = await viewOf(leased, { action: 'referral.pulled' }, deps);
+      return { referral: view, lease: { expiresAt: lease.expiresAt } };
     }
 
     const current = (await store.get(referralId)) ?? referral;
@@ -140,18 +158,40 @@ export async function pullNextReferral(
 }
 
 /**
+ * One referral routed to the provider, its read recorded first, then its personal data opened.
+ * Another provider's (or no) referral is "not found", whether it exists or not; one whose
+ * personal data was erased at the end of its retention is Gone (410), so its provider knows it
+ * was not lost.
+ */
+export async function readProviderReferral(
+  referralId: string,
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'now' | 'audit' | 'cipher'>,
+): Promise<ProviderView> {
+  const { providerId, store } = deps;
+  const referral = await store.get(referralId);
+  if (!referral || !isHeldBy(referral, providerId)) {
+    throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
+  }
+  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
+  return viewOf(referral, { action: 'referral.read' }, deps);
+}
+
+/**
  * Runs a provider's lifecycle command on a referral routed to it: accept, decline, a contact
  * attempt, engaged, close, reroute. Duplicate calls have one effect; a command the status does
  * not allow is a 409 naming what is; another provider's referral is "not found", whether it
  * exists or not. Ending the provider's part (accept, decline, reroute) takes the message off
- * its queue.
+ * its queue. The referral it answers with is a read, recorded (after the change, which has its
+ * own record) before it is answered.
  */
 export async function runProviderCommand(
   referralId: string,
   command: ProviderCommand,
   deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
 ): Promise<ProviderView> {
-  const { providerId, store, queue, now, log, partnership, cipher } = deps;
+  const { providerId, store, queue, now, log, partnership, audit } = deps;
+  const answer = (referral: Referral) =>
+    viewOf(referral, { action: 'referral.command-answered', detail: command.type }, deps);
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
     if (!referral || !isHeldBy(referral, providerId)) {
@@ -166,11 +206,11 @@ export async function runProviderCommand(
     if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
     const at = now();
     const planned = planTransition(referral, command, at.toISOString());
-    if (planned.kind === 'repeat') return viewOf(referral, cipher);
+    if (planned.kind === 'repeat') return answer(referral);
     const changed = await store.transition(referral, {
       to: planned.to,
       at,
-      actor: { kind: 'provider', id: providerId },
+      actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
       ...withWhy(auditReason(command)),
       changes: planned.changes,
     });
@@ -184,22 +224,24 @@ export async function runProviderCommand(
       command: command.type,
       status: changed.status,
     });
-    return viewOf(changed, cipher);
+    return answer(changed);
   }
   throw new ConflictError(`Referral ${referralId} kept changing; try again.`);
 }
 
-/** The provider's own referrals, optionally in one status, a page at a time. */
+/**
+ * The provider's own referrals, optionally in one status, a page at a time (100 at most): one
+ * read recorded per referral on the page, all in one write, before the page is shown.
+ */
 export async function listProviderReferrals(
-  deps: Pick<ProviderWorkDependencies, 'providerId' | 'cipher'> & {
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit' | 'cipher'> & {
     store: Pick<ReferralStore, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {
   const page = await deps.store.listByProvider(deps.providerId, options);
   return {
-    // Each referral has its own data key: opened side by side.
-    referrals: await Promise.all(page.referrals.map((r) => viewOf(r, deps.cipher))),
+    referrals: await viewsOf(page.referrals, { action: 'referral.listed' }, deps),
     ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
@@ -278,6 +320,8 @@ async function removeFromQueue(
 }
 
 const withWhy = (why: string | undefined) => (why ? { why } : {});
+/** The person behind a provider's change, for the transition's audit record. */
+const subjectOf = ({ actor }: ReadAudit) => (actor.subject ? { subject: actor.subject } : {});
 
 function safeJson(body: string): unknown {
   try {

@@ -4,6 +4,8 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 
 export interface ReferrerDependencies {
   organisationId: string;
+  /** The person calling (their token's `sub`), for the audit record of a withdrawal. */
+  subject?: string;
   store: Pick<ReferralStore, 'get' | 'transition' | 'listByOrganisation'>;
   now: () => Date;
 }
@@ -44,7 +46,11 @@ export async function withdrawReferral(referralId: string, deps: ReferrerDepende
     const changed = await deps.store.transition(referral, {
       to: planned.to,
       at,
-      actor: { kind: 'referrer', id: deps.organisationId },
+      actor: {
+        kind: 'referrer',
+        id: deps.organisationId,
+        ...(deps.subject ? { subject: deps.subject } : {}),
+      },
       changes: planned.changes,
     });
     if (changed) return toReferrerView(changed);

@@ -67,6 +67,34 @@ describe('a bad deployment config', () => {
     expect(act).not.toThrow(/reachable:(partnership|stage)/);
   });
 
+  it.each(['0', '2.5', 'six years', -1, 36501])(
+    'is refused when the audit retention is not a whole number of days from 1 to 36500 (%s)',
+    (auditRetentionDays) => {
+      // Prepare
+      const raw = { ...testConfig, auditRetentionDays };
+
+      // Act
+      const act = () => parseDeploymentConfig(raw);
+
+      // Assess
+      expect(act).toThrow(/^Invalid deployment config: reachable:auditRetentionDays /);
+    },
+  );
+
+  it('takes the audit retention from context as a number, or as a number written as text', () => {
+    // Prepare
+    const given = [3650, '3650', undefined];
+
+    // Act
+    const parsed = given.map(
+      (auditRetentionDays) =>
+        parseDeploymentConfig({ ...testConfig, auditRetentionDays }).auditRetentionDays,
+    );
+
+    // Assess
+    expect(parsed).toEqual([3650, 3650, undefined]);
+  });
+
   it('is refused when the JWKS URL is not a URL, naming reachable:auth.jwksUrl alone', () => {
     // Prepare
     const raw = { ...testConfig, auth: { ...testConfig.auth, jwksUrl: 'auth.example.org/jwks' } };

@@ -49,8 +49,11 @@ function requiredEnvironment(handlerFile: string): string[] {
 }
 
 /** The environment variables a deployed function is given. */
-function variablesOfFunction(fnId: string): Record<string, unknown> {
-  const environment = resources[fnId]!.Properties.Environment as
+function variablesOfFunction(
+  fnId: string,
+  of: Record<string, Resource> = resources,
+): Record<string, unknown> {
+  const environment = of[fnId]!.Properties.Environment as
     { Variables?: Record<string, unknown> } | undefined;
   return environment?.Variables ?? {};
 }
@@ -275,6 +278,7 @@ describe("Reachable's functions", () => {
       'projector',
       'hub-api',
       'forms',
+      'admin-api',
     ];
     const partnershipUsers = [
       'intake',
@@ -283,6 +287,7 @@ describe("Reachable's functions", () => {
       'provider-api',
       'hub-api',
       'forms',
+      'admin-api',
     ];
 
     // Act
@@ -329,6 +334,30 @@ describe("Reachable's functions", () => {
         },
       ]),
     );
+  });
+
+  it('tells every function that records reads how long audit records outlive their referral: six years unless configured', () => {
+    // Prepare
+    const recorders = [...functionsByHandler(resources)]
+      .filter(([handler]) =>
+        readFileSync(path.join(projectRoot, handler), 'utf8').includes("'AUDIT_RETENTION_DAYS'"),
+      )
+      .map(([handler]) => handler.split('/')[1]!);
+    const configured = synthesize({ config: { ...testConfig, auditRetentionDays: 3650 } });
+
+    // Act
+    const byDefault = recorders.map((name) => variablesOf(name).AUDIT_RETENTION_DAYS);
+    const whenConfigured = recorders.map(
+      (name) =>
+        variablesOfFunction(functionId(configured.resources, name), configured.resources)
+          .AUDIT_RETENTION_DAYS,
+    );
+    rmSync(configured.assemblyDirectory, { recursive: true, force: true });
+
+    // Assess
+    expect(recorders).toContain('provider-api');
+    expect(byDefault).toEqual(recorders.map(() => String(6 * 365)));
+    expect(whenConfigured).toEqual(recorders.map(() => '3650'));
   });
 
   it("gives the provider API every provider's queue URL, keyed by provider id", () => {
@@ -510,7 +539,7 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, webhooks, API description, hub metrics, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves exactly the intake, webhooks, API description, hub metrics, admin audit, provider page, provider and referrer routes, each by the function that handles it', () => {
     // Prepare
     const { template } = synthesized;
     const by = (name: string) => getAtt(functionId(resources, name));
@@ -530,6 +559,7 @@ describe('the HTTP API', () => {
       'GET /openapi.json': by('api-docs'),
       'GET /v1/hub/metrics': by('hub-api'),
       'GET /v1/hub/returns/{period}': by('hub-api'),
+      'GET /v1/admin/audit': by('admin-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
       'GET /hub': by('web'),
@@ -585,7 +615,7 @@ describe('the HTTP API', () => {
   it('routes to the intake, provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {
     // Prepare
     const routes = Object.entries(apiRoutes());
-    const dispatchers = ['intake', 'provider-api', 'referrer-api', 'hub-api'];
+    const dispatchers = ['intake', 'provider-api', 'referrer-api', 'hub-api', 'admin-api'];
 
     // Act
     const comparison = dispatchers.map((name) => {
@@ -922,7 +952,7 @@ describe('least privilege', () => {
     },
   );
 
-  it.each(['referrer-api', 'hub-api'])(
+  it.each(['referrer-api', 'hub-api', 'admin-api'])(
     'gives %s the table and nothing else: no queue, no bus',
     (name) => {
       // Prepare
@@ -972,6 +1002,8 @@ describe('least privilege', () => {
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'hub-api': { table: ['GetItem', 'Query'] },
     reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
+    // A referral's arrival by id; its transitions and read records, each a query on the table.
+    'admin-api': { table: ['GetItem', 'Query'] },
     'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
     'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
     publish: {},

@@ -1458,3 +1458,234 @@ describe('GET and PUT /v1/providers/{providerId}/capacity', () => {
     expect(documents.commandCalls(PutCommand)).toHaveLength(0);
   });
 });
+
+describe('audit records of every read of personal data', () => {
+  const subject = `local-provider-${provider}`;
+  const sixYears = 6 * 365 * 24 * 60 * 60;
+
+  /** The audit records of reads written as single puts. */
+  const auditPuts = () =>
+    documents
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => String(input.Item?.PK).startsWith('AUDIT#'));
+
+  /** The audit record a read by this provider writes, as its item's fields. */
+  const recordOf = (referral: Referral, action: string, detail?: string) => ({
+    PK: `AUDIT#${referral.referralId}`,
+    entity: 'audit-read',
+    referralId: referral.referralId,
+    at: now.toISOString(),
+    action,
+    actor: { role: 'provider', id: provider, subject },
+    purpose: 'provider-casework',
+    correlationId: 'request-1',
+    ...(detail ? { detail } : {}),
+    expiresAt: referral.expiresAt! + sixYears,
+  });
+
+  it('records a read of one referral: who, role, when, what, why and the request', async () => {
+    // Prepare
+    const referral = leasedTo(provider);
+    await storeHolds(referral);
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const puts = auditPuts();
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({
+      TableName: tableName,
+      ConditionExpression: 'attribute_not_exists(PK)',
+      Item: recordOf(referral, 'referral.read'),
+    });
+  });
+
+  it('records a pull from the queue', async () => {
+    // Prepare
+    const referral = routedTo(provider);
+    queues
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [queueMessage(referral)] })
+      .resolves({});
+    await storeHolds(referral);
+
+    // Act
+    const response = await next(provider);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(auditPuts().map((put) => put.Item)).toEqual([
+      expect.objectContaining(recordOf(referral, 'referral.pulled')),
+    ]);
+  });
+
+  it('records each referral on a page of the list, in one transaction', async () => {
+    // Prepare
+    const ids = [
+      referralId,
+      '2d1c0b9a-8f7e-4d6c-9b5a-4f3e2d1c0b9a',
+      '9b2e4c1d-3f5a-4e6b-8c7d-1a2b3c4d5e6f',
+    ];
+    const referrals = ids.map((id) => ({ ...inStatus('accepted'), referralId: id }));
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: await Promise.all(referrals.map(sealedReferralItem)) });
+
+    // Act
+    const response = await call(routes.list);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const transactions = documents.commandCalls(TransactWriteCommand);
+    expect(transactions).toHaveLength(1);
+    const items = (transactions[0]!.args[0].input.TransactItems ?? []).map((t) => t.Put?.Item);
+    expect(items).toEqual(
+      referrals.map((r) => expect.objectContaining(recordOf(r, 'referral.listed'))),
+    );
+    expect(auditPuts()).toHaveLength(0);
+  });
+
+  it('records nothing for an empty page', async () => {
+    // Act
+    const response = await call(routes.list);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(auditPuts()).toHaveLength(0);
+  });
+
+  it.each([
+    { route: routes.accept, status: 'routed' as const, command: 'accept' },
+    { route: routes.decline, status: 'routed' as const, command: 'decline' },
+    { route: routes.contact, status: 'accepted' as const, command: 'attempt-contact' },
+    { route: routes.engaged, status: 'contact-attempted' as const, command: 'engage' },
+    { route: routes.close, status: 'engaged' as const, command: 'close' },
+    { route: routes.reroute, status: 'routed' as const, command: 'reroute' },
+  ])(
+    'records the answer to $command, after the change that names the same person',
+    async ({ route, status, command }) => {
+      // Prepare
+      const referral = status === 'routed' ? leasedTo(provider) : inStatus(status);
+      await storeHolds(referral);
+
+      // Act
+      const response = await call(route, { body: validBodies[route] });
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      const { put } = theTransaction();
+      expect(put.Item).toMatchObject({ actor: { kind: 'provider', id: provider, subject } });
+      expect(auditPuts().map((p) => p.Item)).toEqual([
+        expect.objectContaining(recordOf(referral, 'referral.command-answered', command)),
+      ]);
+    },
+  );
+
+  it('records the answer to a repeated command, which changes nothing but shows the referral', async () => {
+    // Prepare
+    await storeHolds(inStatus('accepted'));
+
+    // Act
+    const response = await accept(provider);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(auditPuts()).toHaveLength(1);
+  });
+
+  it.each([
+    ['another provider’s referral', () => storeHolds(leasedTo(otherProvider))],
+    ['a referral that does not exist', () => undefined],
+  ])('records nothing for %s: nothing was read', async (_case, prepare) => {
+    // Prepare
+    await prepare();
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(auditPuts()).toHaveLength(0);
+  });
+
+  it.each([routes.lease, routes.getCapacity, routes.putCapacity])(
+    'records nothing for %s, which shows no personal data',
+    async (routeKey) => {
+      // Prepare
+      await storeHolds(leasedTo(provider));
+
+      // Act
+      const response = await call(routeKey, { body: validBodies[routeKey] });
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(auditPuts()).toHaveLength(0);
+      expect(response.rawBody).not.toContain('Jordan');
+    },
+  );
+
+  describe('when the audit log cannot be written (fail closed)', () => {
+    const personal = personalValuesOf('admit-friday-night.json');
+    const auditDown = () => {
+      const failure = new Error('Service unavailable');
+      documents.on(PutCommand).rejects(failure);
+      documents.on(TransactWriteCommand).rejects(failure);
+    };
+
+    it.each([
+      ['a read of one referral', () => call(routes.get)],
+      ['a pull', () => next(provider)],
+      ['a page of the list', () => call(routes.list)],
+    ])('answers 503 to %s and shows nothing of the referral', async (_case, act) => {
+      // Prepare
+      const referral = leasedTo(provider);
+      await storeHolds(referral);
+      queues
+        .on(ReceiveMessageCommand)
+        .resolvesOnce({ Messages: [queueMessage(routedTo(provider))] })
+        .resolves({});
+      documents.on(QueryCommand).resolves({
+        Items: [
+          await sealedReferralItem(inStatus('accepted')),
+          await sealedReferralItem(inStatus('engaged')),
+        ],
+      });
+      auditDown();
+
+      // Act
+      const response = await act();
+
+      // Assess
+      expect(response.statusCode).toBe(503);
+      expect(response.contentType).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ status: 503, title: 'Access could not be recorded' });
+      for (const value of personal) expect(response.rawBody).not.toContain(value);
+      expect(output.text()).toContain('AuditUnavailableError');
+    });
+
+    it('answers 503 to a command once the change is made, and the same call again has one effect', async () => {
+      // Prepare
+      documents
+        .on(GetCommand, { Key: referralKey })
+        .resolvesOnce({ Item: await sealedReferralItem(leasedTo(provider)) })
+        .resolves({ Item: await sealedReferralItem(inStatus('accepted')) });
+      documents.on(PutCommand).rejectsOnce(new Error('Service unavailable')).resolves({});
+
+      // Act
+      const first = await accept(provider);
+      const second = await accept(provider);
+
+      // Assess
+      expect(first.statusCode).toBe(503);
+      for (const value of personal) expect(first.rawBody).not.toContain(value);
+      expect(second.statusCode).toBe(200);
+      expect(second.body).toMatchObject({ referral: { status: 'accepted' } });
+      expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    });
+  });
+});

@@ -183,18 +183,29 @@ describe('publish: records that are not new items', () => {
     expect(eventBridge.calls()).toHaveLength(0);
   });
 
-  it('publishes nothing for a new item that is neither a referral nor a transition', async () => {
-    // Prepare
-    const item = { PK: 'IDEMPOTENCY#abc', SK: 'IDEMPOTENCY', entity: 'idempotency-key' };
-    const event = streamEvent(streamRecord({ eventName: 'INSERT', item, sequenceNumber: '301' }));
+  it.each([
+    { PK: 'IDEMPOTENCY#abc', SK: 'IDEMPOTENCY', entity: 'idempotency-key' },
+    {
+      PK: `AUDIT#${admitId}`,
+      SK: '2026-11-20T23:00:00.000Z#0',
+      entity: 'audit-read',
+      referralId: admitId,
+      action: 'referral.read',
+    },
+  ])(
+    'publishes nothing for a new item that is neither a referral nor a transition: $entity',
+    async (item) => {
+      // Prepare
+      const event = streamEvent(streamRecord({ eventName: 'INSERT', item, sequenceNumber: '301' }));
 
-    // Act
-    const result = await handler(event, context);
+      // Act
+      const result = await handler(event, context);
 
-    // Assess
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect(eventBridge.calls()).toHaveLength(0);
-  });
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(eventBridge.calls()).toHaveLength(0);
+    },
+  );
 });
 
 describe('publish: new transition items', () => {

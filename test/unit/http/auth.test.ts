@@ -628,7 +628,7 @@ describe('authenticateProviderRoute', () => {
     );
 
     // Assess
-    expect(principal).toEqual({ providerId: provider });
+    expect(principal).toEqual({ providerId: provider, subject: 'jo.bloggs@turning-point.example' });
   });
 
   it("answers 404 to a provider on another provider's routes, and 401 without a token", async () => {

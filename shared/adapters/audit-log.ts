@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  changeEntry,
+  readEntry,
+  receiptEntry,
+  type AuditEntry,
+  type KeyedEntry,
+  type ReadRecord,
+  type TransitionFacts,
+} from '../domain/audit.ts';
+import { AuditUnavailableError } from '../errors.ts';
+import { dynamoDocumentClient } from './clients.ts';
+
+// Key layout (DESIGN.md, Storage): reads under their own partition per referral, so they
+// outlive the referral's items; transitions stay where the referral's changes write them.
+const readPartition = (referralId: string) => `AUDIT#${referralId}`;
+const referralPartition = (referralId: string) => `REFERRAL#${referralId}`;
+const transitionPrefix = 'TRANSITION#';
+
+/** DynamoDB's limit on the items of one transaction. */
+export const maxReadsPerWrite = 100;
+
+/** The next entries of one stream of a trail, and whether the stream has more after them. */
+export interface TrailStreamPage {
+  items: KeyedEntry[];
+  more: boolean;
+}
+
+export interface AuditLogOptions {
+  tableName: string;
+  client?: DynamoDBDocumentClient;
+}
+
+/**
+ * The audit log in the one table: records of reads of personal data (`AUDIT#<referralId>`,
+ * sort key `<at>#<uuid>`), and, read back beside them, the referral's transitions.
+ */
+export class AuditLog {
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
+
+  constructor({ tableName, client }: AuditLogOptions) {
+    this.#tableName = tableName;
+    this.#client = client ?? dynamoDocumentClient();
+  }
+
+  /**
+   * Records the reads of one request, all or none: one put, or one transaction for a page of a
+   * list (at most 100, DynamoDB's limit), so a refused read leaves no record of reads that did
+   * not happen and a shown page always has every record. Any failure is an
+   * {@link AuditUnavailableError}.
+   */
+  async record(reads: readonly ReadRecord[]): Promise<void> {
+    if (reads.length === 0) return;
+    if (reads.length > maxReadsPerWrite) {
+      throw new RangeError(`At most ${maxReadsPerWrite} reads are recorded at once`);
+    }
+    const puts = reads.map((read) => ({
+      TableName: this.#tableName,
+      Item: {
+        PK: readPartition(read.referralId),
+        SK: `${read.at}#${randomUUID()}`,
+        entity: 'audit-read',
+        ...read,
+      },
+      // A new record never replaces another.
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }));
+    try {
+      const [only] = puts;
+      if (only && puts.length === 1) {
+        await this.#client.send(new PutCommand(only));
+      } else {
+        await this.#client.send(
+          new TransactWriteCommand({ TransactItems: puts.map((put) => ({ Put: put })) }),
+        );
+      }
+    } catch (error) {
+      throw new AuditUnavailableError({ cause: error });
+    }
+  }
+
+  /**
+   * The referral's arrival, from its item (identifiers only: its personal attributes are never
+   * read here), or undefined when the referral is not, or no longer, held.
+   */
+  async receipt(referralId: string): Promise<AuditEntry | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { PK: referralPartition(referralId), SK: 'REFERRAL' },
+        ProjectionExpression: '#referralId, #receivedAt, #organisation',
+        ExpressionAttributeNames: {
+          '#referralId': 'referralId',
+          '#receivedAt': 'receivedAt',
+          '#organisation': 'referrerOrganisationId',
+        },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    return receiptEntry(
+      Item as { referralId: string; receivedAt: string; referrerOrganisationId: string },
+    );
+  }
+
+  /** The referral's transitions after `after` (a sort key), oldest first; audit fields only. */
+  async changes(
+    referralId: string,
+    { after, limit }: { after?: string; limit: number },
+  ): Promise<TrailStreamPage> {
+    const names = ['referralId', 'at', 'from', 'to', 'actor', 'why', 'eventType'];
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': referralPartition(referralId),
+          ':prefix': transitionPrefix,
+        },
+        // The transition's event is left behind: the trail needs only who, when, what and why.
+        ProjectionExpression: ['SK', ...names.map((name) => `#${name}`)].join(', '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        Limit: limit,
+        ConsistentRead: true,
+        ...(after ? { ExclusiveStartKey: { PK: referralPartition(referralId), SK: after } } : {}),
+      }),
+    );
+    return {
+      items: Items.map((item) => ({
+        key: String(item.SK),
+        entry: changeEntry(item as unknown as TransitionFacts),
+      })),
+      more: LastEvaluatedKey !== undefined,
+    };
+  }
+
+  /** The records of reads of the referral after `after` (a sort key), oldest first. */
+  async reads(
+    referralId: string,
+    { after, limit }: { after?: string; limit: number },
+  ): Promise<TrailStreamPage> {
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': readPartition(referralId) },
+        Limit: limit,
+        ConsistentRead: true,
+        ...(after ? { ExclusiveStartKey: { PK: readPartition(referralId), SK: after } } : {}),
+      }),
+    );
+    return {
+      items: Items.map((item) => ({
+        key: String(item.SK),
+        entry: readEntry(item as unknown as ReadRecord),
+      })),
+      more: LastEvaluatedKey !== undefined,
+    };
+  }
+}
