@@ -150,7 +150,8 @@ describe('personal data at rest, through the whole flow', () => {
       );
       expect(declined?.declineDetailsSealed?.B).toBeInstanceOf(Uint8Array);
       expect(declined?.decline?.M).toEqual({ reason: { S: 'other' } });
-      // Referrals, transitions, aggregates, markers and delivery records: none holds a value.
+      // Referrals, transitions, aggregates, markers, delivery records and the provider's read
+      // records: none holds a value.
       expect(new Set(items.map((item) => item.entity?.S))).toEqual(
         new Set([
           'referral',
@@ -159,6 +160,7 @@ describe('personal data at rest, through the whole flow', () => {
           'counted-fact',
           'hub-stage',
           'webhook-delivery',
+          'audit-read',
         ]),
       );
       const leaks = items.flatMap((item) => {
