@@ -18,7 +18,7 @@ export const nagAcknowledgements = {
   'AwsSolutions-IAM5[Resource::*]':
     'The DynamoDB stream event source needs dynamodb:ListStreams, which AWS does not scope to a resource; every other stream action of the publish function names the table stream.',
   'AwsSolutions-SMG4':
-    "Neither secret has a rotation Lambda: webhook secrets are rotated by adding a second secret for the organisation and retiring the first, as the README describes, and the forms' CSRF key is rotated by putting a new random value, which the forms pick up within five minutes and which only makes forms open at that moment need reloading.",
+    "No secret has a rotation Lambda: webhook secrets are rotated by adding a second secret for the organisation and retiring the first, as the README describes; the forms' CSRF key is rotated by putting a new random value, which the forms pick up within five minutes and which only makes forms open at that moment need reloading; and the blind index key of subject access cannot rotate on its own, as every stored index would need recomputing from the sealed names (SECURITY.md).",
 } as const;
 
 export type NagFinding = keyof typeof nagAcknowledgements;

@@ -15,6 +15,7 @@ import type { DeploymentConfig } from './config.ts';
 import { Api, type ApiRoute } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { Identity } from './constructs/identity.ts';
+import { PersonalDataProtection } from './constructs/personal-data.ts';
 import { BusAndRoutes } from './constructs/bus-and-routes.ts';
 import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
@@ -32,6 +33,7 @@ export interface ReachableStackProps extends StackProps {
 /** One partnership's Reachable: intake, outbox, bus and routes, provider queues and API. */
 export class ReachableStack extends Stack {
   readonly table: ReferralTable;
+  readonly personalData: PersonalDataProtection;
   readonly busAndRoutes: BusAndRoutes;
   readonly api: Api;
   readonly identity: Identity;
@@ -60,6 +62,11 @@ export class ReachableStack extends Stack {
     };
 
     this.table = new ReferralTable(this, 'Referrals');
+    // Personal data is sealed by the functions that write it (intake, forms, provider decline
+    // details) and opened only by the one that must show it (provider-api).
+    this.personalData = new PersonalDataProtection(this, 'PersonalData', {
+      partnershipId: partnership.id,
+    });
     this.busAndRoutes = new BusAndRoutes(this, 'Routing', {
       partnership,
       stage: props.config.stage,
@@ -83,7 +90,9 @@ export class ReachableStack extends Stack {
     })
       // A webhook's earlier answer by id; a referral put alone or with its delivery record.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
-      .bindWebhookSecrets(webhookSecrets);
+      .bindWebhookSecrets(webhookSecrets)
+      .bindPersonalDataKey(this.personalData, 'encrypt')
+      .bindSubjectIndexKey(this.personalData);
 
     const publish = new ReachableFunction(this, 'Publish', {
       name: 'publish',
@@ -160,6 +169,28 @@ export class ReachableStack extends Stack {
           // The next run is five minutes later; an older invocation is stale.
           maxEventAge: Duration.minutes(5),
           deadLetterQueue: deadLetterQueue(this, 'SlaSweepFailures', 'the deadline sweep'),
+        }),
+      ],
+    });
+
+    // Personal data past its pathway's retention period is erased once a day. DynamoDB's TTL on
+    // `expiresAt` deletes such items too, but only within days; the sweep makes it certain and
+    // keeps the anonymous rest (and DynamoDB Local has no TTL at all).
+    const retentionSweep = new ReachableFunction(this, 'RetentionSweep', {
+      name: 'retention-sweep',
+      description: 'Erases the personal data of referrals past their retention period',
+      timeout: Duration.minutes(5),
+      // Expired referrals on GSI6 (keys only); an erasure is one update. No key: nothing opened.
+    }).bindTable(this.table.table, { table: ['UpdateItem'], queryIndexes: ['GSI6'] });
+    new Rule(this, 'RetentionSweepSchedule', {
+      description: 'Runs the retention sweep',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [
+        new LambdaFunction(retentionSweep.fn, {
+          retryAttempts: 2,
+          // The next run is a day later; an older invocation is stale.
+          maxEventAge: Duration.days(1),
+          deadLetterQueue: deadLetterQueue(this, 'RetentionSweepFailures', 'the retention sweep'),
         }),
       ],
     });
@@ -267,7 +298,9 @@ export class ReachableStack extends Stack {
         table: ['GetItem', 'UpdateItem', 'PutItem'],
         queryIndexes: ['GSI1'],
       })
-      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues);
+      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
+      // Shows the provider the personal data; seals a decline's details.
+      .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
     const referrerApi = new ReachableFunction(this, 'ReferrerApi', {
       name: 'referrer-api',
       description: 'Referrer organisations: status and dates of the referrals they sent',
@@ -317,7 +350,10 @@ export class ReachableStack extends Stack {
     })
       // A referral put through the intake, read back by id for its confirmation.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
-      .bindFormsCsrfKey(formsCsrfKey);
+      .bindFormsCsrfKey(formsCsrfKey)
+      // Seals what the form sends; the confirmation shows no personal data, so never opens it.
+      .bindPersonalDataKey(this.personalData, 'encrypt')
+      .bindSubjectIndexKey(this.personalData);
 
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;

@@ -24,6 +24,7 @@ import { localOnlyRoutes } from './clock-route.ts';
 import { localQueuesRoute } from './queues-route.ts';
 import { localFormsEnvironment } from './forms-csrf-key.ts';
 import { nameUserPools } from './identity.ts';
+import { localPersonalDataEnvironment } from './personal-data-keys.ts';
 import { localAuthEnvironment } from './signing-key.ts';
 import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
@@ -55,6 +56,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   url: string;
   stackName: string;
+  /** The partnership the template is for (undefined for a custom template). */
+  partnershipId: string | undefined;
   synthesized: boolean;
   endpoints: { dynamodb: string; sqs: string; eventbridge: string };
   eventBridge: LocalEventBridge;
@@ -108,6 +111,7 @@ export async function startRuntime({
 
     const physical = new Map<string, LocalPhysical>();
     nameSecrets(template, physical);
+    nameKeys(template, physical);
     const tableNames = await createTables(template, physical);
     const sqs = new SQSClient({});
     stoppers.push(async () => sqs.destroy());
@@ -139,6 +143,7 @@ export async function startRuntime({
       ...localAuthEnvironment(),
       ...localWebhookEnvironment(partnershipId),
       ...localFormsEnvironment(),
+      ...localPersonalDataEnvironment(),
       ...options.environment,
     });
     const schedules = startSchedules(template, physical, invokers, options.scheduleEveryMs);
@@ -181,6 +186,7 @@ export async function startRuntime({
     return {
       url: http.url,
       stackName,
+      partnershipId,
       synthesized,
       endpoints: {
         dynamodb: dynamodb.endpoint,
@@ -373,6 +379,17 @@ function nameSecrets(template: Template, physical: Map<string, LocalPhysical>): 
   for (const [logicalId] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
     const arn = `arn:aws:secretsmanager:${localRegion}:${localAccount}:secret:${logicalId}`;
     physical.set(logicalId, { ref: arn, attributes: { Id: arn } });
+  }
+}
+
+/**
+ * There is no local KMS: a key's references resolve to a local ARN, and the functions seal and
+ * open personal data with the runtime's own AES key instead (`PERSONAL_DATA_LOCAL_KEY`).
+ */
+function nameKeys(template: Template, physical: Map<string, LocalPhysical>): void {
+  for (const [logicalId] of resourcesOfType(template, 'AWS::KMS::Key')) {
+    const arn = `arn:aws:kms:${localRegion}:${localAccount}:key/${logicalId}`;
+    physical.set(logicalId, { ref: logicalId, attributes: { Arn: arn, KeyId: logicalId } });
   }
 }
 

@@ -1,9 +1,12 @@
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.ts';
 import { startRuntime } from './runtime.ts';
 
 // `npm start`: the embedded default. Everything stops on Ctrl-C, leaving no child behind.
 const port = Number(process.env.PORT ?? 3000);
 console.log('Starting Reachable locally (DynamoDB Local, fauxqs, local EventBridge)...');
 const runtime = await startRuntime({ port });
+// Where `npm run sar` finds this runtime's table; removed again on the way out.
+writeRuntimeFile(runtime);
 
 console.log(`
 Reachable is running: ${runtime.url}
@@ -20,6 +23,7 @@ Reachable is running: ${runtime.url}
   tokens: npm run -s token -- --organisation musgrove-park-hospital-ae
           npm run -s token -- --provider turning-point-admit
           npm run -s token -- --spoke bristol | --hub | --admin
+  subject access: npm run -s sar -- --given-name … --family-name … --dob YYYY-MM-DD
 
 Press Ctrl-C to stop.`);
 
@@ -28,6 +32,7 @@ const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping...`);
+  removeRuntimeFile();
   void runtime.stop().then(() => {
     console.log('Stopped.');
     process.exit(0);

@@ -73,6 +73,17 @@ export class NotFoundError extends ReachableError {
   }
 }
 
+/**
+ * The thing asked for existed and is gone for good: a referral whose personal data was erased at
+ * the end of its retention period.
+ */
+export class GoneError extends ReachableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GoneError';
+  }
+}
+
 /** The request is valid but not in the resource's current state. */
 export class ConflictError extends ReachableError {
   constructor(message: string, options?: ErrorOptions) {

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import nunjucks from 'nunjucks';
 import { csrfKeyFromEnv } from '#shared/adapters/forms-csrf-key.ts';
+import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
@@ -42,7 +44,12 @@ const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(templat
 });
 
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+// Personal data is sealed before it is stored; this function can seal, never open.
+const store = new ReferralStore({
+  tableName: requireEnv('TABLE_NAME'),
+  cipher: personalDataCipherFromEnv(),
+  subjectIndex: subjectIndexerFromEnv(),
+});
 const authenticator = authenticatorFromEnv();
 const csrfKey = csrfKeyFromEnv();
 const dependencies = { partnership, store, now, newId: randomUUID };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
@@ -13,7 +15,12 @@ import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
 import { receiveOrganisationReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
 
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+// Personal data is sealed before it is stored; this function can seal, never open.
+const store = new ReferralStore({
+  tableName: requireEnv('TABLE_NAME'),
+  cipher: personalDataCipherFromEnv(),
+  subjectIndex: subjectIndexerFromEnv(),
+});
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const webhookSecrets = webhookSecretsFromEnv();
 const authenticator = authenticatorFromEnv();

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { AuditLog } from '#shared/adapters/audit-log.ts';
+import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
 import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
@@ -27,7 +28,9 @@ import {
   type ProviderCommand,
 } from '#shared/services/provider-work.ts';
 
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+// The provider is shown the personal data (opened here) and may add a decline's details (sealed).
+const cipher = personalDataCipherFromEnv();
+const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME'), cipher });
 const auditLog = new AuditLog({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const authenticator = authenticatorFromEnv();
@@ -56,6 +59,7 @@ async function workFor(event: APIGatewayProxyEventV2) {
     store,
     queue,
     partnership,
+    cipher,
     now,
     log: logger,
     leaseSeconds,

@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag-acknowledgements.ts';
+import type { PersonalDataProtection } from './personal-data.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -18,6 +19,16 @@ export const handlerMetadataKey = 'reachable:handler';
 
 /** The DynamoDB actions a function may call on the table's items (and, for Query, its keys). */
 export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem' | 'Query';
+
+/** What a function does with personal data: seal it (write) or open it (show it). */
+export type PersonalDataKeyUse = 'encrypt' | 'decrypt';
+
+// The one KMS action each use calls: the Encryption SDK's KMS keyring generates a data key
+// (GenerateDataKey) to seal, and unwraps it (Decrypt) to open.
+const kmsActions: Record<PersonalDataKeyUse, string> = {
+  encrypt: 'kms:GenerateDataKey',
+  decrypt: 'kms:Decrypt',
+};
 
 /** What a function may do in the table: see `bindTable`. */
 export interface TableAccess {
@@ -136,6 +147,35 @@ export class ReachableFunction extends Construct {
   bindFormsCsrfKey(secret: ISecret): this {
     this.fn.addEnvironment('FORMS_CSRF_KEY_ARN', secret.secretArn);
     secret.grantRead(this.fn);
+    return this;
+  }
+
+  /**
+   * Lets the function seal (`encrypt`: kms:GenerateDataKey) and/or open (`decrypt`: kms:Decrypt)
+   * personal data with the partnership's KMS key, named by PERSONAL_DATA_KEY_ARN, and only under
+   * an encryption context naming its partnership.
+   */
+  bindPersonalDataKey(protection: PersonalDataProtection, ...uses: PersonalDataKeyUse[]): this {
+    if (uses.length === 0) throw new Error('bindPersonalDataKey needs encrypt, decrypt or both');
+    this.fn.addEnvironment('PERSONAL_DATA_KEY_ARN', protection.key.keyArn);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...new Set(uses)].map((use) => kmsActions[use]),
+        resources: [protection.key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:reachable-partnership': protection.partnershipId,
+          },
+        },
+      }),
+    );
+    return this;
+  }
+
+  /** Lets the function compute young people's blind index, its key named by SUBJECT_INDEX_KEY_ARN. */
+  bindSubjectIndexKey(protection: PersonalDataProtection): this {
+    this.fn.addEnvironment('SUBJECT_INDEX_KEY_ARN', protection.subjectIndexKey.secretArn);
+    protection.subjectIndexKey.grantRead(this.fn);
     return this;
   }
 

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
+  ProjectionType,
   StreamViewType,
   Table,
   TableEncryption,
@@ -14,8 +15,10 @@ export const expiryAttribute = 'expiresAt';
 /**
  * The one table: referrals, transitions (audit + outbox), provider capacity, and the indexes
  * for a provider's referrals by status (GSI1), a spoke's referrals by date (GSI2), a referring
- * organisation's referrals by date (GSI3) and referrals by next deadline (GSI4, sparse: only
- * referrals with a deadline still to meet). Its stream is the outbox.
+ * organisation's referrals by date (GSI3), referrals by next deadline (GSI4, sparse: only
+ * referrals with a deadline still to meet), a young person's referrals by blind index (GSI5) and
+ * referrals holding personal data by when it must be gone (GSI6); GSI5 and GSI6 are sparse
+ * (only while the personal data is held) and keys only. Its stream is the outbox.
  */
 export class ReferralTable extends Construct {
   readonly table: Table;
@@ -43,6 +46,15 @@ export class ReferralTable extends Construct {
         indexName,
         partitionKey: { name: `${indexName}PK`, type: AttributeType.STRING },
         sortKey: { name: `${indexName}SK`, type: AttributeType.STRING },
+      });
+    }
+    // Subject access and the retention sweep need only the referral's key from these.
+    for (const indexName of ['GSI5', 'GSI6']) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: `${indexName}PK`, type: AttributeType.STRING },
+        sortKey: { name: `${indexName}SK`, type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
   }

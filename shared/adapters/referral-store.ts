@@ -26,6 +26,8 @@ import {
 } from '../domain/referral.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { dynamoDocumentClient } from './clients.ts';
+import type { PersonalDataCipher } from './personal-data-cipher.ts';
+import type { SubjectIndexer } from './subject-index.ts';
 
 /** Who made a change, for the audit trail. */
 export interface Actor {
@@ -62,6 +64,17 @@ const deadlineIndexKeys = (referral: Referral) => {
     ? { GSI4PK: 'DUE', GSI4SK: `${due}#${referral.referralId}` }
     : { GSI4PK: undefined, GSI4SK: undefined };
 };
+// Sparse, keys only: a young person's referrals by blind index, while their data is held.
+const subjectIndexKeys = (subjectIndex: string, referral: Referral) => ({
+  GSI5PK: `SUBJECT#${subjectIndex}`,
+  GSI5SK: `${referral.receivedAt}#${referral.referralId}`,
+});
+// Sparse, keys only: referrals holding personal data, by when it must be gone (the sweep's).
+const retentionIndexKeys = (expiresAt: number, referralId: string) => ({
+  GSI6PK: 'RETAINED',
+  GSI6SK: `${new Date(expiresAt * 1000).toISOString()}#${referralId}`,
+});
+const referralIdOf = (item: Record<string, unknown>) => String(item.PK).replace(/^REFERRAL#/, '');
 // A sender's webhook id or idempotency key is printable ASCII; the organisation id, a slug,
 // cannot hold '#'. Each channel has its own keys: the same string on both is two deliveries.
 const deliveryKey = (
@@ -139,16 +152,37 @@ export interface ReferralPage {
 export interface ReferralStoreOptions {
   tableName: string;
   client?: DynamoDBDocumentClient;
+  /** Seals personal data before it is written; only functions that write it have one. */
+  cipher?: Pick<PersonalDataCipher, 'seal'>;
+  /** The young person's blind index, written with a new referral. */
+  subjectIndex?: SubjectIndexer;
 }
 
-/** Referrals, their transitions and indexes in the one DynamoDB table. */
+/** Everything the table holds under one referral's key: the referral and what hangs off it. */
+export interface ReferralHistory {
+  referral?: Referral;
+  /** Its audit records (each the outbox entry of its event), oldest first. */
+  transitions: (TransitionRecord & { eventType?: string })[];
+  /** Anything else under its key (the hub projection's markers), as stored. */
+  other: Record<string, unknown>[];
+}
+
+/**
+ * Referrals, their transitions and indexes in the one DynamoDB table. Personal data is never
+ * written in the clear: a new referral's `personal` and a decline's `details` are sealed with the
+ * cipher first, and a store without one refuses to write them.
+ */
 export class ReferralStore {
   readonly #tableName: string;
   readonly #client: DynamoDBDocumentClient;
+  readonly #cipher: Pick<PersonalDataCipher, 'seal'> | undefined;
+  readonly #subjectIndex: SubjectIndexer | undefined;
 
-  constructor({ tableName, client }: ReferralStoreOptions) {
+  constructor({ tableName, client, cipher, subjectIndex }: ReferralStoreOptions) {
     this.#tableName = tableName;
     this.#client = client ?? dynamoDocumentClient();
+    this.#cipher = cipher;
+    this.#subjectIndex = subjectIndex;
   }
 
   /**
@@ -167,7 +201,7 @@ export class ReferralStore {
         GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
         GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
         ...definedOnly(deadlineIndexKeys(referral)),
-        ...referral,
+        ...(await this.#sealed(referral)),
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     };
@@ -265,7 +299,15 @@ export class ReferralStore {
   ): Promise<Referral | undefined> {
     const at = change.at.toISOString();
     const fields = change.changes ?? {};
-    const after: Referral = { ...before, ...fields, status: change.to, updatedAt: at };
+    // What is written: a decline's details sealed, never in the clear.
+    const written = await this.#sealedChanges(before.referralId, fields);
+    const after: Referral = {
+      ...before,
+      ...written,
+      ...fields,
+      status: change.to,
+      updatedAt: at,
+    };
     const transition: TransitionRecord = {
       referralId: before.referralId,
       from: before.status,
@@ -278,17 +320,19 @@ export class ReferralStore {
     // Only the fields this change names are written, so a lease a provider takes at the same
     // moment as a routing decision lands is kept.
     const changes = {
-      ...fields,
+      ...written,
       status: after.status,
       updatedAt: at,
       ...(after.providerId ? providerIndexKeys(after) : {}),
       ...deadlineIndexKeys(after),
     };
-    const written = await this.#writeWithRecord(
+    const done = await this.#writeWithRecord(
       {
         Key: referralKey(before.referralId),
-        // Optimistic concurrency: the referral must be exactly as this change read it.
-        ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
+        // Optimistic concurrency: the referral must be exactly as this change read it, and its
+        // personal data not erased since (a decline's details would be written back).
+        ConditionExpression:
+          '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt AND attribute_not_exists(erasedAt)',
         ...updateOf(changes, {
           ':expectedStatus': before.status,
           ':expectedUpdatedAt': before.updatedAt,
@@ -296,7 +340,7 @@ export class ReferralStore {
       },
       { SK: `TRANSITION#${at}#${change.to}`, ...transition },
     );
-    if (!written) return undefined;
+    if (!done) return undefined;
     return after;
   }
 
@@ -447,6 +491,117 @@ export class ReferralStore {
     );
   }
 
+  /** The ids of the referrals about the young person with this blind index, oldest first. */
+  async referralIdsBySubject(subjectIndex: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: 'GSI5',
+          KeyConditionExpression: 'GSI5PK = :pk',
+          ExpressionAttributeValues: { ':pk': `SUBJECT#${subjectIndex}` },
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      ids.push(...Items.map(referralIdOf));
+      cursor = LastEvaluatedKey;
+    } while (cursor);
+    return ids;
+  }
+
+  /** Everything held under one referral's key: the referral, its transitions, the rest. */
+  async history(referralId: string): Promise<ReferralHistory> {
+    const history: ReferralHistory = { transitions: [], other: [] };
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': referralKey(referralId).PK },
+          ConsistentRead: true,
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      for (const item of Items) {
+        if (item.entity === 'referral') history.referral = toReferral(item);
+        else if (item.entity === 'transition') {
+          const { PK: _pk, SK: _sk, entity: _entity, ...record } = item;
+          history.transitions.push(record as ReferralHistory['transitions'][number]);
+        } else history.other.push(item);
+      }
+      cursor = LastEvaluatedKey;
+    } while (cursor);
+    return history;
+  }
+
+  /**
+   * The ids of referrals still holding personal data whose retention ended at or before `now`,
+   * oldest expiry first, a page at a time: what the retention sweep erases.
+   */
+  async expiredBy(
+    now: Date,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<{ referralIds: string[]; cursor?: string }> {
+    const { Items = [], LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: 'GSI6',
+        KeyConditionExpression: 'GSI6PK = :retained AND GSI6SK <= :now',
+        ExpressionAttributeValues: { ':retained': 'RETAINED', ':now': `${now.toISOString()}#~` },
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+      }),
+    );
+    return {
+      referralIds: Items.map(referralIdOf),
+      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
+    };
+  }
+
+  /**
+   * Erases a referral's personal data at the end of its retention: the sealed personal data and
+   * decline details, the blind index and both sparse indexes go, and with them the TTL (what is
+   * left is anonymous: ids, spoke, pathway, provider, status, dates and codes), and `erasedAt`
+   * is set. Not a lifecycle change: no event, no aggregate moves, `updatedAt` stays. False when
+   * there was nothing to erase (already erased, gone, or not yet expired), so a re-run is safe.
+   */
+  async erasePersonalData(referralId: string, at: Date): Promise<boolean> {
+    const erased = [
+      'personal',
+      'personalSealed',
+      'declineDetailsSealed',
+      'subjectIndex',
+      'expiresAt',
+      'GSI5PK',
+      'GSI5SK',
+      'GSI6PK',
+      'GSI6SK',
+    ];
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: referralKey(referralId),
+          ConditionExpression:
+            'attribute_exists(PK) AND attribute_not_exists(erasedAt) AND expiresAt <= :now',
+          UpdateExpression: `SET erasedAt = :at REMOVE ${erased.map((name) => `#${name}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(erased.map((name) => [`#${name}`, name])),
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ':now': Math.floor(at.getTime() / 1000),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+    return true;
+  }
+
   /** What a provider last said about its capacity, if anything. */
   async getCapacity(providerId: string): Promise<ProviderCapacity | undefined> {
     const { Item } = await this.#client.send(
@@ -467,6 +622,56 @@ export class ReferralStore {
         Item: { ...capacityKey(capacity.providerId), entity: 'capacity', ...capacity },
       }),
     );
+  }
+
+  /** A new referral as written: personal data sealed, with its blind and retention indexes. */
+  async #sealed(referral: Referral): Promise<Record<string, unknown>> {
+    const { personal, decline, ...rest } = referral;
+    if (!personal) return { ...rest, ...(decline ? { decline } : {}) };
+    if (!this.#cipher || !this.#subjectIndex) {
+      throw new Error('This store holds no key to seal personal data with; nothing was written.');
+    }
+    const [personalSealed, subjectIndex] = await Promise.all([
+      this.#cipher.seal('personal', referral.referralId, personal),
+      this.#subjectIndex(personal.subject),
+    ]);
+    return {
+      ...rest,
+      ...(await this.#sealedChanges(referral.referralId, decline ? { decline } : {})),
+      personalSealed,
+      subjectIndex,
+      ...subjectIndexKeys(subjectIndex, referral),
+      ...(referral.expiresAt === undefined
+        ? {}
+        : retentionIndexKeys(referral.expiresAt, referral.referralId)),
+    };
+  }
+
+  /**
+   * The fields of a change as written: a decline's free-text details sealed into
+   * `declineDetailsSealed`, and removed with the decline (a reroute) or a decline without any.
+   */
+  async #sealedChanges(
+    referralId: string,
+    fields: ReferralChanges & { routing?: RoutingDecision },
+  ): Promise<Record<string, unknown>> {
+    if (!('decline' in fields)) return { ...fields };
+    const { decline, ...rest } = fields;
+    if (!decline?.details) {
+      return {
+        ...rest,
+        decline: decline ? { reason: decline.reason } : undefined,
+        declineDetailsSealed: undefined,
+      };
+    }
+    if (!this.#cipher) {
+      throw new Error('This store holds no key to seal personal data with; nothing was written.');
+    }
+    return {
+      ...rest,
+      decline: { reason: decline.reason },
+      declineDetailsSealed: await this.#cipher.seal('decline-details', referralId, decline.details),
+    };
   }
 
   /**
@@ -623,7 +828,10 @@ const tableAttributes = new Set([
   'PK',
   'SK',
   'entity',
-  ...['GSI1', 'GSI2', 'GSI3', 'GSI4'].flatMap((index) => [`${index}PK`, `${index}SK`]),
+  ...['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6'].flatMap((index) => [
+    `${index}PK`,
+    `${index}SK`,
+  ]),
 ]);
 
 function toReferral(item: Record<string, unknown>): Referral {

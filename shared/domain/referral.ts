@@ -49,9 +49,15 @@ export interface Lease {
   messageId?: string;
 }
 
+/** Everything a submission says about the young person and the referrer: personal data. */
+export type PersonalData = Omit<ReferralSubmission, 'pathway' | 'spoke'>;
+
 /**
- * A referral as stored. Everything about the young person and the referrer sits under
- * `personal`; the rest is identifiers and routing attributes, safe for events and aggregates.
+ * A referral. Everything about the young person and the referrer sits under `personal`, and a
+ * decline's free text in `decline.details`; the rest is identifiers and routing attributes,
+ * safe for events and aggregates. At rest the personal data is sealed (`personalSealed`,
+ * `declineDetailsSealed`, opaque here): a referral read back from the table has no `personal`
+ * until the one function that must show it opens the seal.
  */
 export interface Referral {
   referralId: string;
@@ -72,17 +78,35 @@ export interface Referral {
   previousProviders?: ProviderId[];
   lease?: Lease;
   milestones?: Milestones;
-  /** The provider's coded reason; `details` is free text and never leaves the referral. */
+  /**
+   * The provider's coded reason; `details` is free text, never on an event or an audit record,
+   * and sealed at rest: present only as given, or once opened.
+   */
   decline?: { reason: DeclineReason; details?: string };
   contactAttempts?: ContactAttempt[];
   closeOutcome?: CloseOutcome;
   deadlines?: Deadlines;
   /** Deadlines found breached, each flagged (and escalated) once. */
   overdue?: Partial<Record<DeadlineKind, string>>;
-  personal: Omit<ReferralSubmission, 'pathway' | 'spoke'>;
-  /** Epoch seconds after which personal data must be gone (DynamoDB TTL). */
-  expiresAt: number;
+  /** The personal data in the clear: as submitted, or once opened; never stored so. */
+  personal?: PersonalData;
+  /** `personal`, sealed (an AWS Encryption SDK message bound to this referral). */
+  personalSealed?: Uint8Array;
+  /** `decline.details`, sealed likewise. */
+  declineDetailsSealed?: Uint8Array;
+  /** The young person's blind index (a keyed hash of names and date of birth), for access requests. */
+  subjectIndex?: string;
+  /** Epoch seconds after which personal data must be gone (DynamoDB TTL), while it is held. */
+  expiresAt?: number;
+  /** When the retention sweep erased the personal data; what is left is anonymous. */
+  erasedAt?: string;
 }
+
+/** A referral with its personal data in the clear, as only its provider (and the subject) sees it. */
+export type RevealedReferral = Referral & { personal: PersonalData };
+
+/** A referral whose personal data was erased at the end of its retention period. */
+export type ErasedReferral = Referral & { erasedAt: string };
 
 /** Which rule routed a referral, where to, and why, in words for the spoke coordinator. */
 export interface RoutingDecision {
@@ -101,7 +125,7 @@ export interface NewReferral {
   deadlines?: Deadlines;
 }
 
-/** Builds the stored referral from a checked submission. */
+/** Builds a new referral from a checked submission, its personal data still in the clear. */
 export function createReferral({
   referralId,
   submission,
@@ -109,7 +133,7 @@ export function createReferral({
   retentionDays,
   receivedAt,
   deadlines,
-}: NewReferral): Referral {
+}: NewReferral): RevealedReferral & { expiresAt: number } {
   // Pathway and spoke are routing attributes; the rest is personal data.
   const { pathway, spoke, ...personal } = submission;
   const at = receivedAt.toISOString();
@@ -335,8 +359,11 @@ export function isHeldBy(referral: Referral, providerId: string): boolean {
     : referral.lease?.providerId === providerId;
 }
 
-/** What a provider sees of a referral routed to it: the case, without internal bookkeeping. */
-export function toProviderView(referral: Referral) {
+/**
+ * What a provider sees of a referral routed to it: the case, without internal bookkeeping. Once
+ * its personal data is erased, what is left: status, dates and codes, and when it was erased.
+ */
+export function toProviderView(referral: RevealedReferral | ErasedReferral) {
   return {
     referralId: referral.referralId,
     status: referral.status,
@@ -351,8 +378,13 @@ export function toProviderView(referral: Referral) {
     ...(referral.decline ? { decline: referral.decline } : {}),
     contactAttempts: referral.contactAttempts ?? [],
     ...(referral.closeOutcome ? { closeOutcome: referral.closeOutcome } : {}),
-    ...referral.personal,
+    ...(referral.erasedAt ? { erasedAt: referral.erasedAt } : referral.personal),
   };
+}
+
+/** True once the referral's personal data has been erased. */
+export function isErased(referral: Referral): referral is ErasedReferral {
+  return referral.erasedAt !== undefined;
 }
 
 /** What the referring organisation sees: status and dates, never case notes or personal data. */

@@ -45,6 +45,7 @@ const problemMeaning: Record<number, string> = {
   403: 'Signed in, but not allowed this: another role’s route, or another’s data',
   404: 'Not found, or not yours',
   409: 'Not allowed from the referral’s current status: says which commands are',
+  410: 'Its personal data was erased at the end of its retention period',
   413: 'Body over 64 KB, refused before it is read',
   415: 'Body not sent as application/json',
   422: 'The webhook id was used before for a different body',
@@ -84,7 +85,7 @@ function providerCommand(summary: string, body?: z.ZodType): { post: ZodOpenApiO
       ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
       responses: {
         '200': anObject('The referral as it now is: `{ referral }`'),
-        ...problems(400, 401, 403, 404, 409, 503),
+        ...problems(400, 401, 403, 404, 409, 410, 503),
       },
     },
   };
@@ -211,7 +212,7 @@ export function openApiDocument(partnership: Partnership) {
           summary: 'One referral routed to the provider',
           security: bearer('provider'),
           requestParams: { path: referralPath },
-          responses: { '200': anObject('`{ referral }`'), ...problems(200, 401, 403, 404, 503) },
+          responses: { '200': anObject('`{ referral }`'), ...problems(401, 403, 404, 410, 503) },
         },
       },
       [`${referral}/lease`]: {
@@ -220,7 +221,7 @@ export function openApiDocument(partnership: Partnership) {
           summary: 'Hold the referral longer',
           security: bearer('provider'),
           requestParams: { path: referralPath },
-          responses: { '200': anObject('`{ lease }`'), ...problems(401, 403, 404, 409) },
+          responses: { '200': anObject('`{ lease }`'), ...problems(401, 403, 404, 409, 410) },
         },
       },
       [`${referral}/accept`]: providerCommand('Accept'),

@@ -4,6 +4,7 @@ import {
   AuditUnavailableError,
   ConflictError,
   ForbiddenError,
+  GoneError,
   IdempotencyKeyReusedError,
   IllegalTransitionError,
   NotFoundError,
@@ -58,6 +59,7 @@ export function toProblem(thrown: unknown): Problem {
     };
   }
   if (error instanceof NotFoundError) return known(404, 'not-found', 'Not found', error);
+  if (error instanceof GoneError) return known(410, 'gone', 'Gone', error);
   if (error instanceof IllegalTransitionError) {
     return {
       ...known(409, 'illegal-transition', 'Not allowed from the current status', error),

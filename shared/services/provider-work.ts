@@ -1,14 +1,22 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
-import { isHeldBy, planTransition, toProviderView, type Referral } from '../domain/referral.ts';
+import {
+  isErased,
+  isHeldBy,
+  planTransition,
+  toProviderView,
+  type Referral,
+} from '../domain/referral.ts';
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
 import { auditReads, type ReadAudit } from './audit.ts';
+import { erasedError, revealReferral } from './personal-data.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
 const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });
@@ -23,11 +31,58 @@ export interface ProviderWorkDependencies {
   leaseSeconds: number;
   /** Who is reading, and where each read of personal data is recorded before it is answered. */
   audit: ReadAudit;
+  /** Opens the personal data the provider is shown; the provider API is who holds the key. */
+  cipher: Pick<PersonalDataCipher, 'open'>;
 }
 
+/** A referral as its provider sees it. */
+export type ProviderView = ReturnType<typeof toProviderView>;
+
 export interface PulledReferral {
-  referral: ReturnType<typeof toProviderView>;
+  referral: ProviderView;
   lease: { expiresAt: string };
+}
+
+/** A referral still holding personal data: what a read of it must record. */
+type Held = Referral & { expiresAt: number };
+const isHeld = (referral: Referral): referral is Held =>
+  !isErased(referral) && referral.expiresAt !== undefined;
+
+/** What a provider is shown of one referral: its personal data opened, or what is left of it. */
+async function openView(
+  referral: Referral,
+  cipher: Pick<PersonalDataCipher, 'open'>,
+): Promise<ProviderView> {
+  return isErased(referral)
+    ? toProviderView(referral)
+    : toProviderView(await revealReferral(referral, cipher));
+}
+
+type Viewing = Pick<ProviderWorkDependencies, 'audit' | 'cipher' | 'now'>;
+
+/**
+ * The provider's views of referrals held by it, the reads recorded first (all in one write, or
+ * none: fail closed), then each referral's personal data opened with its own data key, side by
+ * side. A referral whose personal data was erased shows what is left, and no read to record.
+ */
+async function viewsOf(
+  referrals: readonly Referral[],
+  what: Parameters<typeof auditReads>[1],
+  { audit, cipher, now }: Viewing,
+): Promise<ProviderView[]> {
+  const held = referrals.filter(isHeld);
+  if (held.length > 0) await auditReads(held, what, audit, now());
+  return Promise.all(referrals.map((referral) => openView(referral, cipher)));
+}
+
+/** The provider's view of one referral held by it, its read recorded first. */
+async function viewOf(
+  referral: Referral,
+  what: Parameters<typeof auditReads>[1],
+  { audit, cipher, now }: Viewing,
+): Promise<ProviderView> {
+  if (isHeld(referral)) await auditReads([referral], what, audit, now());
+  return openView(referral, cipher);
 }
 
 // Messages skipped in one pull (unreadable, or duplicates of handled referrals) before giving up.
@@ -43,7 +98,7 @@ const maxMessagesPerPull = 10;
 export async function pullNextReferral(
   deps: ProviderWorkDependencies,
 ): Promise<PulledReferral | undefined> {
-  const { providerId, store, queue, now, log, leaseSeconds, audit } = deps;
+  const { providerId, store, queue, now, log, leaseSeconds } = deps;
   for (let skipped = 0; skipped < maxMessagesPerPull; skipped++) {
     const message = await queue.receive(leaseSeconds);
     if (!message) return undefined;
@@ -76,10 +131,13 @@ export async function pullNextReferral(
     };
     // The message in this provider's queue is EventBridge's routing; the routing decision may
     // not be recorded yet, so an unassigned referral can be leased.
-    const leased = await store.lease(referral, providerId, lease, at);
+    // A referral whose personal data is erased has nothing left to work on: never leased.
+    const leased = isErased(referral)
+      ? undefined
+      : await store.lease(referral, providerId, lease, at);
     if (leased) {
-      await auditReads([leased], { action: 'referral.pulled' }, audit, now());
-      return { referral: toProviderView(leased), lease: { expiresAt: lease.expiresAt } };
+      const view = await viewOf(leased, { action: 'referral.pulled' }, deps);
+      return { referral: view, lease: { expiresAt: lease.expiresAt } };
     }
 
     const current = (await store.get(referralId)) ?? referral;
@@ -91,9 +149,10 @@ export async function pullNextReferral(
       log.info('Duplicate delivery removed', { providerId, referralId });
     } else if (
       current.providerId === providerId ||
-      current.previousProviders?.includes(providerId)
+      current.previousProviders?.includes(providerId) ||
+      isErased(current)
     ) {
-      // Taken further by this provider, or rerouted away from it: nothing left to do here.
+      // Taken further by this provider, rerouted away from it, or erased: nothing left to do.
       await queue.delete(message.receiptHandle);
       log.info('Stale or duplicate delivery removed', { providerId, referralId });
     } else {
@@ -107,18 +166,23 @@ export async function pullNextReferral(
   return undefined;
 }
 
-/** One referral routed to the provider, its read recorded first; anyone else's is "not found". */
+/**
+ * One referral routed to the provider, its read recorded first, then its personal data opened.
+ * Another provider's (or no) referral is "not found", whether it exists or not; one whose
+ * personal data was erased at the end of its retention is Gone (410), so its provider knows it
+ * was not lost.
+ */
 export async function readProviderReferral(
   referralId: string,
-  deps: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'now' | 'audit'>,
-): Promise<ReturnType<typeof toProviderView>> {
-  const { providerId, store, now, audit } = deps;
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'now' | 'audit' | 'cipher'>,
+): Promise<ProviderView> {
+  const { providerId, store } = deps;
   const referral = await store.get(referralId);
   if (!referral || !isHeldBy(referral, providerId)) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
-  await auditReads([referral], { action: 'referral.read' }, audit, now());
-  return toProviderView(referral);
+  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
+  return viewOf(referral, { action: 'referral.read' }, deps);
 }
 
 /**
@@ -133,27 +197,21 @@ export async function runProviderCommand(
   referralId: string,
   command: ProviderCommand,
   deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
-): Promise<ReturnType<typeof toProviderView>> {
+): Promise<ProviderView> {
   const { providerId, store, queue, now, log, partnership, audit } = deps;
-  const answer = async (referral: Referral) => {
-    await auditReads(
-      [referral],
-      { action: 'referral.command-answered', detail: command.type },
-      audit,
-      now(),
-    );
-    return toProviderView(referral);
-  };
+  const answer = (referral: Referral) =>
+    viewOf(referral, { action: 'referral.command-answered', detail: command.type }, deps);
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
     // A reroute this provider made, sent again (its answer was lost): the first answer, not a
     // 404 because the referral is now the other provider's.
     if (referral && isRerouteMadeBy(referral, providerId, command)) {
-      return toProviderView(referral);
+      return answer(referral);
     }
     if (!referral || !isHeldBy(referral, providerId)) {
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
+    if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
     if (referral.status === 'received') {
       throw new ConflictError(
         `Referral ${referralId} is still being routed; try again in a moment.`,
@@ -190,15 +248,14 @@ export async function runProviderCommand(
  * read recorded per referral on the page, all in one write, before the page is shown.
  */
 export async function listProviderReferrals(
-  deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit'> & {
+  deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit' | 'cipher'> & {
     store: Pick<ReferralStore, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {
   const page = await deps.store.listByProvider(deps.providerId, options);
-  await auditReads(page.referrals, { action: 'referral.listed' }, deps.audit, deps.now());
   return {
-    referrals: page.referrals.map(toProviderView),
+    referrals: await viewsOf(page.referrals, { action: 'referral.listed' }, deps),
     ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
@@ -213,6 +270,7 @@ export async function extendLease(
   if (!referral || !isHeldBy(referral, providerId)) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
+  if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
   const held = referral.lease;
   if (!held || held.providerId !== providerId || Date.parse(held.expiresAt) <= now().getTime()) {
     throw new ConflictError(

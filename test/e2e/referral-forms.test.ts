@@ -1,8 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localPersonalDataEnvironment } from '#local/personal-data-keys.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
+import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { callPoliceNowMessage } from '#shared/services/intake.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
@@ -182,7 +184,14 @@ describe('the referral forms, in Chromium with JavaScript off, on the embedded r
       referrerOrganisationId: 'musgrove-park-hospital-ae',
       providerId: 'turning-point-admit',
     });
-    expect(stored.personal).toMatchObject({
+    // Stored sealed, never in the clear: opened here with the runtime's own key.
+    expect(stored).not.toHaveProperty('personal');
+    const cipher = personalDataCipherFromEnv({
+      PARTNERSHIP: 'avon-and-somerset',
+      ...localPersonalDataEnvironment(),
+    });
+    const personal = await cipher.open('personal', reference, stored.personalSealed as Uint8Array);
+    expect(personal).toMatchObject({
       subject: { givenName: 'Jordan', dateOfBirth: '2010-03-14', postcode: 'TA1 5DA' },
       details: { attendedAt: '2026-11-20T22:40:00Z', injury: ['alcohol'], stillInDepartment: true },
     });

@@ -26,3 +26,29 @@ export function exampleFileNames(): string[] {
     (name) => name.endsWith('.json') && name !== 'expectations.json',
   );
 }
+
+/** Every string of four characters or more in a value. */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return value.length >= 4 ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** A code from a list (`alcohol`, `county-lines`): not free text, and words of the pathways. */
+const isCode = (value: string) => /^[a-z][a-z-]*$/.test(value);
+
+/**
+ * What an example says about people (DOMAIN.md, "Data about children"): the child, the
+ * referrer but for their organisation, the summary, and the free text and dates of the details.
+ */
+export function personalValuesOfExample(example: Record<string, unknown>): string[] {
+  const { organisationId: _organisation, ...referrer } = (example.referrer ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return [
+    ...stringsIn([example.subject, referrer, example.summary]),
+    ...stringsIn(example.details).filter((value) => !isCode(value)),
+  ];
+}

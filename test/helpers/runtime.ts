@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
@@ -177,4 +177,47 @@ export async function transitionsOf(
   } finally {
     documents.destroy();
   }
+}
+
+/**
+ * Every item of the runtime's table as DynamoDB holds it (attribute values, binaries as bytes):
+ * what a table export or a backup would show. A test may Scan; no function may.
+ */
+export async function rawTableItems(runtime: Runtime): Promise<Record<string, AttributeValue>[]> {
+  const client = new DynamoDBClient({});
+  const items: Record<string, AttributeValue>[] = [];
+  try {
+    let cursor: Record<string, AttributeValue> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await client.send(
+        new ScanCommand({
+          TableName: runtime.tableNames[0],
+          ConsistentRead: true,
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      items.push(...Items);
+      cursor = LastEvaluatedKey;
+    } while (cursor);
+  } finally {
+    client.destroy();
+  }
+  return items;
+}
+
+/**
+ * An item as text to search: its JSON, with each binary attribute as base64 and as its bytes read
+ * as Latin-1 and UTF-8, so a value written in the clear anywhere, even inside bytes, is found.
+ */
+export function searchableText(item: Record<string, AttributeValue>): string {
+  const binaries: string[] = [];
+  const json = JSON.stringify(item, (_key, value: unknown) => {
+    if (value instanceof Uint8Array) {
+      const bytes = Buffer.from(value);
+      binaries.push(bytes.toString('latin1'), bytes.toString('utf8'));
+      return bytes.toString('base64');
+    }
+    return value;
+  });
+  return [json, ...binaries].join('\n');
 }

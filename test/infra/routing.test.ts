@@ -225,7 +225,7 @@ describe('the work queues', () => {
     expect(visibility).toEqual(avonAndSomerset.providers.map(() => 15 * 60));
   });
 
-  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, and the failures of publish, the two scheduled checks and the two operations rules', () => {
+  it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, and the failures of publish, the three scheduled checks and the two operations rules', () => {
     // Prepare
     // Providers, spokes' triage, escalation, RoutingDecisions, HubProjection, OperationsAlerts.
     const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
@@ -235,7 +235,9 @@ describe('the work queues', () => {
 
     // Assess
     expect(workQueues()).toHaveLength(workQueueCount);
-    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 5);
+    // Failures of publish, the deadline sweep, the retention sweep, reconciliation, and the hub
+    // projection and operations alerts rules.
+    expect(queues).toHaveLength(2 * workQueueCount + routes.length + 6);
   });
 
   it('encrypts every queue, keeps messages 14 days and refuses anything but TLS', () => {
@@ -290,7 +292,7 @@ describe('the work queues', () => {
 
     // Assess
     const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
-    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 5);
+    expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 6);
     for (const id of deadLetterQueues) {
       expect(resources[id]?.Type, id).toBe('AWS::SQS::Queue');
       expect(resources[id]?.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 60 * 60);

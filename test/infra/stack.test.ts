@@ -131,12 +131,14 @@ describe('the referrals table', () => {
     expect(expiryAttribute).toBe('expiresAt');
   });
 
-  it('is keyed by PK and SK and has the provider, spoke, organisation and deadline indexes, each projecting whole referrals', () => {
+  it('is keyed by PK and SK and has the provider, spoke, organisation, deadline, subject and retention indexes', () => {
     // Prepare
     const table = resources[tableId]!.Properties;
     // GSI1 a provider's referrals by status, GSI2 a spoke's by date, GSI3 a referring
-    // organisation's by date, GSI4 referrals by next deadline (the sweep's, sparse).
-    const indexNames = ['GSI1', 'GSI2', 'GSI3', 'GSI4'];
+    // organisation's by date, GSI4 referrals by next deadline (the sweep's, sparse), GSI5 a young
+    // person's by blind index and GSI6 by when personal data must be gone (both sparse).
+    const indexNames = ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6'];
+    const keysOnly = ['GSI5', 'GSI6'];
 
     // Act
     const indexes = table.GlobalSecondaryIndexes as {
@@ -161,9 +163,12 @@ describe('the referrals table', () => {
         ]),
       ),
     );
-    // Queries on the indexes return referrals, not keys: every index carries the whole item.
+    // Queries on GSI1-4 return referrals: they carry the whole item. Subject access and the
+    // retention sweep need only the referral's key, so GSI5 and GSI6 copy nothing else.
     for (const index of indexes) {
-      expect(index.Projection, index.IndexName).toEqual({ ProjectionType: 'ALL' });
+      expect(index.Projection, index.IndexName).toEqual({
+        ProjectionType: keysOnly.includes(index.IndexName) ? 'KEYS_ONLY' : 'ALL',
+      });
     }
     expect(table.AttributeDefinitions).toEqual(
       expect.arrayContaining(
@@ -702,15 +707,20 @@ describe('the deadline sweep', () => {
   const reconciliationId = () =>
     logicalIdOf(synthesized.stack.node.findChild('ReconciliationSchedule'));
 
-  it('runs every five minutes on the default bus, matching no events; reconciliation is the only other schedule', () => {
+  it('runs every five minutes on the default bus, matching no events; reconciliation and the retention sweep are the only other schedules', () => {
     // Prepare
     const rules = resourcesOfType(resources, 'AWS::Events::Rule');
+    const retentionScheduleId = logicalIdOf(
+      synthesized.stack.node.findChild('RetentionSweepSchedule'),
+    );
 
     // Act
     const scheduled = rules.filter(([, rule]) => rule.Properties.ScheduleExpression !== undefined);
 
     // Assess
-    expect(scheduled.map(([id]) => id).sort()).toEqual([scheduleId(), reconciliationId()].sort());
+    expect(scheduled.map(([id]) => id).sort()).toEqual(
+      [scheduleId(), reconciliationId(), retentionScheduleId].sort(),
+    );
     expect(resources[reconciliationId()]!.Properties.ScheduleExpression).toBe('rate(15 minutes)');
     const schedule = resources[scheduleId()]!.Properties;
     expect(schedule.ScheduleExpression).toBe('rate(5 minutes)');
@@ -740,11 +750,15 @@ describe('the deadline sweep', () => {
     ]);
   });
 
-  it('lets EventBridge invoke the sla-sweep function from that rule only, and reconciliation from its own', () => {
+  it('lets EventBridge invoke the sla-sweep function from that rule only, and reconciliation and the retention sweep from their own', () => {
     // Prepare
     const { template } = synthesized;
     const slaSweepArn = getAtt(functionId(resources, 'sla-sweep'));
     const reconciliationArn = getAtt(functionId(resources, 'reconciliation'));
+    const retentionSweepArn = getAtt(functionId(resources, 'retention-sweep'));
+    const retentionScheduleId = logicalIdOf(
+      synthesized.stack.node.findChild('RetentionSweepSchedule'),
+    );
 
     // Act
     const fromEventBridge = resourcesOfType(resources, 'AWS::Lambda::Permission')
@@ -758,20 +772,20 @@ describe('the deadline sweep', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: getAtt(scheduleId()),
     });
-    expect(fromEventBridge).toEqual([
-      {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: slaSweepArn,
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(scheduleId()),
-      },
-      {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: reconciliationArn,
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(reconciliationId()),
-      },
-    ]);
+    const permission = (FunctionName: unknown, SourceArn: unknown) => ({
+      Action: 'lambda:InvokeFunction',
+      FunctionName,
+      Principal: 'events.amazonaws.com',
+      SourceArn,
+    });
+    expect(fromEventBridge).toHaveLength(3);
+    expect(fromEventBridge).toEqual(
+      expect.arrayContaining([
+        permission(slaSweepArn, getAtt(scheduleId())),
+        permission(reconciliationArn, getAtt(reconciliationId())),
+        permission(retentionSweepArn, getAtt(retentionScheduleId)),
+      ]),
+    );
   });
 
   it('gives each sweep a one-minute timeout, well inside the five minutes until the next', () => {
@@ -826,13 +840,14 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the intake read the webhook secrets, the forms their CSRF key, and no other function touch Secrets Manager', () => {
+  it('lets the intake read the webhook secrets, the forms their CSRF key, both the blind index key, and no other function touch Secrets Manager', () => {
     // Prepare
     const secrets = Object.entries(resources).filter(
       ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
     );
     const secretId = secrets.find(([id]) => id.startsWith('WebhookSecrets'))?.[0];
     const csrfKeyId = secrets.find(([id]) => id.startsWith('FormsCsrfKey'))?.[0];
+    const indexKeyId = logicalIdOf(synthesized.stack.personalData.subjectIndexKey);
     const intakeId = functionId(resources, 'intake');
     const formsId = functionId(resources, 'forms');
 
@@ -853,9 +868,17 @@ describe('least privilege', () => {
     expect(allowedOn(roleStatements(resources, formsId), { Ref: csrfKeyId })).toEqual(
       expect.arrayContaining(['secretsmanager:GetSecretValue']),
     );
+    for (const id of [intakeId, formsId]) {
+      expect(allowedOn(roleStatements(resources, id), { Ref: indexKeyId })).toEqual(
+        expect.arrayContaining(['secretsmanager:GetSecretValue']),
+      );
+    }
     expect(allowedOn(roleStatements(resources, formsId), { Ref: secretId })).toEqual([]);
+    expect(allowedOn(roleStatements(resources, intakeId), { Ref: csrfKeyId })).toEqual([]);
     expect(variablesOf('forms').FORMS_CSRF_KEY_ARN).toEqual({ Ref: csrfKeyId });
-    expect(secrets).toHaveLength(2);
+    expect(variablesOf('intake').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
+    expect(variablesOf('forms').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
+    expect(secrets).toHaveLength(3);
     expect(readers.sort()).toEqual(['functions/forms/handler.ts', 'functions/intake/handler.ts']);
   });
 
@@ -981,6 +1004,8 @@ describe('least privilege', () => {
     forms: { table: ['GetItem', 'PutItem'] },
     'record-routing': { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'sla-sweep': { table: ['PutItem', 'UpdateItem'], indexes: { GSI4: ['Query'] } },
+    // Expired referrals on GSI6 (keys only); an erasure is one update, nothing read.
+    'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'hub-api': { table: ['GetItem', 'Query'] },
     reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
@@ -1105,5 +1130,156 @@ describe('least privilege', () => {
 
     // Assess
     expect(wildcards).toEqual([]);
+  });
+});
+
+describe('personal data at rest', () => {
+  const keyId = () => logicalIdOf(synthesized.stack.personalData.key);
+  const keyArn = () => getAtt(keyId());
+
+  /** Each function's KMS actions, sorted, for the functions that have any. */
+  const kmsAccess = () =>
+    Object.fromEntries(
+      [...functionsByHandler(resources)]
+        .map(([handler, id]): [string, string[]] => [
+          handler.split('/')[1]!,
+          roleStatements(resources, id)
+            .flatMap(actionsOf)
+            .filter((action) => action.startsWith('kms:'))
+            .sort(),
+        ])
+        .filter(([, actions]) => actions.length > 0),
+    );
+
+  it('has one customer-managed KMS key, rotated every year, kept when the stack is deleted', () => {
+    // Prepare
+    const { template } = synthesized;
+
+    // Act
+    const key = resources[keyId()]! as Resource & Record<string, unknown>;
+
+    // Assess
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.PendingWindowInDays).toBe(30);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('lets the intake and the forms seal, the provider API seal and open, and no other function use the key', () => {
+    // Prepare
+    const seal = 'kms:GenerateDataKey';
+    const open = 'kms:Decrypt';
+
+    // Act
+    const access = kmsAccess();
+
+    // Assess
+    // Only the provider API shows personal data (the forms' confirmation shows none).
+    expect(access).toEqual({
+      intake: [seal],
+      forms: [seal],
+      'provider-api': [open, seal],
+    });
+  });
+
+  it('grants the key on itself alone, and only for data bound to the partnership', () => {
+    // Prepare
+    const users = ['intake', 'forms', 'provider-api'];
+
+    // Act
+    const statements = users.flatMap((name) =>
+      roleStatements(resources, functionId(resources, name)).filter((s) =>
+        actionsOf(s).some((action) => action.startsWith('kms:')),
+      ),
+    );
+
+    // Assess
+    expect(statements).toHaveLength(users.length);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Resource).toEqual(keyArn());
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:reachable-partnership': avonAndSomerset.id },
+      });
+    }
+  });
+
+  it('names the key by PERSONAL_DATA_KEY_ARN in exactly the functions granted it', () => {
+    // Prepare
+    const granted = Object.keys(kmsAccess()).sort();
+
+    // Act
+    const named = [...functionsByHandler(resources)]
+      .filter(([, id]) => variablesOfFunction(id).PERSONAL_DATA_KEY_ARN !== undefined)
+      .map(([handler]) => handler.split('/')[1]!)
+      .sort();
+
+    // Assess
+    expect(named).toEqual(granted);
+    for (const name of named) expect(variablesOf(name).PERSONAL_DATA_KEY_ARN).toEqual(keyArn());
+  });
+
+  it('keeps the blind index key in Secrets Manager, generated, and kept when the stack is deleted', () => {
+    // Prepare
+    const id = logicalIdOf(synthesized.stack.personalData.subjectIndexKey);
+
+    // Act
+    const secret = resources[id]! as Resource & Record<string, unknown>;
+
+    // Assess
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(secret.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('the retention sweep', () => {
+  const scheduleId = () => logicalIdOf(synthesized.stack.node.findChild('RetentionSweepSchedule'));
+
+  it('runs once a day on the default bus, invoking the retention-sweep function, retrying twice, then parking it', () => {
+    // Prepare
+    const schedule = resources[scheduleId()]!.Properties;
+
+    // Act
+    const targets = schedule.Targets as Record<string, unknown>[];
+
+    // Assess
+    expect(schedule.ScheduleExpression).toBe('rate(1 day)');
+    expect(schedule.State).toBe('ENABLED');
+    expect(schedule.EventBusName).toBeUndefined();
+    expect(targets).toEqual([
+      {
+        Id: expect.any(String) as unknown,
+        Arn: getAtt(functionId(resources, 'retention-sweep')),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 24 * 60 * 60 },
+        DeadLetterConfig: {
+          Arn: getAtt(logicalIdOf(synthesized.stack.node.findChild('RetentionSweepFailures'))),
+        },
+      },
+    ]);
+    synthesized.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(functionId(resources, 'retention-sweep')),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(scheduleId()),
+    });
+  });
+
+  it('erases with the table alone: no key, no secret, no queue, no bus', () => {
+    // Prepare
+    const statements = roleStatements(resources, functionId(resources, 'retention-sweep'));
+
+    // Act
+    const actions = statements.flatMap(actionsOf);
+
+    // Assess
+    expect(actions.filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
+    expect(Object.keys(variablesOf('retention-sweep')).sort()).toEqual(
+      ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'].sort(),
+    );
+    expect(resources[functionId(resources, 'retention-sweep')]!.Properties.Timeout).toBe(300);
   });
 });

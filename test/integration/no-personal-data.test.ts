@@ -4,7 +4,11 @@ import type { BusEvent } from '#local/eventbridge/bus.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { newWebhookSecret } from '#local/webhook-secrets.ts';
-import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import {
+  exampleFileNames,
+  exampleReferral,
+  personalValuesOfExample as personalValues,
+} from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
@@ -68,32 +72,6 @@ function logRecords(lines: readonly string[]): Record<string, unknown>[] {
       return [];
     }
   });
-}
-
-/** Every string of four characters or more in a value. */
-function strings(value: unknown): string[] {
-  if (typeof value === 'string') return value.length >= 4 ? [value] : [];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
-  return [];
-}
-
-/** A code from a list (`alcohol`, `county-lines`): not free text, and words of the pathways. */
-const isCode = (value: string) => /^[a-z][a-z-]*$/.test(value);
-
-/**
- * What an example says about people (DOMAIN.md, "Data about children"): the child, the
- * referrer but for their organisation, the summary, and the free text and dates of the details.
- */
-function personalValues(example: Record<string, unknown>): string[] {
-  const { organisationId: _organisation, ...referrer } = (example.referrer ?? {}) as Record<
-    string,
-    unknown
-  >;
-  return [
-    ...strings([example.subject, referrer, example.summary]),
-    ...strings(example.details).filter((value) => !isCode(value)),
-  ];
 }
 
 async function call(

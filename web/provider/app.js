@@ -865,6 +865,7 @@ async function act(session, referral, form, action, body, fieldIds = {}) {
 // Words and dates
 
 function nameOf(referral) {
+  if (referral.erasedAt) return 'Personal data erased';
   const { givenName = '', familyName = '' } = referral.subject ?? {};
   return `${givenName} ${familyName}`.trim() || 'Unnamed referral';
 }

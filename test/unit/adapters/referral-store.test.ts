@@ -22,6 +22,8 @@ import {
   referralItem,
   routedReferral,
   tableName,
+  testCipher,
+  testSubjectIndex,
 } from '../functions/builders.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -38,7 +40,12 @@ const newStore = () =>
   new ReferralStore({
     tableName,
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    cipher: testCipher(),
+    subjectIndex: testSubjectIndex,
   });
+/** A store that may not write personal data: what routing, sweeps and referrers use. */
+const keylessStore = () =>
+  new ReferralStore({ tableName, client: DynamoDBDocumentClient.from(new DynamoDBClient({})) });
 const received = () => referralFromExample('admit-friday-night.json', referralId);
 const routed = (): Referral =>
   routedReferral(received(), `somerset-${provider}`, { kind: 'provider', providerId: provider });
@@ -91,6 +98,7 @@ describe('ReferralStore.create', () => {
     // Prepare
     documents.on(PutCommand).resolves({});
     const referral = received();
+    const { personal, ...anonymous } = referral;
 
     // Act
     await newStore().create(referral);
@@ -98,6 +106,7 @@ describe('ReferralStore.create', () => {
     // Assess
     const puts = documents.commandCalls(PutCommand);
     expect(puts).toHaveLength(1);
+    const subjectIndex = await testSubjectIndex(personal.subject);
     expect(puts[0]!.args[0].input).toEqual({
       TableName: tableName,
       Item: {
@@ -107,10 +116,54 @@ describe('ReferralStore.create', () => {
         GSI2SK: `${referral.receivedAt}#${referralId}`,
         GSI3PK: 'ORGANISATION#musgrove-park-hospital-ae',
         GSI3SK: `${referral.receivedAt}#${referralId}`,
-        ...referral,
+        GSI5PK: `SUBJECT#${subjectIndex}`,
+        GSI5SK: `${referral.receivedAt}#${referralId}`,
+        GSI6PK: 'RETAINED',
+        GSI6SK: `${new Date(referral.expiresAt * 1000).toISOString()}#${referralId}`,
+        ...anonymous,
+        personalSealed: expect.any(Uint8Array),
+        subjectIndex,
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
+  });
+
+  it('seals the personal data for this referral and writes none of it in the clear', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    const referral = received();
+
+    // Act
+    await newStore().create(referral);
+
+    // Assess
+    const item = documents.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).not.toHaveProperty('personal');
+    const sealed = item.personalSealed as Uint8Array;
+    expect(await testCipher().open('personal', referralId, sealed)).toEqual(referral.personal);
+    const written = JSON.stringify(item) + Buffer.from(sealed).toString('latin1');
+    for (const value of [
+      referral.personal.subject.givenName,
+      referral.personal.subject.familyName,
+      referral.personal.subject.dateOfBirth,
+      referral.personal.subject.postcode,
+      referral.personal.referrer.email,
+      referral.personal.summary,
+    ]) {
+      expect(written).not.toContain(value);
+    }
+  });
+
+  it('refuses to write personal data without a key to seal it with, writing nothing', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+
+    // Act
+    const creating = keylessStore().create(received());
+
+    // Assess
+    await expect(creating).rejects.toThrow(/no key to seal personal data/);
+    expect(documents.calls()).toHaveLength(0);
   });
 
   it('puts a referral with deadlines in the deadline index at its earliest deadline', async () => {
@@ -216,7 +269,8 @@ describe('ReferralStore.transition', () => {
     expect(update).toMatchObject({
       TableName: tableName,
       Key: key,
-      ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
+      ConditionExpression:
+        '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt AND attribute_not_exists(erasedAt)',
       ExpressionAttributeValues: {
         ':expectedStatus': 'routed',
         ':expectedUpdatedAt': before.updatedAt,
@@ -474,8 +528,66 @@ describe('ReferralStore.transition: audit reason and indexes', () => {
       ':GSI1PK': 'PROVIDER#st-giles-sos',
       ':GSI1SK': `rerouted#${declined.receivedAt}#${referralId}`,
     });
-    expect(update.UpdateExpression).toMatch(/ REMOVE .*#decline/);
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#decline\b/);
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#declineDetailsSealed/);
     expect(update.ExpressionAttributeValues).not.toHaveProperty(':decline');
+  });
+
+  it("seals a decline's details, writing only the coded reason in the clear", async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+    const details = 'Already known to our detached youth work team';
+
+    // Act
+    const after = await newStore().transition(routed(), {
+      to: 'declined',
+      at,
+      actor: { kind: 'provider', id: provider },
+      changes: { decline: { reason: 'other', details } },
+    });
+
+    // Assess
+    expect(after?.decline).toEqual({ reason: 'other', details });
+    const { update, put } = transactionItems();
+    expect(update.ExpressionAttributeValues?.[':decline']).toEqual({ reason: 'other' });
+    const sealed = update.ExpressionAttributeValues?.[':declineDetailsSealed'] as Uint8Array;
+    expect(await testCipher().open('decline-details', referralId, sealed)).toBe(details);
+    expect(JSON.stringify({ update, put })).not.toContain(details);
+  });
+
+  it("refuses a decline's details without a key to seal them with, writing nothing", async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const declining = keylessStore().transition(routed(), {
+      to: 'declined',
+      at,
+      actor: { kind: 'provider', id: provider },
+      changes: { decline: { reason: 'other', details: 'free text' } },
+    });
+
+    // Assess
+    await expect(declining).rejects.toThrow(/no key to seal personal data/);
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('needs no key for a change without free text (routing, withdrawal, a coded decline)', async () => {
+    // Prepare
+    documents.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const after = await keylessStore().transition(routed(), {
+      to: 'declined',
+      at,
+      actor: { kind: 'provider', id: provider },
+      changes: { decline: { reason: 'no-capacity' } },
+    });
+
+    // Assess
+    expect(after?.status).toBe('declined');
+    const { update } = transactionItems();
+    expect(update.UpdateExpression).toMatch(/ REMOVE .*#declineDetailsSealed/);
   });
 
   it('uses every expression placeholder it gives, and gives every one it uses', async () => {
@@ -792,5 +904,134 @@ describe('ReferralStore capacity', () => {
     // Assess
     expect(stated).toEqual(capacity);
     expect(neverSaid).toBeUndefined();
+  });
+});
+
+describe('ReferralStore: subject access and retention', () => {
+  it("finds a young person's referrals through the blind index alone, every page", async () => {
+    // Prepare
+    const otherId = '9b2f7c4e-1d3a-4e5f-8a6b-7c8d9e0f1a2b';
+    const lastKey = { PK: key.PK, SK: 'REFERRAL', GSI5PK: 'SUBJECT#blind', GSI5SK: 'x' };
+    documents
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ PK: key.PK, SK: 'REFERRAL' }], LastEvaluatedKey: lastKey })
+      .resolves({ Items: [{ PK: `REFERRAL#${otherId}`, SK: 'REFERRAL' }] });
+
+    // Act
+    const ids = await keylessStore().referralIdsBySubject('blind');
+
+    // Assess
+    expect(ids).toEqual([referralId, otherId]);
+    const queries = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries[0]).toEqual({
+      TableName: tableName,
+      IndexName: 'GSI5',
+      KeyConditionExpression: 'GSI5PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'SUBJECT#blind' },
+    });
+    expect(queries[1]!.ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  it('reads everything under a referral’s key, consistently: the referral, its transitions and the rest', async () => {
+    // Prepare
+    const referral = routed();
+    const transition = {
+      PK: key.PK,
+      SK: `TRANSITION#${at.toISOString()}#routed`,
+      entity: 'transition',
+      referralId,
+      from: 'received',
+      to: 'routed',
+    };
+    const marker = { PK: key.PK, SK: 'COUNTED#referred', entity: 'counted-fact' };
+    documents.on(QueryCommand).resolves({ Items: [referralItem(referral), transition, marker] });
+
+    // Act
+    const history = await keylessStore().history(referralId);
+
+    // Assess
+    expect(history.referral).toEqual(referral);
+    expect(history.transitions).toEqual([{ referralId, from: 'received', to: 'routed' }]);
+    expect(history.other).toEqual([marker]);
+    expect(documents.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': key.PK },
+      ConsistentRead: true,
+    });
+  });
+
+  it('finds referrals past their retention through the retention index, a page at a time', async () => {
+    // Prepare
+    const lastKey = { PK: key.PK, SK: 'REFERRAL', GSI6PK: 'RETAINED', GSI6SK: 'x' };
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [{ PK: key.PK, SK: 'REFERRAL' }], LastEvaluatedKey: lastKey });
+
+    // Act
+    const page = await keylessStore().expiredBy(at, { limit: 1 });
+
+    // Assess
+    expect(page.referralIds).toEqual([referralId]);
+    expect(page.cursor).toEqual(expect.any(String));
+    expect(documents.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      TableName: tableName,
+      IndexName: 'GSI6',
+      KeyConditionExpression: 'GSI6PK = :retained AND GSI6SK <= :now',
+      ExpressionAttributeValues: { ':retained': 'RETAINED', ':now': `${at.toISOString()}#~` },
+      Limit: 1,
+    });
+  });
+
+  it('erases the sealed data, the blind index, both indexes and the TTL, once, only when expired', async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+
+    // Act
+    const erased = await keylessStore().erasePersonalData(referralId, at);
+
+    // Assess
+    expect(erased).toBe(true);
+    const input = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      TableName: tableName,
+      Key: key,
+      ConditionExpression:
+        'attribute_exists(PK) AND attribute_not_exists(erasedAt) AND expiresAt <= :now',
+      ExpressionAttributeValues: {
+        ':at': at.toISOString(),
+        ':now': Math.floor(at.getTime() / 1000),
+      },
+    });
+    const removed = Object.values(input.ExpressionAttributeNames ?? {});
+    expect(removed.sort()).toEqual(
+      [
+        'GSI5PK',
+        'GSI5SK',
+        'GSI6PK',
+        'GSI6SK',
+        'declineDetailsSealed',
+        'expiresAt',
+        'personal',
+        'personalSealed',
+        'subjectIndex',
+      ].sort(),
+    );
+    expect(input.UpdateExpression).toMatch(/^SET erasedAt = :at REMOVE /);
+    for (const kept of ['status', 'updatedAt', 'providerId', 'milestones', 'decline']) {
+      expect(removed).not.toContain(kept);
+    }
+    expect(placeholderMistakes(input)).toEqual({ unused: [], undefined: [] });
+  });
+
+  it('returns false when there is nothing to erase (already erased, gone or not yet expired)', async () => {
+    // Prepare
+    documents.on(UpdateCommand).rejects(conditionFailed());
+
+    // Act
+    const erased = await keylessStore().erasePersonalData(referralId, at);
+
+    // Assess
+    expect(erased).toBe(false);
   });
 });

@@ -9,7 +9,9 @@ import {
   toEventDetail,
   toProviderView,
   toReferrerView,
+  type ErasedReferral,
   type Referral,
+  type RevealedReferral,
 } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
@@ -19,7 +21,7 @@ import { checked, fridayNight } from './submissions.ts';
 
 const examples = exampleFileNames();
 
-function referralFrom(body: unknown, receivedAt = fridayNight): Referral {
+function referralFrom(body: unknown, receivedAt = fridayNight): RevealedReferral {
   const { submission, ageYears } = checked(body, receivedAt);
   return createReferral({
     referralId: randomUUID(),
@@ -31,7 +33,7 @@ function referralFrom(body: unknown, receivedAt = fridayNight): Referral {
 }
 
 /** The same referral once routed, pulled and leased: every optional field filled in. */
-function routedAndLeased(referral: Referral): Referral {
+function routedAndLeased(referral: RevealedReferral): RevealedReferral {
   return {
     ...referral,
     status: 'routed',
@@ -257,10 +259,53 @@ describe('toProviderView', () => {
     expect(view).not.toHaveProperty('routing');
     expect(JSON.stringify(view)).not.toContain('receipt-handle');
   });
+
+  it('shows nothing sealed or indexed: the seals and the blind index stay in the table', () => {
+    // Prepare
+    const referral: RevealedReferral = {
+      ...routedAndLeased(referralFrom(exampleReferral('admit-friday-night.json'))),
+      personalSealed: new Uint8Array([1, 2, 3]),
+      declineDetailsSealed: new Uint8Array([4, 5, 6]),
+      subjectIndex: 'blind-index',
+    };
+
+    // Act
+    const view = toProviderView(referral);
+
+    // Assess
+    for (const stored of ['personalSealed', 'declineDetailsSealed', 'subjectIndex']) {
+      expect(view).not.toHaveProperty(stored);
+    }
+  });
+
+  it('shows what is left once the personal data is erased, and when it was erased', () => {
+    // Prepare
+    const { personal, ...anonymous } = routedAndLeased(
+      referralFrom(exampleReferral('admit-friday-night.json')),
+    );
+    const erased: ErasedReferral = {
+      ...anonymous,
+      decline: { reason: 'no-capacity' },
+      erasedAt: '2029-11-21T03:00:00.000Z',
+    };
+
+    // Act
+    const view = toProviderView(erased);
+
+    // Assess
+    expect(view).toMatchObject({
+      referralId: erased.referralId,
+      status: 'routed',
+      pathway: 'admit',
+      decline: { reason: 'no-capacity' },
+      erasedAt: '2029-11-21T03:00:00.000Z',
+    });
+    for (const field of Object.keys(personal)) expect(view).not.toHaveProperty(field);
+  });
 });
 
 /** The same referral further along: accepted late, contacted, engaged and closed, after a reroute. */
-function closedAfterReroute(referral: Referral): Referral {
+function closedAfterReroute(referral: RevealedReferral): RevealedReferral {
   return {
     ...routedAndLeased(referral),
     status: 'closed',

@@ -9,9 +9,20 @@ import type {
 } from 'aws-lambda';
 import { vi } from 'vitest';
 import type { Destination } from '#events/referral-lifecycle.ts';
+import {
+  EnvelopeCipher,
+  localKeyBytes,
+  localKeyring,
+} from '#shared/adapters/personal-data-cipher.ts';
+import { subjectIndexer } from '#shared/adapters/subject-index.ts';
 import { checkSubmission } from '#shared/domain/intake.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { createReferral, nextDeadline, type Referral } from '#shared/domain/referral.ts';
+import {
+  createReferral,
+  nextDeadline,
+  type Referral,
+  type RevealedReferral,
+} from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 
@@ -111,12 +122,32 @@ export function parseResult(result: unknown): {
   };
 }
 
+/** The keys of personal data in the handler tests: what `.local/auth/` holds locally. */
+export const testPersonalDataKey = Buffer.alloc(32, 7).toString('base64url');
+export const testSubjectIndexKey = 'test-subject-index-key-of-at-least-32-characters';
+
+/** Gives the handlers under test the keys to seal, open and index personal data. */
+export function stubPersonalDataKeys(): void {
+  vi.stubEnv('PERSONAL_DATA_LOCAL_KEY', testPersonalDataKey);
+  vi.stubEnv('SUBJECT_INDEX_LOCAL_KEY', testSubjectIndexKey);
+}
+
+/** The cipher the handlers under test seal and open with. */
+export const testCipher = () =>
+  new EnvelopeCipher({
+    keyring: localKeyring(localKeyBytes(testPersonalDataKey, 'testPersonalDataKey')),
+    partnership: partnershipId,
+  });
+
+/** The blind index the handlers under test compute. */
+export const testSubjectIndex = subjectIndexer(async () => testSubjectIndexKey);
+
 /** The referral the intake stores for an example body, received at `receivedAt`. */
 export function referralFromExample(
   fileName: string,
   referralId: string,
   receivedAt: Date = fridayEvening,
-): Referral {
+): RevealedReferral & { expiresAt: number } {
   const partnership = partnershipById(partnershipId);
   const check = checkSubmission(exampleReferral(fileName), receivedAt, partnership);
   if (!check.ok) throw new Error(`${fileName} is not valid: ${JSON.stringify(check.problems)}`);
@@ -131,12 +162,12 @@ export function referralFromExample(
 }
 
 /** A referral as routing leaves it: routed, with its decision (and provider, for a provider). */
-export function routedReferral(
-  referral: Referral,
+export function routedReferral<R extends Referral>(
+  referral: R,
   routeId: string,
   destination: Destination,
   at = new Date(Date.parse(referral.receivedAt) + 2_000),
-): Referral {
+): R {
   return {
     ...referral,
     status: 'routed',
@@ -146,7 +177,11 @@ export function routedReferral(
   };
 }
 
-/** The table item of a referral, keys and indexes included, as the store writes it. */
+/**
+ * The table item of a referral, keys and indexes included, with whatever the referral holds
+ * (personal data in the clear too, if it has any: the worst case for what must not leak).
+ * `sealedReferralItem` is the item as the store writes personal data.
+ */
 export function referralItem(referral: Referral): Record<string, unknown> {
   return {
     PK: `REFERRAL#${referral.referralId}`,
@@ -166,6 +201,40 @@ export function referralItem(referral: Referral): Record<string, unknown> {
         }
       : {}),
     ...referral,
+  };
+}
+
+/**
+ * The table item of a referral as the store writes it: its personal data and a decline's
+ * details sealed with the test key, its blind index and retention index.
+ */
+export async function sealedReferralItem(referral: Referral): Promise<Record<string, unknown>> {
+  const { personal, decline, ...rest } = referral;
+  if (!personal) throw new Error('sealedReferralItem needs the personal data to seal');
+  const cipher = testCipher();
+  const subjectIndex = await testSubjectIndex(personal.subject);
+  return {
+    ...referralItem(rest),
+    personalSealed: await cipher.seal('personal', referral.referralId, personal),
+    ...(decline ? { decline: { reason: decline.reason } } : {}),
+    ...(decline?.details
+      ? {
+          declineDetailsSealed: await cipher.seal(
+            'decline-details',
+            referral.referralId,
+            decline.details,
+          ),
+        }
+      : {}),
+    subjectIndex,
+    GSI5PK: `SUBJECT#${subjectIndex}`,
+    GSI5SK: `${referral.receivedAt}#${referral.referralId}`,
+    ...(referral.expiresAt === undefined
+      ? {}
+      : {
+          GSI6PK: 'RETAINED',
+          GSI6SK: `${new Date(referral.expiresAt * 1000).toISOString()}#${referral.referralId}`,
+        }),
   };
 }
 

@@ -6,7 +6,14 @@ import { csrfToken } from '#shared/forms/csrf.ts';
 import { pathwayForm, valuesFrom } from '#shared/forms/fields.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
-import { apiEvent, captureOutput, partnershipId, personalValuesOf, tableName } from './builders.ts';
+import {
+  apiEvent,
+  captureOutput,
+  partnershipId,
+  personalValuesOf,
+  stubPersonalDataKeys,
+  tableName,
+} from './builders.ts';
 import { testSigningKey } from './tokens.ts';
 
 // The handler reads its environment and builds its clients at import: both come first.
@@ -15,6 +22,7 @@ const keys = testSigningKey();
 keys.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+stubPersonalDataKeys();
 vi.stubEnv('FORMS_CSRF_KEY', csrfKey);
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/forms/handler.ts');

@@ -11,6 +11,7 @@ import {
   lambdaContext,
   parseResult,
   partnershipId,
+  stubPersonalDataKeys,
   tableName,
 } from './builders.ts';
 import { testSigningKey } from './tokens.ts';
@@ -20,6 +21,7 @@ const signingKey = testSigningKey();
 signingKey.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+stubPersonalDataKeys();
 vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/intake/handler.ts');

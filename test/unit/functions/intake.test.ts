@@ -13,6 +13,7 @@ import {
   parseResult,
   partnershipId,
   personalValuesOf,
+  stubPersonalDataKeys,
   tableName,
 } from './builders.ts';
 import { testSigningKey, type TokenClaims } from './tokens.ts';
@@ -22,6 +23,7 @@ const signingKey = testSigningKey();
 signingKey.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+stubPersonalDataKeys();
 vi.stubEnv('WEBHOOK_SECRETS_JSON', '{}');
 const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/intake/handler.ts');

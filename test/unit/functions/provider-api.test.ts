@@ -29,7 +29,10 @@ import {
   referralFromExample,
   referralItem,
   routedReferral,
+  sealedReferralItem,
+  stubPersonalDataKeys,
   tableName,
+  testCipher,
 } from './builders.ts';
 import { testSigningKey } from './tokens.ts';
 
@@ -44,6 +47,7 @@ const signingKey = testSigningKey();
 signingKey.stubEnvironment();
 vi.stubEnv('TABLE_NAME', tableName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
+stubPersonalDataKeys();
 vi.stubEnv('PROVIDER_QUEUE_URLS', JSON.stringify(queueUrls));
 vi.stubEnv('LEASE_SECONDS', undefined);
 const documents = mockClient(DynamoDBDocumentClient);
@@ -101,8 +105,10 @@ const inStatus = (status: Referral['status'], fields: Partial<Referral> = {}): R
   ...fields,
 });
 
-const storeHolds = (referral: Referral) =>
-  documents.on(GetCommand, { Key: referralKey }).resolves({ Item: referralItem(referral) });
+const storeHolds = async (referral: Referral) =>
+  documents
+    .on(GetCommand, { Key: referralKey })
+    .resolves({ Item: await sealedReferralItem(referral) });
 
 /** A provider queue message: the EventBridge envelope of the referral's event, as the rule sends it. */
 const queueMessage = (referral: Referral, messageId = 'message-1') => ({
@@ -211,7 +217,7 @@ describe('every provider route', () => {
     'answers 401 with a bearer challenge to a call without a token, touching nothing: %s',
     async (routeKey) => {
       // Prepare
-      storeHolds(leasedTo(provider));
+      await storeHolds(leasedTo(provider));
 
       // Act
       const response = await call(routeKey, { as: null, body: validBodies[routeKey] });
@@ -230,7 +236,7 @@ describe('every provider route', () => {
     async (routeKey) => {
       // Prepare
       const asOther = { as: otherProvider, body: validBodies[routeKey] };
-      storeHolds(leasedTo(provider));
+      await storeHolds(leasedTo(provider));
 
       // Act
       const existing = await call(routeKey, asOther);
@@ -252,7 +258,7 @@ describe('every provider route', () => {
     async (routeKey) => {
       // Prepare
       const body = validBodies[routeKey];
-      storeHolds(leasedTo(otherProvider));
+      await storeHolds(leasedTo(otherProvider));
 
       // Act
       const others = await call(routeKey, { body });
@@ -300,7 +306,7 @@ describe('every provider route', () => {
 
   it('answers 403 to a referrer organisation’s token on a provider route', async () => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
     const organisationToken = await signingKey.bearer({
       organisation: 'musgrove-park-hospital-ae',
     });
@@ -379,7 +385,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [message] })
       .resolves({});
-    storeHolds(referral);
+    await storeHolds(referral);
 
     // Act
     const response = await next(provider);
@@ -427,7 +433,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [queueMessage(referral)] })
       .resolves({});
-    storeHolds(referral);
+    await storeHolds(referral);
     documents
       .on(UpdateCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
@@ -450,7 +456,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [message] })
       .resolves({});
-    storeHolds(accepted);
+    await storeHolds(accepted);
     documents
       .on(UpdateCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
@@ -518,7 +524,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [message] })
       .resolves({});
-    storeHolds(reroutedAway);
+    await storeHolds(reroutedAway);
     documents
       .on(UpdateCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
@@ -539,7 +545,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
       .resolvesOnce({ Messages: [{ MessageId: 'bad', ReceiptHandle: 'receipt-bad', Body: '{' }] })
       .resolvesOnce({ Messages: [queueMessage(referral, 'good')] })
       .resolves({});
-    storeHolds(referral);
+    await storeHolds(referral);
 
     // Act
     const response = await next(provider);
@@ -557,7 +563,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
   it('records the acceptance in one transaction and takes the referral off the queue', async () => {
     // Prepare
     const leased = leasedTo(provider);
-    storeHolds(leased);
+    await storeHolds(leased);
 
     // Act
     const response = await accept(provider);
@@ -571,7 +577,8 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
     expect(update).toMatchObject({
       TableName: tableName,
       Key: referralKey,
-      ConditionExpression: '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt',
+      ConditionExpression:
+        '#status = :expectedStatus AND updatedAt = :expectedUpdatedAt AND attribute_not_exists(erasedAt)',
       ExpressionAttributeValues: {
         ':status': 'accepted',
         ':expectedStatus': 'routed',
@@ -604,7 +611,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
 
   it('answers 404 to a provider accepting a referral routed to someone else, and changes nothing', async () => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await accept(otherProvider);
@@ -626,7 +633,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
         expiresAt: fifteenMinutesLater,
       },
     };
-    storeHolds(staleLease);
+    await storeHolds(staleLease);
 
     // Act
     const response = await accept(otherProvider);
@@ -652,7 +659,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
 
   it('answers 200 again to a second acceptance, with no second write', async () => {
     // Prepare
-    storeHolds(inStatus('accepted'));
+    await storeHolds(inStatus('accepted'));
 
     // Act
     const response = await accept(provider);
@@ -670,7 +677,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
       ...received(),
       lease: { providerId: provider, receiptHandle: 'receipt-1', expiresAt: fifteenMinutesLater },
     };
-    storeHolds(leasedBeforeRouting);
+    await storeHolds(leasedBeforeRouting);
 
     // Act
     const response = await accept(provider);
@@ -698,8 +705,8 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
     // Prepare
     documents
       .on(GetCommand, { Key: referralKey })
-      .resolvesOnce({ Item: referralItem(leasedTo(provider)) })
-      .resolves({ Item: referralItem(inStatus('accepted')) });
+      .resolvesOnce({ Item: await sealedReferralItem(leasedTo(provider)) })
+      .resolves({ Item: await sealedReferralItem(inStatus('accepted')) });
     documents
       .on(TransactWriteCommand)
       .rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
@@ -717,10 +724,10 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/accept', () => 
 });
 
 describe('POST /v1/providers/{providerId}/referrals/{referralId}/decline', () => {
-  it('records the coded reason for the audit trail and keeps the free text on the referral only', async () => {
+  it('records the coded reason for the audit trail and keeps the free text on the referral only, sealed', async () => {
     // Prepare
     const details = 'Already working with the family through early help';
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.decline, { body: { reason: 'other', details } });
@@ -733,8 +740,12 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/decline', () =>
     const { update, put } = theTransaction();
     expect(update.ExpressionAttributeValues).toMatchObject({
       ':status': 'declined',
-      ':decline': { reason: 'other', details },
+      ':decline': { reason: 'other' },
     });
+    const sealed = update.ExpressionAttributeValues?.[':declineDetailsSealed'] as Uint8Array;
+    expect(await testCipher().open('decline-details', referralId, sealed)).toBe(details);
+    expect(Buffer.from(sealed).toString('latin1')).not.toContain(details);
+    expect(JSON.stringify(update)).not.toContain(details);
     expect(update.UpdateExpression).toContain('REMOVE #lease');
     expect(put.Item).toMatchObject({
       to: 'declined',
@@ -750,8 +761,8 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/decline', () =>
     const declined = inStatus('declined', { decline: { reason: 'no-capacity' } });
     documents
       .on(GetCommand, { Key: referralKey })
-      .resolvesOnce({ Item: referralItem(leasedTo(provider)) })
-      .resolves({ Item: referralItem(declined) });
+      .resolvesOnce({ Item: await sealedReferralItem(leasedTo(provider)) })
+      .resolves({ Item: await sealedReferralItem(declined) });
 
     // Act
     const first = await call(routes.decline, { body: { reason: 'no-capacity' } });
@@ -782,7 +793,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/decline', () =>
     { case: 'a body that is not an object', body: '["no-capacity"]', pointers: [''] },
   ])('answers 400 naming the fields for $case, and changes nothing', async ({ body, pointers }) => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.decline, { body });
@@ -797,7 +808,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/decline', () =>
 
   it('answers 415 to a decline not sent as JSON', async () => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.decline, {
@@ -820,7 +831,9 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempt
 
   it('records the attempt and the first contact on an accepted referral', async () => {
     // Prepare
-    storeHolds(inStatus('accepted', { milestones: { acceptedAt: '2026-11-20T22:50:00.000Z' } }));
+    await storeHolds(
+      inStatus('accepted', { milestones: { acceptedAt: '2026-11-20T22:50:00.000Z' } }),
+    );
 
     // Act
     const response = await call(routes.contact, { body: attempt });
@@ -845,7 +858,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempt
 
   it('has one effect for the same attempt sent twice', async () => {
     // Prepare
-    storeHolds(inStatus('contact-attempted', { contactAttempts: [attempt] }));
+    await storeHolds(inStatus('contact-attempted', { contactAttempts: [attempt] }));
 
     // Act
     const response = await call(routes.contact, { body: attempt });
@@ -858,7 +871,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempt
 
   it('takes the same moment written with an offset as the same attempt', async () => {
     // Prepare
-    storeHolds(inStatus('contact-attempted', { contactAttempts: [attempt] }));
+    await storeHolds(inStatus('contact-attempted', { contactAttempts: [attempt] }));
 
     // Act
     const response = await call(routes.contact, {
@@ -876,7 +889,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempt
     { case: 'later than now', attemptedAt: '2026-11-20T23:30:00.000Z' },
   ])('answers 400 naming attemptedAt for an attempt $case', async ({ attemptedAt }) => {
     // Prepare
-    storeHolds(inStatus('accepted'));
+    await storeHolds(inStatus('accepted'));
 
     // Act
     const response = await call(routes.contact, { body: { ...attempt, attemptedAt } });
@@ -902,7 +915,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempt
     },
   ])('answers 400 naming the fields for $case, and changes nothing', async ({ body, pointers }) => {
     // Prepare
-    storeHolds(inStatus('accepted'));
+    await storeHolds(inStatus('accepted'));
 
     // Act
     const response = await call(routes.contact, { body });
@@ -919,8 +932,8 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/engaged and /cl
     // Prepare
     documents
       .on(GetCommand, { Key: referralKey })
-      .resolvesOnce({ Item: referralItem(inStatus('contact-attempted')) })
-      .resolves({ Item: referralItem(inStatus('engaged')) });
+      .resolvesOnce({ Item: await sealedReferralItem(inStatus('contact-attempted')) })
+      .resolves({ Item: await sealedReferralItem(inStatus('engaged')) });
 
     // Act
     const first = await call(routes.engaged);
@@ -938,8 +951,10 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/engaged and /cl
     // Prepare
     documents
       .on(GetCommand, { Key: referralKey })
-      .resolvesOnce({ Item: referralItem(inStatus('engaged')) })
-      .resolves({ Item: referralItem(inStatus('closed', { closeOutcome: 'completed' })) });
+      .resolvesOnce({ Item: await sealedReferralItem(inStatus('engaged')) })
+      .resolves({
+        Item: await sealedReferralItem(inStatus('closed', { closeOutcome: 'completed' })),
+      });
 
     // Act
     const first = await call(routes.close, { body: { outcome: 'completed' } });
@@ -969,7 +984,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/engaged and /cl
     },
   ])('answers 400 to a close with $case, and changes nothing', async ({ body, pointers }) => {
     // Prepare
-    storeHolds(inStatus('engaged'));
+    await storeHolds(inStatus('engaged'));
 
     // Act
     const response = await call(routes.close, { body });
@@ -984,7 +999,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/engaged and /cl
 describe('illegal transitions', () => {
   it('answers 409 problem+json naming the current status and what it allows', async () => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.engaged);
@@ -1006,7 +1021,7 @@ describe('illegal transitions', () => {
 
   it('answers 409 with nothing allowed to closing a closed referral with another outcome', async () => {
     // Prepare
-    storeHolds(inStatus('closed', { closeOutcome: 'completed' }));
+    await storeHolds(inStatus('closed', { closeOutcome: 'completed' }));
 
     // Act
     const response = await call(routes.close, { body: { outcome: 'disengaged' } });
@@ -1019,7 +1034,7 @@ describe('illegal transitions', () => {
 
   it('answers 409 to declining again with another reason', async () => {
     // Prepare
-    storeHolds(inStatus('declined', { decline: { reason: 'no-capacity' } }));
+    await storeHolds(inStatus('declined', { decline: { reason: 'no-capacity' } }));
 
     // Act
     const response = await call(routes.decline, { body: { reason: 'not-eligible' } });
@@ -1052,7 +1067,7 @@ describe('illegal transitions', () => {
 describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () => {
   it('hands the referral to another provider of its spoke and takes it off this queue', async () => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.reroute, { body: { toProviderId: otherProvider } });
@@ -1119,7 +1134,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () =>
     { case: 'a provider the partnership does not have', toProviderId: 'nobody-we-know' },
   ])('answers 400 naming toProviderId and the candidates for $case', async ({ toProviderId }) => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.reroute, { body: { toProviderId } });
@@ -1149,7 +1164,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () =>
     },
   ])('answers 400 to a reroute with $case, and changes nothing', async ({ body, pointers }) => {
     // Prepare
-    storeHolds(leasedTo(provider));
+    await storeHolds(leasedTo(provider));
 
     // Act
     const response = await call(routes.reroute, { body });
@@ -1164,7 +1179,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/reroute', () =>
 describe('POST /v1/providers/{providerId}/referrals/{referralId}/lease', () => {
   it('extends the lease holder’s lease on the queue message and on the referral', async () => {
     // Prepare
-    storeHolds(leasedTo(provider, fiveMinutesLater));
+    await storeHolds(leasedTo(provider, fiveMinutesLater));
 
     // Act
     const response = await call(routes.lease);
@@ -1207,7 +1222,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/lease', () => {
     { case: 'a referral already accepted', referral: () => inStatus('accepted') },
   ])('answers 409 and extends nothing for $case', async ({ referral }) => {
     // Prepare
-    storeHolds(referral());
+    await storeHolds(referral());
 
     // Act
     const response = await call(routes.lease);
@@ -1226,7 +1241,10 @@ describe('GET /v1/providers/{providerId}/referrals and /referrals/{referralId}',
     const lastKey = { PK: referralKey.PK, SK: 'REFERRAL', GSI1PK: `PROVIDER#${provider}` };
     documents
       .on(QueryCommand)
-      .resolvesOnce({ Items: [referralItem(inStatus('accepted'))], LastEvaluatedKey: lastKey })
+      .resolvesOnce({
+        Items: [await sealedReferralItem(inStatus('accepted'))],
+        LastEvaluatedKey: lastKey,
+      })
       .resolves({ Items: [] });
 
     // Act
@@ -1286,7 +1304,7 @@ describe('GET /v1/providers/{providerId}/referrals and /referrals/{referralId}',
       acceptBy: '2026-11-21T00:00:00.000Z',
       firstContactBy: '2026-11-21T00:00:00.000Z',
     };
-    storeHolds({
+    await storeHolds({
       ...leasedTo(provider),
       deadlines,
       overdue: { accept: '2026-11-21T00:05:00.000Z' },
@@ -1309,6 +1327,125 @@ describe('GET /v1/providers/{providerId}/referrals and /referrals/{referralId}',
     });
     expect(referral).not.toHaveProperty('lease');
     expect(referral).not.toHaveProperty('previousProviders');
+  });
+});
+
+describe('personal data at rest', () => {
+  const erasedAt = '2029-11-21T03:00:00.000Z';
+  /** The referral as the retention sweep leaves it: anonymous, with when it was erased. */
+  const erasedItem = (referral: Referral) => {
+    const { personal: _personal, expiresAt: _expiresAt, ...anonymous } = referral;
+    return referralItem({ ...anonymous, erasedAt });
+  };
+
+  it('opens the sealed personal data and decline details for the provider it is routed to', async () => {
+    // Prepare
+    const details = 'Already known to our detached youth work team';
+    await storeHolds(inStatus('declined', { decline: { reason: 'other', details } }));
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({
+      referral: {
+        status: 'declined',
+        decline: { reason: 'other', details },
+        subject: { givenName: 'Jordan' },
+        summary: expect.any(String),
+      },
+    });
+    const { referral } = response.body as { referral: Record<string, unknown> };
+    for (const stored of ['personalSealed', 'declineDetailsSealed', 'subjectIndex']) {
+      expect(referral).not.toHaveProperty(stored);
+    }
+  });
+
+  it('answers 410 Gone, saying when, for a referral whose personal data was erased', async () => {
+    // Prepare
+    documents
+      .on(GetCommand, { Key: referralKey })
+      .resolves({ Item: erasedItem(inStatus('closed', { closeOutcome: 'completed' })) });
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(410);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(response.body).toMatchObject({
+      type: 'https://reachable.dev/problems/gone',
+      status: 410,
+      detail: expect.stringContaining('erased on 2029-11-21'),
+    });
+    for (const personal of personalValuesOf('admit-friday-night.json')) {
+      expect(response.rawBody).not.toContain(personal);
+    }
+  });
+
+  it("answers 404, not 410, for another provider's erased referral: its existence stays hidden", async () => {
+    // Prepare
+    documents
+      .on(GetCommand, { Key: referralKey })
+      .resolves({ Item: erasedItem(inStatus('accepted', { providerId: otherProvider })) });
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('answers 410 to a command on an erased referral and writes nothing', async () => {
+    // Prepare
+    documents
+      .on(GetCommand, { Key: referralKey })
+      .resolves({ Item: erasedItem(inStatus('accepted')) });
+
+    // Act
+    const response = await call(routes.close, { body: { outcome: 'completed' } });
+
+    // Assess
+    expect(response.statusCode).toBe(410);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('lists an erased referral with what is left of it, and when it was erased', async () => {
+    // Prepare
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [erasedItem(inStatus('closed', { closeOutcome: 'completed' }))] });
+
+    // Act
+    const response = await call(routes.list);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toEqual({
+      referrals: [expect.objectContaining({ referralId, status: 'closed', erasedAt })],
+    });
+    expect(response.rawBody).not.toContain('Jordan');
+  });
+
+  it('refuses a sealed value moved from another referral: 500, and nothing of it shown', async () => {
+    // Prepare
+    const otherId = '9b2f7c4e-1d3a-4e5f-8a6b-7c8d9e0f1a2b';
+    const other = await sealedReferralItem({
+      ...referralFromExample('admit-friday-night.json', otherId),
+      status: 'routed',
+    });
+    const own = await sealedReferralItem(leasedTo(provider));
+    documents
+      .on(GetCommand, { Key: referralKey })
+      .resolves({ Item: { ...own, personalSealed: other.personalSealed } });
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.rawBody).not.toContain('Jordan');
   });
 });
 
@@ -1433,13 +1570,13 @@ describe('audit records of every read of personal data', () => {
     purpose: 'provider-casework',
     correlationId: 'request-1',
     ...(detail ? { detail } : {}),
-    expiresAt: referral.expiresAt + sixYears,
+    expiresAt: referral.expiresAt! + sixYears,
   });
 
   it('records a read of one referral: who, role, when, what, why and the request', async () => {
     // Prepare
     const referral = leasedTo(provider);
-    storeHolds(referral);
+    await storeHolds(referral);
 
     // Act
     const response = await call(routes.get);
@@ -1462,7 +1599,7 @@ describe('audit records of every read of personal data', () => {
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [queueMessage(referral)] })
       .resolves({});
-    storeHolds(referral);
+    await storeHolds(referral);
 
     // Act
     const response = await next(provider);
@@ -1482,7 +1619,9 @@ describe('audit records of every read of personal data', () => {
       '9b2e4c1d-3f5a-4e6b-8c7d-1a2b3c4d5e6f',
     ];
     const referrals = ids.map((id) => ({ ...inStatus('accepted'), referralId: id }));
-    documents.on(QueryCommand).resolves({ Items: referrals.map(referralItem) });
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: await Promise.all(referrals.map(sealedReferralItem)) });
 
     // Act
     const response = await call(routes.list);
@@ -1520,7 +1659,7 @@ describe('audit records of every read of personal data', () => {
     async ({ route, status, command }) => {
       // Prepare
       const referral = status === 'routed' ? leasedTo(provider) : inStatus(status);
-      storeHolds(referral);
+      await storeHolds(referral);
 
       // Act
       const response = await call(route, { body: validBodies[route] });
@@ -1537,7 +1676,7 @@ describe('audit records of every read of personal data', () => {
 
   it('records the answer to a repeated command, which changes nothing but shows the referral', async () => {
     // Prepare
-    storeHolds(inStatus('accepted'));
+    await storeHolds(inStatus('accepted'));
 
     // Act
     const response = await accept(provider);
@@ -1553,7 +1692,7 @@ describe('audit records of every read of personal data', () => {
     ['a referral that does not exist', () => undefined],
   ])('records nothing for %s: nothing was read', async (_case, prepare) => {
     // Prepare
-    prepare();
+    await prepare();
 
     // Act
     const response = await call(routes.get);
@@ -1567,7 +1706,7 @@ describe('audit records of every read of personal data', () => {
     'records nothing for %s, which shows no personal data',
     async (routeKey) => {
       // Prepare
-      storeHolds(leasedTo(provider));
+      await storeHolds(leasedTo(provider));
 
       // Act
       const response = await call(routeKey, { body: validBodies[routeKey] });
@@ -1594,13 +1733,16 @@ describe('audit records of every read of personal data', () => {
     ])('answers 503 to %s and shows nothing of the referral', async (_case, act) => {
       // Prepare
       const referral = leasedTo(provider);
-      storeHolds(referral);
+      await storeHolds(referral);
       queues
         .on(ReceiveMessageCommand)
         .resolvesOnce({ Messages: [queueMessage(routedTo(provider))] })
         .resolves({});
       documents.on(QueryCommand).resolves({
-        Items: [referralItem(inStatus('accepted')), referralItem(inStatus('engaged'))],
+        Items: [
+          await sealedReferralItem(inStatus('accepted')),
+          await sealedReferralItem(inStatus('engaged')),
+        ],
       });
       auditDown();
 
@@ -1619,8 +1761,8 @@ describe('audit records of every read of personal data', () => {
       // Prepare
       documents
         .on(GetCommand, { Key: referralKey })
-        .resolvesOnce({ Item: referralItem(leasedTo(provider)) })
-        .resolves({ Item: referralItem(inStatus('accepted')) });
+        .resolvesOnce({ Item: await sealedReferralItem(leasedTo(provider)) })
+        .resolves({ Item: await sealedReferralItem(inStatus('accepted')) });
       documents.on(PutCommand).rejectsOnce(new Error('Service unavailable')).resolves({});
 
       // Act

@@ -1,0 +1,77 @@
+import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
+import type { ReferralHistory, ReferralStore } from '../adapters/referral-store.ts';
+import type { SubjectIndexer } from '../adapters/subject-index.ts';
+import { fieldProblems } from '../domain/intake.ts';
+import { subjectAccessRequestSchema, type SubjectKey } from '../domain/subject.ts';
+import { ValidationError } from '../errors.ts';
+import { revealReferral } from './personal-data.ts';
+
+export interface SubjectAccessDependencies {
+  store: Pick<ReferralStore, 'referralIdsBySubject' | 'history'>;
+  /** Opens the personal data: whoever answers a request must hold the decrypt grant. */
+  cipher: Pick<PersonalDataCipher, 'open'>;
+  subjectIndex: SubjectIndexer;
+  now: () => Date;
+}
+
+/** One referral about the young person, as held. */
+export interface ExportedReferral {
+  referralId: string;
+  /** Every attribute of the referral, its personal data (and a decline's details) opened. */
+  referral: Record<string, unknown>;
+  /** Every status change, as recorded: who, when, from, to, why, and the event it published. */
+  transitions: ReferralHistory['transitions'];
+  /** The hub projection's markers under the referral (facts counted, waiting-list stage). */
+  hubProjection: Record<string, unknown>[];
+}
+
+/** Everything held about one young person, as JSON. */
+export interface SubjectAccessExport {
+  request: SubjectKey;
+  generatedAt: string;
+  referrals: ExportedReferral[];
+  /** Where else these referrals appear, and in what form. */
+  notes: string[];
+}
+
+const notes = [
+  'Each referral is found by a blind index: a keyed hash of the normalised family name, given name and date of birth. Names are compared letters and digits only, without accents or case, so check each referral is about the person asking.',
+  'Lifecycle events, work-queue messages and logs carry the referral ids above with codes and dates, never names, dates of birth, addresses, contact details or free text.',
+  "The hub's aggregates are counts per month, spoke, pathway and provider, and hold nothing about any one young person.",
+  'A referral whose retention period has ended has had its personal data erased and is no longer found by name.',
+];
+
+/**
+ * A subject access export: every referral about the young person named, found through the
+ * blind index (never a scan), each with all its attributes and its personal data opened, its
+ * transitions (the audit trail) and routing, and the hub's markers kept under it. Referrals
+ * about anyone else are never read. The request is checked first (400 naming each field).
+ * @example await subjectAccessExport({ givenName: 'Jordan', familyName: 'Example', dateOfBirth: '2009-05-14' }, deps)
+ */
+export async function subjectAccessExport(
+  request: unknown,
+  { store, cipher, subjectIndex, now }: SubjectAccessDependencies,
+): Promise<SubjectAccessExport> {
+  const parsed = subjectAccessRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'The subject access request has fields that need correcting.',
+      fieldProblems(parsed.error, 'a subject access request'),
+    );
+  }
+  const subject = parsed.data;
+  const referralIds = await store.referralIdsBySubject(await subjectIndex(subject));
+  const referrals: ExportedReferral[] = [];
+  for (const referralId of referralIds) {
+    const { referral, transitions, other } = await store.history(referralId);
+    // Erased between the index read and now: nothing personal is left to give.
+    if (!referral || referral.erasedAt) continue;
+    const {
+      personalSealed: _p,
+      declineDetailsSealed: _d,
+      ...opened
+    } = await revealReferral(referral, cipher);
+    referrals.push({ referralId, referral: opened, transitions, hubProjection: other });
+  }
+  return { request: subject, generatedAt: now().toISOString(), referrals, notes };
+}
