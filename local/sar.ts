@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,7 +9,9 @@ import {
   localKeyBytes,
   localKeyring,
 } from '#shared/adapters/personal-data-cipher.ts';
+import { AuditLog } from '#shared/adapters/audit-log.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { subjectIndexer } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { ValidationError } from '#shared/errors.ts';
@@ -53,6 +56,17 @@ export async function localSubjectAccessExport(
         partnership: runtime.partnershipId,
       }),
       subjectIndex: subjectIndexer(async () => localSubjectIndexKey()),
+      // An operator answering a request at this machine, as the partnership's administrator.
+      audit: {
+        log: new AuditLog({
+          tableName: runtime.tableName,
+          client: DynamoDBDocumentClient.from(client),
+        }),
+        actor: { role: 'admin', id: runtime.partnershipId, subject: 'npm-run-sar' },
+        purpose: 'subject-access-request',
+        correlationId: randomUUID(),
+        retentionDays: defaultAuditRetentionDays,
+      },
       now,
     });
   } finally {

@@ -219,7 +219,12 @@ export async function runProviderCommand(
     }
     if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
     const at = now();
-    const planned = planTransition(referral, command, at.toISOString());
+    // A decline sent again is a repeat only word for word: its sealed details are opened to compare.
+    const comparable =
+      command.type === 'decline' && referral.declineDetailsSealed
+        ? await revealReferral(referral, deps.cipher)
+        : referral;
+    const planned = planTransition(comparable, command, at.toISOString());
     if (planned.kind === 'repeat') return answer(referral);
     const changed = await store.transition(referral, {
       to: planned.to,

@@ -1,9 +1,13 @@
+import { maxReadsPerWrite, type AuditLog } from '../adapters/audit-log.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralHistory, ReferralStore } from '../adapters/referral-store.ts';
 import type { SubjectIndexer } from '../adapters/subject-index.ts';
 import { fieldProblems } from '../domain/intake.ts';
 import { subjectAccessRequestSchema, type SubjectKey } from '../domain/subject.ts';
 import { ValidationError } from '../errors.ts';
+import type { AuditEntry } from '../domain/audit.ts';
+import type { Referral } from '../domain/referral.ts';
+import { auditReads, type ReadAudit } from './audit.ts';
 import { revealReferral } from './personal-data.ts';
 
 export interface SubjectAccessDependencies {
@@ -11,6 +15,8 @@ export interface SubjectAccessDependencies {
   /** Opens the personal data: whoever answers a request must hold the decrypt grant. */
   cipher: Pick<PersonalDataCipher, 'open'>;
   subjectIndex: SubjectIndexer;
+  /** Records the export as a read of each referral, first, and reads back every read recorded. */
+  audit: ReadAudit & { log: Pick<AuditLog, 'record' | 'reads'> };
   now: () => Date;
 }
 
@@ -23,6 +29,8 @@ export interface ExportedReferral {
   transitions: ReferralHistory['transitions'];
   /** The hub projection's markers under the referral (facts counted, waiting-list stage). */
   hubProjection: Record<string, unknown>[];
+  /** Every recorded read of its personal data (who, role, when, why), this export's included. */
+  reads: AuditEntry[];
 }
 
 /** Everything held about one young person, as JSON. */
@@ -50,7 +58,7 @@ const notes = [
  */
 export async function subjectAccessExport(
   request: unknown,
-  { store, cipher, subjectIndex, now }: SubjectAccessDependencies,
+  { store, cipher, subjectIndex, audit, now }: SubjectAccessDependencies,
 ): Promise<SubjectAccessExport> {
   const parsed = subjectAccessRequestSchema.safeParse(request);
   if (!parsed.success) {
@@ -61,17 +69,43 @@ export async function subjectAccessExport(
   }
   const subject = parsed.data;
   const referralIds = await store.referralIdsBySubject(await subjectIndex(subject));
-  const referrals: ExportedReferral[] = [];
+  const held: (ReferralHistory & { referralId: string; referral: Referral })[] = [];
   for (const referralId of referralIds) {
-    const { referral, transitions, other } = await store.history(referralId);
+    const { referral, ...rest } = await store.history(referralId);
     // Erased between the index read and now: nothing personal is left to give.
-    if (!referral || referral.erasedAt) continue;
+    if (referral && !referral.erasedAt) held.push({ ...rest, referralId, referral });
+  }
+  // The export is a read of each referral's personal data: recorded before anything is opened,
+  // or nothing is given (fail closed), as for every other read.
+  const at = now();
+  for (let start = 0; start < held.length; start += maxReadsPerWrite) {
+    const batch = held.slice(start, start + maxReadsPerWrite).map(({ referral }) => ({
+      referralId: referral.referralId,
+      // A held referral always has its expiry; the record then outlives it as every read does.
+      expiresAt: referral.expiresAt ?? Math.floor(at.getTime() / 1000),
+    }));
+    await auditReads(batch, { action: 'subject-access.exported' }, audit, at);
+  }
+  const referrals: ExportedReferral[] = [];
+  for (const { referralId, referral, transitions, other } of held) {
     const {
       personalSealed: _p,
       declineDetailsSealed: _d,
       ...opened
     } = await revealReferral(referral, cipher);
-    referrals.push({ referralId, referral: opened, transitions, hubProjection: other });
+    const reads = await allReads(referralId, audit.log);
+    referrals.push({ referralId, referral: opened, transitions, hubProjection: other, reads });
   }
   return { request: subject, generatedAt: now().toISOString(), referrals, notes };
+}
+
+async function allReads(referralId: string, log: Pick<AuditLog, 'reads'>): Promise<AuditEntry[]> {
+  const reads: AuditEntry[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await log.reads(referralId, { limit: 100, ...(after ? { after } : {}) });
+    reads.push(...page.items.map(({ entry }) => entry));
+    after = page.items.at(-1)?.key;
+    if (!page.more || after === undefined) return reads;
+  }
 }

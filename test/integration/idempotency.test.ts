@@ -400,10 +400,14 @@ describe('provider commands', () => {
     }
     expect(await transitionsTo(referralId, 'declined')).toHaveLength(1);
     const stored = await storedReferral(runtime, referralId);
-    expect(stored?.decline).toEqual({
+    // The first decline's details are kept, sealed: never in the clear in the table.
+    expect(stored?.decline).toEqual({ reason: 'other' });
+    expect(stored?.declineDetailsSealed).toBeInstanceOf(Uint8Array);
+    const repeated = await call(asProvider, 'POST', `${referralPath(referralId)}/decline`, {
       reason: 'other',
       details: 'Already supported by another service',
     });
+    expect(repeated.status).toBe(200);
   });
 });
 

@@ -1047,7 +1047,7 @@ describe('illegal transitions', () => {
 
   it('answers 409 to declining again with the same reason and other details, never as a repeat', async () => {
     // Prepare
-    storeHolds(
+    await storeHolds(
       inStatus('declined', { decline: { reason: 'other', details: 'Family moved to Devon' } }),
     );
 

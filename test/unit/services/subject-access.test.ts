@@ -43,14 +43,75 @@ function storeHolding(referral: Referral, history: Partial<ReferralHistory> = {}
   };
 }
 
-const deps = (store: ReturnType<typeof storeHolding>) => ({
+const auditOf = () => ({
+  log: {
+    record: vi.fn(async () => undefined),
+    reads: vi.fn(async () => ({ items: [], more: false })),
+  },
+  actor: { role: 'admin' as const, id: 'avon-and-somerset', subject: 'dpo-1' },
+  purpose: 'subject-access-request' as const,
+  correlationId: 'c0ffee00-0000-4000-8000-000000000001',
+  retentionDays: 2190,
+});
+
+const deps = (store: ReturnType<typeof storeHolding>, audit = auditOf()) => ({
   store,
   cipher: testCipher(),
   subjectIndex: testSubjectIndex,
+  audit,
   now: () => generatedAt,
 });
 
 describe('subjectAccessExport', () => {
+  it('records the export as a read of each referral first, and gives every read recorded', async () => {
+    // Prepare
+    const { referral, asked } = await stored();
+    const audit = auditOf();
+    const earlier = {
+      at: '2026-11-30T10:00:00.000Z',
+      kind: 'read' as const,
+      action: 'referral.read' as const,
+      actor: { role: 'provider' as const, id: 'st-giles-sos', subject: 'caseworker-7' },
+      purpose: 'provider-casework' as const,
+      referralId,
+    };
+    audit.log.reads.mockResolvedValueOnce({
+      items: [{ key: 'k1', entry: earlier }] as never,
+      more: false,
+    });
+
+    // Act
+    const found = await subjectAccessExport(asked, deps(storeHolding(referral), audit));
+
+    // Assess
+    expect(audit.log.record).toHaveBeenCalledTimes(1);
+    expect(audit.log.record.mock.calls[0]).toEqual([
+      [
+        expect.objectContaining({
+          referralId,
+          action: 'subject-access.exported',
+          purpose: 'subject-access-request',
+          at: generatedAt.toISOString(),
+        }),
+      ],
+    ]);
+    expect(found.referrals[0]?.reads).toEqual([earlier]);
+  });
+
+  it('gives nothing when the export cannot be recorded (fail closed)', async () => {
+    // Prepare
+    const { referral, asked } = await stored();
+    const audit = auditOf();
+    audit.log.record.mockRejectedValueOnce(new Error('audit log unavailable'));
+
+    // Act
+    const exporting = subjectAccessExport(asked, deps(storeHolding(referral), audit));
+
+    // Assess
+    await expect(exporting).rejects.toThrow('audit log unavailable');
+    expect(audit.log.reads).not.toHaveBeenCalled();
+  });
+
   it('gives every referral about the young person with its personal data opened, its transitions and the rest', async () => {
     // Prepare
     const { referral, asked } = await stored();
