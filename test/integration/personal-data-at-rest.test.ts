@@ -9,6 +9,7 @@ import {
   exampleReferral,
   personalValuesOfExample,
 } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import {
   eventually,
   projectionQueueDrained,
@@ -85,14 +86,9 @@ describe('personal data at rest, through the whole flow', () => {
       // Act
       // Every example through the API, and one through a signed webhook.
       for (const name of names) {
-        const { status, body } = await call(
-          undefined,
-          'POST',
-          '/v1/referrals',
-          exampleReferral(name),
-        );
-        expect(status).toBe(202);
-        submitted.set(name, String((body as { referralId: string }).referralId));
+        const response = await postReferral(runtime, exampleReferral(name));
+        expect(response.status).toBe(202);
+        submitted.set(name, String(((await response.json()) as { referralId: string }).referralId));
       }
       const webhookBody = JSON.stringify(exampleReferral('admit-friday-night.json'));
       const delivered = await fetch(`${runtime.url}/v1/webhooks/${hospital}/referrals`, {

@@ -14,6 +14,7 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { monthOf } from '#shared/domain/hub-metrics.ts';
 import type { SubjectAccessExport } from '#shared/services/subject-access.ts';
 import { exampleReferral, personalValuesOfExample } from '#test/helpers/examples.ts';
+import { postReferral } from '#test/helpers/referrals.ts';
 import {
   eventually,
   projectionQueueDrained,
@@ -177,9 +178,9 @@ async function seed(): Promise<void> {
   const asSos = { provider: 'st-giles-sos' };
 
   for (const [seed, body] of Object.entries(submissions) as [Seed, unknown][]) {
-    const { status, body: receipt } = await call(undefined, 'POST', '/v1/referrals', body);
-    expect(status).toBe(202);
-    ids[seed] = String((receipt as { referralId: string }).referralId);
+    const response = await postReferral(runtime, body);
+    expect(response.status).toBe(202);
+    ids[seed] = String(((await response.json()) as { referralId: string }).referralId);
   }
   for (const referralId of Object.values(ids)) {
     await eventually(`routing of ${referralId}`, async () =>
