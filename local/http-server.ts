@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { FunctionProcessCrashedError } from './function-process.ts';
 
 /** One HTTP API route of the template, bound to a local function. */
 export interface LocalRoute {
@@ -29,7 +30,11 @@ export async function startHttpServer(
   const compiled = routes.map(compileRoute);
   const server = createServer((request, response) => {
     void handle(compiled, request, response).catch((error: unknown) => {
-      console.error('Local HTTP server error', error);
+      // A crash is expected where a test makes one: its name is enough.
+      console.error(
+        'Local HTTP server error',
+        error instanceof FunctionProcessCrashedError ? error.message : error,
+      );
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: 'Internal Server Error' }));
     });

@@ -14,11 +14,17 @@ import {
 } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
 import type { APIGatewayProxyEventV2, DynamoDBRecord } from 'aws-lambda';
+import {
+  dynamoDocumentClient,
+  eventBridge as functionsEventBridge,
+  sqs as functionsSqs,
+} from '#shared/adapters/clients.ts';
 import { setLocalClockOffset } from '#shared/clock.ts';
 import { LocalEventBridge, type LocalTarget } from './eventbridge/bus.ts';
 import { validatePattern } from './eventbridge/pattern.ts';
 import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
+import { FunctionProcess } from './function-process.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { localOnlyRoutes } from './clock-route.ts';
 import { localQueuesRoute } from './queues-route.ts';
@@ -75,6 +81,13 @@ export interface Runtime {
    * each stream from its oldest record again (everything is published again).
    */
   startEventSourceMappings: (options?: { fromTrimHorizon?: boolean }) => void;
+  /** The process the functions run in: `crash()` kills every invocation in flight. */
+  functionProcess: FunctionProcess;
+  /**
+   * The SQS client of the parts that are AWS's own: the bus delivering to its target queues, and
+   * the event source mappings receiving and deleting. Faults put into it are faults of SQS.
+   */
+  servicesSqs: SQSClient;
   stop: () => Promise<void>;
 }
 
@@ -139,7 +152,11 @@ export async function startRuntime({
     // Tokens, webhook signatures and the forms' CSRF tokens are checked against the runtime's own
     // keys and secrets (`npm run token`), not the deployment's identity provider and Secrets Manager.
     nameUserPools(template, physical);
-    const invokers = await loadFunctions(template, physical, {
+    const functionProcess = new FunctionProcess();
+    functionProcess.guard(dynamoDocumentClient());
+    functionProcess.guard(functionsSqs());
+    functionProcess.guard(functionsEventBridge());
+    const invokers = await loadFunctions(template, physical, functionProcess, {
       ...localAuthEnvironment(),
       ...localWebhookEnvironment(partnershipId),
       ...localFormsEnvironment(),
@@ -198,6 +215,8 @@ export async function startRuntime({
       tableNames,
       stopEventSourceMappings: stopMappings,
       startEventSourceMappings: startMappings,
+      functionProcess,
+      servicesSqs: sqs,
       stop,
     };
   } catch (error) {
@@ -454,6 +473,7 @@ type Invoke = (event: unknown) => Promise<unknown>;
 async function loadFunctions(
   template: Template,
   physical: Map<string, LocalPhysical>,
+  functionProcess: FunctionProcess,
   overrides: Record<string, string>,
 ): Promise<Map<string, Invoke>> {
   const functions: LocalFunction[] = [];
@@ -477,7 +497,10 @@ async function loadFunctions(
   applyEnvironments(functions);
   Object.assign(process.env, overrides);
   const invokers = new Map<string, Invoke>();
-  for (const fn of functions) invokers.set(fn.logicalId, await loadInvoker(fn));
+  for (const fn of functions) {
+    const invoke = await loadInvoker(fn);
+    invokers.set(fn.logicalId, (event) => functionProcess.invoke(() => invoke(event)));
+  }
   return invokers;
 }
 

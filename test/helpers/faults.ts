@@ -20,6 +20,10 @@ export interface FaultOptions {
   matches: (request: { commandName: string; input: string }) => boolean;
   /** How many matching requests fail; the rest go through. @default Infinity */
   times?: number;
+  /** Whether this matching request fails (a random fault). @default every one, up to `times` */
+  strikes?: () => boolean;
+  /** The error's name, as the service would name it (`ThrottlingException`). */
+  errorName?: string;
 }
 
 let faults = 0;
@@ -31,7 +35,7 @@ let faults = 0;
  */
 export function injectFault<Input extends object, Output extends MetadataBearer>(
   client: { middlewareStack: MiddlewareStack<Input, Output> },
-  { when, matches, times = Infinity }: FaultOptions,
+  { when, matches, times = Infinity, errorName, strikes = () => true }: FaultOptions,
 ): Fault {
   const name = `test-fault-${++faults}`;
   let remaining = times;
@@ -42,7 +46,8 @@ export function injectFault<Input extends object, Output extends MetadataBearer>
     const error = new Error(
       when === 'before' ? 'Injected: the request never left' : 'Injected: the answer was lost',
     );
-    error.name = when === 'before' ? 'InjectedCrashBeforeRequest' : 'InjectedLostAnswer';
+    error.name =
+      errorName ?? (when === 'before' ? 'InjectedCrashBeforeRequest' : 'InjectedLostAnswer');
     return error;
   };
   client.middlewareStack.add(
@@ -50,10 +55,67 @@ export function injectFault<Input extends object, Output extends MetadataBearer>
       const commandName = String(context.commandName ?? '');
       if (!matches({ commandName, input: JSON.stringify(args.input) })) return next(args);
       state.matched++;
-      if (remaining <= 0) return next(args);
+      if (remaining <= 0 || !strikes()) return next(args);
       if (when === 'before') throw fail();
       await next(args);
       throw fail();
+    },
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return {
+    get matched() {
+      return state.matched;
+    },
+    get failed() {
+      return state.failed;
+    },
+    remove: () => {
+      client.middlewareStack.remove(name);
+    },
+  };
+}
+
+/**
+ * Makes EventBridge refuse some entries of PutEvents requests, as it does when throttled or on
+ * an internal failure: the request succeeds, the refused entries come back with an error code
+ * and are not put on the bus, the others are. `refuse` decides per entry.
+ */
+export function injectRefusedEntries<Input extends object, Output extends MetadataBearer>(
+  client: { middlewareStack: MiddlewareStack<Input, Output> },
+  refuse: () => boolean,
+): Fault {
+  const name = `test-fault-${++faults}`;
+  const state = { matched: 0, failed: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Entries?: unknown[] };
+      if (context.commandName !== 'PutEventsCommand' || !input.Entries) return next(args);
+      state.matched += input.Entries.length;
+      const refused = input.Entries.map(() => refuse());
+      if (!refused.includes(true)) return next(args);
+      state.failed += refused.filter(Boolean).length;
+      const kept = input.Entries.filter((_entry, index) => !refused[index]);
+      const accepted =
+        kept.length === 0
+          ? { output: { Entries: [] as unknown[] }, response: {} }
+          : await next({ ...args, input: { ...input, Entries: kept } as unknown as Input });
+      const acceptedEntries = [...((accepted.output as { Entries?: unknown[] }).Entries ?? [])];
+      const entries = refused.map((isRefused) =>
+        isRefused
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected: entry refused' }
+          : acceptedEntries.shift(),
+      );
+      return {
+        ...accepted,
+        output: {
+          $metadata: {},
+          ...accepted.output,
+          Entries: entries,
+          FailedEntryCount: entries.filter(
+            (entry) => typeof entry === 'object' && entry !== null && 'ErrorCode' in entry,
+          ).length,
+        } as unknown as Output,
+      };
     },
     { step: 'initialize', name, priority: 'high' },
   );

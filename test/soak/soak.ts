@@ -1,0 +1,718 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { deadLetterQueuesOf, idsOf } from '#local/dead-letters.ts';
+import { startRuntime, type Runtime } from '#local/runtime.ts';
+import { signLocalToken } from '#local/signing-key.ts';
+import { loadLocalTemplate, resourcesOfType, type Template } from '#local/template.ts';
+import { newWebhookSecret } from '#local/webhook-secrets.ts';
+import { dynamoDocumentClient, eventBridge } from '#shared/adapters/clients.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { injectFault, injectRefusedEntries, type Fault } from '#test/helpers/faults.ts';
+import { destinationQueueUrl } from '#test/helpers/runtime.ts';
+import { signedHeaders } from '#test/helpers/webhooks.ts';
+import { planSubmissions, seededRandom, type Submission } from './plan.ts';
+
+// The soak: many referrals through the embedded runtime while DynamoDB, EventBridge and SQS fail
+// now and then and the functions' process crashes once, then an account of where every one is.
+
+export interface SoakOptions {
+  /** Valid referrals to send (2% more with a defect are sent besides). */
+  referrals: number;
+  seed: number;
+  /** How often each kind of fault strikes. @default 0.01 */
+  faultRate?: number;
+  /** Submissions under way at once. @default 16 */
+  concurrency?: number;
+  /** Poison messages put into each queue a function consumes. @default 2 */
+  poisonPerQueue?: number;
+  /** How long to wait for the system to settle before counting what is still in flight. */
+  settleTimeoutMs?: number;
+  /** Progress lines. @default none */
+  log?: (line: string) => void;
+}
+
+/** Where every accepted referral is at the end, and what was done to the system on the way. */
+export interface Ledger {
+  seed: number;
+  submissions: number;
+  deliveriesSent: number;
+  /** Referrals answered 2xx: distinct referral ids. */
+  accepted: number;
+  /** Submissions with a defect, each answered 4xx. */
+  refused: number;
+  /** Accepted referrals in exactly the destination queue their routing names (and only there). */
+  delivered: number;
+  /** Accepted referrals found in a dead-letter queue and no destination. */
+  parked: number;
+  inFlight: number;
+  deliveredTo: { provider: number; triage: number; escalation: number };
+  /** Copies of the same referral's message in a queue: at-least-once delivery, after the crash. */
+  copies: { removedAtPull: number; waitingInTriageOrEscalation: number };
+  stored: number;
+  hubReferred: number;
+  poison: { injected: number; parked: number };
+  faults: {
+    dynamoDbWrites: number;
+    dynamoDbThrottles: number;
+    dynamoDbLostAnswers: number;
+    putEventsEntries: number;
+    putEventsEntriesRefused: number;
+    sqsSends: number;
+    sqsSendsFailed: number;
+    answers5xx: number;
+    crashes: number;
+    invocationsKilled: number;
+  };
+  seconds: { sending: number; settling: number; checking: number };
+}
+
+export interface SoakResult {
+  ledger: Ledger;
+  /** Every broken promise, named; empty when nothing was lost or doubled. */
+  violations: string[];
+}
+
+/** What one submission got back: each copy's final status and referral id. */
+interface Outcome {
+  submission: Submission;
+  answers: { status: number; referralId?: string }[];
+}
+
+const hub = 'avon-and-somerset';
+
+/** Runs the soak on a runtime of its own and returns its ledger and what went wrong. */
+export async function runSoak(options: SoakOptions): Promise<SoakResult> {
+  const log = options.log ?? (() => undefined);
+  const random = seededRandom(options.seed);
+  const submissions = planSubmissions(options.referrals, random);
+  const organisations = [...new Set(submissions.map((s) => s.organisationId))];
+  const secrets = Object.fromEntries(organisations.map((org) => [org, newWebhookSecret()]));
+  // Queues hide a received message for 5 s, not 60: poison is parked after five receives
+  // within half a minute, and what a crash left undone comes back soon.
+  const runtime = await startRuntime({
+    port: 0,
+    queueVisibilitySeconds: 5,
+    environment: {
+      WEBHOOK_SECRETS_JSON: JSON.stringify(
+        Object.fromEntries(Object.entries(secrets).map(([org, secret]) => [org, [secret]])),
+      ),
+    },
+  });
+  const sqs = new SQSClient({});
+  try {
+    const soak = new Soak(runtime, sqs, secrets, options, random, log);
+    return await soak.run(submissions);
+  } finally {
+    sqs.destroy();
+    await runtime.stop();
+  }
+}
+
+class Soak {
+  readonly #faults: Fault[] = [];
+  readonly #answers5xx = { count: 0 };
+  readonly #template: Template;
+  #deliveriesSent = 0;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly sqs: SQSClient,
+    private readonly secrets: Record<string, string>,
+    private readonly options: SoakOptions,
+    private readonly random: () => number,
+    private readonly log: (line: string) => void,
+  ) {
+    // The runtime read this template when it started.
+    this.#template = loadLocalTemplate().template;
+  }
+
+  async run(submissions: Submission[]): Promise<SoakResult> {
+    const rate = this.options.faultRate ?? 0.01;
+    const faults = this.#injectFaults(rate);
+    const poisonIds = await this.#injectPoison(this.options.poisonPerQueue ?? 2);
+
+    const sendingStarted = Date.now();
+    const outcomes = await this.#send(submissions);
+    const sending = (Date.now() - sendingStarted) / 1000;
+    this.log(`sent ${submissions.length} submissions in ${sending.toFixed(1)} s`);
+
+    const accepted = acceptedReferrals(outcomes);
+    const settlingStarted = Date.now();
+    await this.#settle(accepted, poisonIds.size);
+    const settling = (Date.now() - settlingStarted) / 1000;
+    for (const fault of this.#faults) fault.remove();
+    this.log(`settled in ${settling.toFixed(1)} s; counting`);
+
+    const checkingStarted = Date.now();
+    const account = await this.#account(outcomes, accepted, poisonIds);
+    const checking = (Date.now() - checkingStarted) / 1000;
+    const { crashes, invocationsKilled } = this.runtime.functionProcess.crashes;
+    return {
+      violations: account.violations,
+      ledger: {
+        seed: this.options.seed,
+        submissions: submissions.length,
+        deliveriesSent: this.#deliveriesSent,
+        refused: outcomes.filter((outcome) => outcome.submission.defect).length,
+        ...account.ledger,
+        faults: {
+          dynamoDbWrites: faults.throttles.matched,
+          dynamoDbThrottles: faults.throttles.failed,
+          dynamoDbLostAnswers: faults.lostAnswers.failed,
+          putEventsEntries: faults.refusedEntries.matched,
+          putEventsEntriesRefused: faults.refusedEntries.failed,
+          sqsSends: faults.sqsSends.matched,
+          sqsSendsFailed: faults.sqsSends.failed,
+          answers5xx: this.#answers5xx.count,
+          crashes,
+          invocationsKilled,
+        },
+        seconds: { sending, settling, checking },
+      },
+    };
+  }
+
+  /**
+   * Faults put into the SDK clients the functions share, and into the SQS client the bus
+   * delivers with: each strikes about `rate` of the requests it can.
+   */
+  #injectFaults(rate: number) {
+    // Half the write faults are throttles (nothing written), half answers lost (written).
+    const isWrite = ({ commandName }: { commandName: string }) =>
+      /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(commandName);
+    const throttles = injectFault(dynamoDocumentClient(), {
+      when: 'before',
+      errorName: 'ProvisionedThroughputExceededException',
+      matches: isWrite,
+      strikes: () => this.random() < rate / 2,
+    });
+    const lostAnswers = injectFault(dynamoDocumentClient(), {
+      when: 'after',
+      matches: isWrite,
+      strikes: () => this.random() < rate / 2,
+    });
+    const refusedEntries = injectRefusedEntries(eventBridge(), () => this.random() < rate);
+    const sqsSends = injectFault(this.runtime.servicesSqs, {
+      when: 'before',
+      errorName: 'ServiceUnavailable',
+      matches: ({ commandName }) => commandName === 'SendMessageCommand' && this.random() < rate,
+    });
+    this.#faults.push(throttles, lostAnswers, refusedEntries, sqsSends);
+    return { throttles, lostAnswers, refusedEntries, sqsSends };
+  }
+
+  /** Unreadable messages in every queue a function consumes: each must end up parked. */
+  async #injectPoison(perQueue: number): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const queueUrl of consumedQueueUrls(this.runtime, this.#template)) {
+      for (let n = 0; n < perQueue; n++) {
+        const { MessageId } = await this.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: `{"detail-type": "referral.routed", "detail": {"soakPoison": ${n}`,
+          }),
+        );
+        if (MessageId) ids.add(MessageId);
+      }
+    }
+    return ids;
+  }
+
+  /** Sends every submission, `concurrency` at a time; the process crashes half-way. */
+  async #send(submissions: Submission[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const crashAt = Math.floor(submissions.length / 2);
+    let next = 0;
+    const worker = async () => {
+      while (next < submissions.length) {
+        const index = next++;
+        const submission = submissions[index];
+        if (!submission) return;
+        if (index === crashAt) {
+          this.runtime.functionProcess.crash();
+          this.log(`crashed the functions' process at submission ${index}`);
+        }
+        outcomes.push(await this.#submit(submission));
+        if (outcomes.length % 500 === 0) this.log(`${outcomes.length} submissions answered`);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency ?? 16 }, worker));
+    return outcomes;
+  }
+
+  /** Every copy of one submission, at once or one after another. */
+  async #submit(submission: Submission): Promise<Outcome> {
+    const copies = Array.from({ length: submission.copies }, () => () => this.#deliver(submission));
+    if (submission.concurrent)
+      return { submission, answers: await Promise.all(copies.map((c) => c())) };
+    const answers = [];
+    for (const copy of copies) answers.push(await copy());
+    return { submission, answers };
+  }
+
+  /**
+   * One copy, sent as a sender's system does: again after a 5xx or a broken connection, with the
+   * same delivery id, until it gets an answer that is not an error of the server's.
+   */
+  async #deliver(submission: Submission): Promise<{ status: number; referralId?: string }> {
+    for (let attempt = 0; ; attempt++) {
+      this.#deliveriesSent++;
+      // A broken connection (status 0) is the same as no answer.
+      let status = 0;
+      let text = '';
+      try {
+        const response = await this.#request(submission);
+        status = response.status;
+        text = await response.text();
+      } catch {
+        // sent again below
+      }
+      if (status > 0 && status < 500) {
+        const referralId =
+          status < 300 ? (JSON.parse(text) as { referralId?: string }).referralId : undefined;
+        return { status, ...(referralId ? { referralId } : {}) };
+      }
+      this.#answers5xx.count++;
+      if (attempt >= 30) return { status };
+      await sleep(Math.min(50 * 2 ** attempt, 2000));
+    }
+  }
+
+  async #request(submission: Submission): Promise<Response> {
+    const { organisationId, body, deliveryId, defect } = submission;
+    // A submission sent as another organisation names one it may not send for.
+    const sender =
+      defect === 'other-organisation'
+        ? (Object.keys(this.secrets).find((org) => org !== organisationId) ?? organisationId)
+        : organisationId;
+    if (submission.channel === 'api') {
+      return fetch(`${this.runtime.url}/v1/referrals`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': deliveryId,
+          authorization: `Bearer ${await signLocalToken({ organisation: sender })}`,
+        },
+        body,
+      });
+    }
+    const secret = defect === 'bad-signature' ? newWebhookSecret() : (this.secrets[sender] ?? '');
+    return fetch(`${this.runtime.url}/v1/webhooks/${sender}/referrals`, {
+      method: 'POST',
+      headers: signedHeaders(secret, body, { id: deliveryId }),
+      body,
+    });
+  }
+
+  /**
+   * Waits until nothing is left to do: every queue a function consumes is empty, the poison is
+   * parked, the bus has delivered everything, and the hub counts every accepted referral. What is
+   * still under way when the time is up is counted as in flight.
+   */
+  async #settle(accepted: ReadonlySet<string>, poison: number): Promise<void> {
+    const timeoutMs =
+      this.options.settleTimeoutMs ?? Math.max(180_000, this.options.referrals * 60);
+    const deadline = Date.now() + timeoutMs;
+    const consumed = consumedQueueUrls(this.runtime, this.#template);
+    const deadLetters = deadLetterQueueUrls(this.runtime, this.#template);
+    while (Date.now() < deadline) {
+      await this.runtime.eventBridge.drain();
+      const waiting = await Promise.all(consumed.map((url) => this.#held(url)));
+      const parked = await Promise.all(deadLetters.map((url) => this.#held(url)));
+      const counted = await this.#hubReferred();
+      const done =
+        waiting.every((held) => held === 0) &&
+        parked.reduce((total, held) => total + held, 0) >= poison &&
+        counted >= accepted.size;
+      if (done) return;
+      this.log(
+        `settling: ${waiting.reduce((a, b) => a + b, 0)} waiting for functions, hub counts ${counted} of ${accepted.size}`,
+      );
+      await sleep(2000);
+    }
+  }
+
+  /** Messages a queue holds, waiting or received and not yet deleted. */
+  async #held(queueUrl: string): Promise<number> {
+    const { Attributes = {} } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  }
+
+  /** The hub's referred count over the current year, as the hub reads it. */
+  async #hubReferred(): Promise<number> {
+    const year = new Date().getUTCFullYear();
+    const response = await fetch(
+      `${this.runtime.url}/v1/hub/metrics?from=${year}-01&to=${year}-12&groupBy=spoke`,
+      { headers: { authorization: `Bearer ${await signLocalToken({ hub })}` } },
+    );
+    if (response.status !== 200) return 0;
+    const { rows } = (await response.json()) as { rows: { referred: number }[] };
+    return rows.reduce((total, row) => total + row.referred, 0);
+  }
+
+  /** Where every referral is, and every broken promise found on the way. */
+  async #account(outcomes: Outcome[], accepted: ReadonlySet<string>, poisonIds: Set<string>) {
+    const violations: string[] = [];
+    const byReferral = new Map<string, Submission>();
+    for (const { submission, answers } of outcomes) {
+      const statuses = answers.map((answer) => answer.status);
+      const ids = new Set(answers.map((answer) => answer.referralId));
+      const name = `submission ${submission.index} (${submission.example}, ${submission.channel}${submission.defect ? `, ${submission.defect}` : ''})`;
+      if (submission.defect) {
+        if (!statuses.every((status) => status >= 400 && status < 500))
+          violations.push(`${name} was not refused every time: ${statuses.join(', ')}`);
+        continue;
+      }
+      const [referralId] = [...ids];
+      if (
+        !statuses.every((status) => status >= 200 && status < 300) ||
+        ids.size !== 1 ||
+        !referralId
+      )
+        violations.push(`${name} got ${statuses.join(', ')} for ${[...ids].join(', ')}`);
+      if (referralId) byReferral.set(referralId, submission);
+    }
+
+    const table = await this.#tableContents();
+    for (const referralId of table.referrals.keys())
+      if (!accepted.has(referralId))
+        violations.push(`referral ${referralId} stored, never accepted`);
+    for (const referralId of accepted)
+      if (!table.referrals.has(referralId))
+        violations.push(`referral ${referralId} accepted, not stored`);
+    for (const { submission } of outcomes) {
+      if (submission.defect && table.deliveryIds.has(submission.deliveryId))
+        violations.push(`refused submission ${submission.index} left a delivery record`);
+    }
+
+    const found = await this.#destinations();
+    const parkedMessages = await this.#deadLetters();
+    for (const messageId of poisonIds)
+      if (!parkedMessages.some((message) => message.messageId === messageId))
+        violations.push(`poison message ${messageId} not parked`);
+    const parkedReferrals = new Set<string>();
+    for (const message of parkedMessages) {
+      if (poisonIds.has(message.messageId)) continue;
+      if (message.referralId) parkedReferrals.add(message.referralId);
+      violations.push(
+        `${message.queue} holds a message the soak did not poison: ${message.summary}`,
+      );
+    }
+
+    let delivered = 0;
+    const deliveredTo = { provider: 0, triage: 0, escalation: 0 };
+    for (const [referralId, places] of found.primary) {
+      if (!accepted.has(referralId))
+        violations.push(`${[...places.keys()].join(', ')} holds ${referralId}, never accepted`);
+    }
+    for (const referralId of found.escalation.keys())
+      if (!accepted.has(referralId))
+        violations.push(`escalation holds ${referralId}, never accepted`);
+    for (const referralId of accepted) {
+      const submission = byReferral.get(referralId);
+      if (!submission) continue;
+      const { destination, escalated } = submission.expectation;
+      const places = found.primary.get(referralId) ?? new Map<string, number>();
+      const routedTo = table.referrals.get(referralId);
+      if (routedTo !== destination)
+        violations.push(
+          `${referralId} (${submission.example}) recorded as routed to ${routedTo ?? 'nowhere'}, not ${destination}`,
+        );
+      if (places.size === 1 && places.has(destination)) {
+        delivered++;
+        deliveredTo[destination.startsWith('provider:') ? 'provider' : 'triage']++;
+      } else if (places.size > 0) {
+        violations.push(
+          `${referralId} (${submission.example}) is in ${[...places.keys()].join(' and ')}, not only ${destination}`,
+        );
+      }
+      if (found.escalation.has(referralId) !== escalated)
+        violations.push(
+          `${referralId} (${submission.example}) ${escalated ? 'missing from' : 'in'} the escalation queue`,
+        );
+      else if (escalated) deliveredTo.escalation++;
+      if ((places.get(destination) ?? 0) > 1 && destination.startsWith('provider:'))
+        violations.push(`${referralId} handed to ${destination} ${places.get(destination)} times`);
+    }
+    const parked = [...parkedReferrals].filter(
+      (referralId) => accepted.has(referralId) && !found.primary.has(referralId),
+    ).length;
+    const inFlight = accepted.size - delivered - parked;
+    if (inFlight !== 0) violations.push(`${inFlight} accepted referrals are still in flight`);
+    const hubReferred = await this.#hubReferred();
+    if (hubReferred !== accepted.size)
+      violations.push(`the hub counts ${hubReferred} referred, not ${accepted.size}`);
+
+    return {
+      violations,
+      ledger: {
+        accepted: accepted.size,
+        delivered,
+        parked,
+        inFlight,
+        deliveredTo,
+        copies: found.copies,
+        stored: table.referrals.size,
+        hubReferred,
+        poison: {
+          injected: poisonIds.size,
+          parked: parkedMessages.filter((message) => poisonIds.has(message.messageId)).length,
+        },
+      },
+    };
+  }
+
+  /** Referral ids stored, each with where its routing decision sent it, and delivery ids. */
+  async #tableContents(): Promise<{
+    referrals: Map<string, string | undefined>;
+    deliveryIds: Set<string>;
+  }> {
+    const client = new DynamoDBClient({});
+    const referrals = new Map<string, string | undefined>();
+    const deliveryIds = new Set<string>();
+    try {
+      let cursor: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: this.runtime.tableNames[0],
+            ProjectionExpression: 'PK, SK, routing',
+            ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+          }),
+        );
+        for (const raw of page.Items ?? []) {
+          const item = unmarshall(raw) as {
+            PK: string;
+            SK: string;
+            routing?: { destination?: Record<string, string> };
+          };
+          if (item.SK === 'REFERRAL')
+            referrals.set(
+              item.PK.replace(/^REFERRAL#/, ''),
+              destinationName(item.routing?.destination),
+            );
+          else if (item.SK === 'DELIVERY') deliveryIds.add(item.PK.split('#').at(-1) ?? '');
+        }
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    } finally {
+      client.destroy();
+    }
+    return { referrals, deliveryIds };
+  }
+
+  /**
+   * What every destination holds. Each provider takes its queue dry through its own API, as its
+   * staff would (copies of a referral it already holds are removed then); the triage and
+   * escalation queues have no consumer yet, so their messages are read.
+   */
+  async #destinations() {
+    const primary = new Map<string, Map<string, number>>();
+    const escalation = new Map<string, number>();
+    const copies = { removedAtPull: 0, waitingInTriageOrEscalation: 0 };
+    const add = (referralId: string, place: string) => {
+      const places = primary.get(referralId) ?? new Map<string, number>();
+      places.set(place, (places.get(place) ?? 0) + 1);
+      primary.set(referralId, places);
+    };
+    const partnership = avonAndSomerset;
+    await Promise.all(
+      partnership.providers.map(async ({ id }) => {
+        const queueUrl = destinationQueueUrl(this.runtime, `provider:${id}`);
+        const before = await this.#held(queueUrl);
+        const pulled = await this.#pullAll(id);
+        for (const referralId of pulled) add(referralId, `provider:${id}`);
+        copies.removedAtPull += before - (await this.#held(queueUrl));
+      }),
+    );
+    for (const { id } of partnership.spokes) {
+      for (const referralId of await receiveAllReferralIds(
+        this.sqs,
+        destinationQueueUrl(this.runtime, `triage:${id}`),
+      )) {
+        if (primary.get(referralId)?.has(`triage:${id}`)) copies.waitingInTriageOrEscalation++;
+        else add(referralId, `triage:${id}`);
+      }
+    }
+    for (const referralId of await receiveAllReferralIds(
+      this.sqs,
+      destinationQueueUrl(this.runtime, 'escalation'),
+    )) {
+      if (escalation.has(referralId)) copies.waitingInTriageOrEscalation++;
+      escalation.set(referralId, (escalation.get(referralId) ?? 0) + 1);
+    }
+    return { primary, escalation, copies };
+  }
+
+  /** Every referral a provider's pulls hand out, until its queue has nothing left to give. */
+  async #pullAll(providerId: string): Promise<string[]> {
+    const queueUrl = destinationQueueUrl(this.runtime, `provider:${providerId}`);
+    const token = await signLocalToken({ provider: providerId });
+    const pulled: string[] = [];
+    for (;;) {
+      const response = await fetch(
+        `${this.runtime.url}/v1/providers/${providerId}/referrals/next`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      if (response.status === 200) {
+        const { referral } = (await response.json()) as { referral: { referralId: string } };
+        pulled.push(referral.referralId);
+      } else if (response.status === 204) {
+        // A pull gives up after ten copies in a row; only an empty queue is the end.
+        const { Attributes = {} } = await this.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        );
+        if (Number(Attributes.ApproximateNumberOfMessages ?? 0) === 0) return pulled;
+      } else {
+        throw new Error(
+          `Pulling for ${providerId} answered ${response.status}: ${await response.text()}`,
+        );
+      }
+    }
+  }
+
+  /** Every message parked in any dead-letter queue. */
+  async #deadLetters() {
+    const parked: { queue: string; messageId: string; referralId?: string; summary: string }[] = [];
+    for (const { logicalId, name } of deadLetterQueuesOf(this.#template)) {
+      const queueUrl = this.runtime.queueUrls.get(logicalId);
+      if (!queueUrl) continue;
+      for (const message of await receiveAll(this.sqs, queueUrl)) {
+        const ids = idsOf(message.Body ?? '');
+        parked.push({
+          queue: name,
+          messageId: message.MessageId ?? '',
+          ...(ids.referralId ? { referralId: ids.referralId } : {}),
+          summary: JSON.stringify(ids),
+        });
+      }
+    }
+    return parked;
+  }
+}
+
+/** The referral ids answered 2xx. */
+function acceptedReferrals(outcomes: readonly Outcome[]): Set<string> {
+  return new Set(
+    outcomes.flatMap(({ answers }) =>
+      answers.flatMap((answer) =>
+        answer.status >= 200 && answer.status < 300 && answer.referralId ? [answer.referralId] : [],
+      ),
+    ),
+  );
+}
+
+/** A routing destination as expectations.json writes it. */
+function destinationName(destination: Record<string, string> | undefined): string | undefined {
+  if (!destination) return undefined;
+  if (destination.kind === 'provider') return `provider:${destination.providerId}`;
+  if (destination.kind === 'triage') return `triage:${destination.spoke}`;
+  return destination.kind;
+}
+
+/** The queues a function consumes (through an event source mapping). */
+function consumedQueueUrls(runtime: Runtime, template: Template): string[] {
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').flatMap(([, resource]) => {
+    const source = resource.Properties?.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
+    const url = runtime.queueUrls.get(source['Fn::GetAtt']?.[0] ?? '');
+    return url ? [url] : [];
+  });
+}
+
+function deadLetterQueueUrls(runtime: Runtime, template: Template): string[] {
+  return deadLetterQueuesOf(template).flatMap(({ logicalId }) => {
+    const url = runtime.queueUrls.get(logicalId);
+    return url ? [url] : [];
+  });
+}
+
+/**
+ * Every message in a queue, each received once and hidden for ten minutes: for the end of the
+ * soak, when nothing else will read the queue again.
+ */
+async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (let empty = 0; empty < 2;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 600,
+      }),
+    );
+    messages.push(...Messages);
+    empty = Messages.length === 0 ? empty + 1 : 0;
+  }
+  return messages;
+}
+
+async function receiveAllReferralIds(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  return (await receiveAll(sqs, queueUrl)).flatMap((message) => {
+    const referralId = idsOf(message.Body ?? '').referralId;
+    return referralId ? [referralId] : [];
+  });
+}
+
+/** The ledger as an operator reads it. */
+export function formatLedger(ledger: Ledger): string {
+  const { faults, copies, deliveredTo, poison, seconds } = ledger;
+  const rows: [string, string | number][] = [
+    ['seed', ledger.seed],
+    ['submissions', `${ledger.submissions} (${ledger.deliveriesSent} requests sent)`],
+    ['refused (4xx)', ledger.refused],
+    ['accepted (2xx)', ledger.accepted],
+    [
+      '  delivered',
+      `${ledger.delivered} (provider ${deliveredTo.provider}, triage ${deliveredTo.triage}; escalated too ${deliveredTo.escalation})`,
+    ],
+    ['  parked', ledger.parked],
+    ['  in flight', ledger.inFlight],
+    ['stored referrals', ledger.stored],
+    ['hub counts referred', ledger.hubReferred],
+    [
+      'copies',
+      `${copies.removedAtPull} removed at pull, ${copies.waitingInTriageOrEscalation} waiting in triage or escalation`,
+    ],
+    ['poison', `${poison.injected} injected, ${poison.parked} parked`],
+    [
+      'faults',
+      `DynamoDB writes ${faults.dynamoDbThrottles} throttled + ${faults.dynamoDbLostAnswers} answers lost of ${faults.dynamoDbWrites}; ` +
+        `PutEvents entries ${faults.putEventsEntriesRefused} refused of ${faults.putEventsEntries}; ` +
+        `SQS sends ${faults.sqsSendsFailed} failed of ${faults.sqsSends}`,
+    ],
+    [
+      'crash',
+      `${faults.crashes} (${faults.invocationsKilled} invocations killed); ${faults.answers5xx} 5xx answers or broken connections, each sent again`,
+    ],
+    [
+      'seconds',
+      `sending ${seconds.sending.toFixed(1)}, settling ${seconds.settling.toFixed(1)}, checking ${seconds.checking.toFixed(1)}`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    `accepted ${ledger.accepted} = delivered ${ledger.delivered} + parked ${ledger.parked} + in flight ${ledger.inFlight}`,
+    ...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`),
+  ].join('\n');
+}
