@@ -18,6 +18,13 @@ import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { injectFault, injectRefusedEntries, type Fault } from '#test/helpers/faults.ts';
 import { destinationQueueUrl } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
+import {
+  account,
+  acceptedReferrals,
+  type AccountedLedger,
+  type Outcome,
+  type ParkedMessage,
+} from './account.ts';
 import { planSubmissions, seededRandom, type Submission } from './plan.ts';
 
 // The soak: many referrals through the embedded runtime while DynamoDB, EventBridge and SQS fail
@@ -40,25 +47,12 @@ export interface SoakOptions {
 }
 
 /** Where every accepted referral is at the end, and what was done to the system on the way. */
-export interface Ledger {
+export interface Ledger extends AccountedLedger {
   seed: number;
   submissions: number;
   deliveriesSent: number;
-  /** Referrals answered 2xx: distinct referral ids. */
-  accepted: number;
   /** Submissions with a defect, each answered 4xx. */
   refused: number;
-  /** Accepted referrals in exactly the destination queue their routing names (and only there). */
-  delivered: number;
-  /** Accepted referrals found in a dead-letter queue and no destination. */
-  parked: number;
-  inFlight: number;
-  deliveredTo: { provider: number; triage: number; escalation: number };
-  /** Copies of the same referral's message in a queue: at-least-once delivery, after the crash. */
-  copies: { removedAtPull: number; waitingInTriageOrEscalation: number };
-  stored: number;
-  hubReferred: number;
-  poison: { injected: number; parked: number };
   faults: {
     dynamoDbWrites: number;
     dynamoDbThrottles: number;
@@ -78,12 +72,6 @@ export interface SoakResult {
   ledger: Ledger;
   /** Every broken promise, named; empty when nothing was lost or doubled. */
   violations: string[];
-}
-
-/** What one submission got back: each copy's final status and referral id. */
-interface Outcome {
-  submission: Submission;
-  answers: { status: number; referralId?: string }[];
 }
 
 const hub = 'avon-and-somerset';
@@ -152,7 +140,7 @@ class Soak {
     this.log(`settled in ${settling.toFixed(1)} s; counting`);
 
     const checkingStarted = Date.now();
-    const account = await this.#account(outcomes, accepted, poisonIds);
+    const account = await this.#account(outcomes, poisonIds);
     const checking = (Date.now() - checkingStarted) / 1000;
     const { crashes, invocationsKilled } = this.runtime.functionProcess.crashes;
     return {
@@ -203,7 +191,8 @@ class Soak {
     const sqsSends = injectFault(this.runtime.servicesSqs, {
       when: 'before',
       errorName: 'ServiceUnavailable',
-      matches: ({ commandName }) => commandName === 'SendMessageCommand' && this.random() < rate,
+      matches: ({ commandName }) => commandName === 'SendMessageCommand',
+      strikes: () => this.random() < rate,
     });
     this.#faults.push(throttles, lostAnswers, refusedEntries, sqsSends);
     return { throttles, lostAnswers, refusedEntries, sqsSends };
@@ -319,23 +308,24 @@ class Soak {
    */
   async #settle(accepted: ReadonlySet<string>, poison: number): Promise<void> {
     const timeoutMs =
-      this.options.settleTimeoutMs ?? Math.max(180_000, this.options.referrals * 60);
+      this.options.settleTimeoutMs ?? Math.max(180_000, this.options.referrals * 100);
     const deadline = Date.now() + timeoutMs;
     const consumed = consumedQueueUrls(this.runtime, this.#template);
     const deadLetters = deadLetterQueueUrls(this.runtime, this.#template);
-    while (Date.now() < deadline) {
+    let published = -1;
+    for (let round = 0; Date.now() < deadline; round++) {
       await this.runtime.eventBridge.drain();
-      const waiting = await Promise.all(consumed.map((url) => this.#held(url)));
-      const parked = await Promise.all(deadLetters.map((url) => this.#held(url)));
+      const waiting = sum(await Promise.all(consumed.map((url) => this.#held(url))));
+      const parked = sum(await Promise.all(deadLetters.map((url) => this.#held(url))));
       const counted = await this.#hubReferred();
-      const done =
-        waiting.every((held) => held === 0) &&
-        parked.reduce((total, held) => total + held, 0) >= poison &&
-        counted >= accepted.size;
-      if (done) return;
-      this.log(
-        `settling: ${waiting.reduce((a, b) => a + b, 0)} waiting for functions, hub counts ${counted} of ${accepted.size}`,
-      );
+      // The outbox has caught up when the bus took nothing new since the last look.
+      const caughtUp = this.runtime.eventBridge.stats.accepted === published;
+      published = this.runtime.eventBridge.stats.accepted;
+      if (waiting === 0 && parked >= poison && counted >= accepted.size && caughtUp) return;
+      if (round % 5 === 0)
+        this.log(
+          `settling: ${waiting} waiting for functions, hub counts ${counted} of ${accepted.size}`,
+        );
       await sleep(2000);
     }
   }
@@ -367,115 +357,15 @@ class Soak {
   }
 
   /** Where every referral is, and every broken promise found on the way. */
-  async #account(outcomes: Outcome[], accepted: ReadonlySet<string>, poisonIds: Set<string>) {
-    const violations: string[] = [];
-    const byReferral = new Map<string, Submission>();
-    for (const { submission, answers } of outcomes) {
-      const statuses = answers.map((answer) => answer.status);
-      const ids = new Set(answers.map((answer) => answer.referralId));
-      const name = `submission ${submission.index} (${submission.example}, ${submission.channel}${submission.defect ? `, ${submission.defect}` : ''})`;
-      if (submission.defect) {
-        if (!statuses.every((status) => status >= 400 && status < 500))
-          violations.push(`${name} was not refused every time: ${statuses.join(', ')}`);
-        continue;
-      }
-      const [referralId] = [...ids];
-      if (
-        !statuses.every((status) => status >= 200 && status < 300) ||
-        ids.size !== 1 ||
-        !referralId
-      )
-        violations.push(`${name} got ${statuses.join(', ')} for ${[...ids].join(', ')}`);
-      if (referralId) byReferral.set(referralId, submission);
-    }
-
-    const table = await this.#tableContents();
-    for (const referralId of table.referrals.keys())
-      if (!accepted.has(referralId))
-        violations.push(`referral ${referralId} stored, never accepted`);
-    for (const referralId of accepted)
-      if (!table.referrals.has(referralId))
-        violations.push(`referral ${referralId} accepted, not stored`);
-    for (const { submission } of outcomes) {
-      if (submission.defect && table.deliveryIds.has(submission.deliveryId))
-        violations.push(`refused submission ${submission.index} left a delivery record`);
-    }
-
-    const found = await this.#destinations();
-    const parkedMessages = await this.#deadLetters();
-    for (const messageId of poisonIds)
-      if (!parkedMessages.some((message) => message.messageId === messageId))
-        violations.push(`poison message ${messageId} not parked`);
-    const parkedReferrals = new Set<string>();
-    for (const message of parkedMessages) {
-      if (poisonIds.has(message.messageId)) continue;
-      if (message.referralId) parkedReferrals.add(message.referralId);
-      violations.push(
-        `${message.queue} holds a message the soak did not poison: ${message.summary}`,
-      );
-    }
-
-    let delivered = 0;
-    const deliveredTo = { provider: 0, triage: 0, escalation: 0 };
-    for (const [referralId, places] of found.primary) {
-      if (!accepted.has(referralId))
-        violations.push(`${[...places.keys()].join(', ')} holds ${referralId}, never accepted`);
-    }
-    for (const referralId of found.escalation.keys())
-      if (!accepted.has(referralId))
-        violations.push(`escalation holds ${referralId}, never accepted`);
-    for (const referralId of accepted) {
-      const submission = byReferral.get(referralId);
-      if (!submission) continue;
-      const { destination, escalated } = submission.expectation;
-      const places = found.primary.get(referralId) ?? new Map<string, number>();
-      const routedTo = table.referrals.get(referralId);
-      if (routedTo !== destination)
-        violations.push(
-          `${referralId} (${submission.example}) recorded as routed to ${routedTo ?? 'nowhere'}, not ${destination}`,
-        );
-      if (places.size === 1 && places.has(destination)) {
-        delivered++;
-        deliveredTo[destination.startsWith('provider:') ? 'provider' : 'triage']++;
-      } else if (places.size > 0) {
-        violations.push(
-          `${referralId} (${submission.example}) is in ${[...places.keys()].join(' and ')}, not only ${destination}`,
-        );
-      }
-      if (found.escalation.has(referralId) !== escalated)
-        violations.push(
-          `${referralId} (${submission.example}) ${escalated ? 'missing from' : 'in'} the escalation queue`,
-        );
-      else if (escalated) deliveredTo.escalation++;
-      if ((places.get(destination) ?? 0) > 1 && destination.startsWith('provider:'))
-        violations.push(`${referralId} handed to ${destination} ${places.get(destination)} times`);
-    }
-    const parked = [...parkedReferrals].filter(
-      (referralId) => accepted.has(referralId) && !found.primary.has(referralId),
-    ).length;
-    const inFlight = accepted.size - delivered - parked;
-    if (inFlight !== 0) violations.push(`${inFlight} accepted referrals are still in flight`);
-    const hubReferred = await this.#hubReferred();
-    if (hubReferred !== accepted.size)
-      violations.push(`the hub counts ${hubReferred} referred, not ${accepted.size}`);
-
-    return {
-      violations,
-      ledger: {
-        accepted: accepted.size,
-        delivered,
-        parked,
-        inFlight,
-        deliveredTo,
-        copies: found.copies,
-        stored: table.referrals.size,
-        hubReferred,
-        poison: {
-          injected: poisonIds.size,
-          parked: parkedMessages.filter((message) => poisonIds.has(message.messageId)).length,
-        },
-      },
-    };
+  async #account(outcomes: Outcome[], poisonIds: Set<string>) {
+    return account({
+      outcomes,
+      table: await this.#tableContents(),
+      found: await this.#destinations(),
+      parkedMessages: await this.#deadLetters(),
+      poisonIds,
+      hubReferred: await this.#hubReferred(),
+    });
   }
 
   /** Referral ids stored, each with where its routing decision sent it, and delivery ids. */
@@ -594,7 +484,7 @@ class Soak {
 
   /** Every message parked in any dead-letter queue. */
   async #deadLetters() {
-    const parked: { queue: string; messageId: string; referralId?: string; summary: string }[] = [];
+    const parked: ParkedMessage[] = [];
     for (const { logicalId, name } of deadLetterQueuesOf(this.#template)) {
       const queueUrl = this.runtime.queueUrls.get(logicalId);
       if (!queueUrl) continue;
@@ -612,16 +502,7 @@ class Soak {
   }
 }
 
-/** The referral ids answered 2xx. */
-function acceptedReferrals(outcomes: readonly Outcome[]): Set<string> {
-  return new Set(
-    outcomes.flatMap(({ answers }) =>
-      answers.flatMap((answer) =>
-        answer.status >= 200 && answer.status < 300 && answer.referralId ? [answer.referralId] : [],
-      ),
-    ),
-  );
-}
+const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
 
 /** A routing destination as expectations.json writes it. */
 function destinationName(destination: Record<string, string> | undefined): string | undefined {
