@@ -62,17 +62,7 @@ export function injectFault<Input extends object, Output extends MetadataBearer>
     },
     { step: 'initialize', name, priority: 'high' },
   );
-  return {
-    get matched() {
-      return state.matched;
-    },
-    get failed() {
-      return state.failed;
-    },
-    remove: () => {
-      client.middlewareStack.remove(name);
-    },
-  };
+  return faultHandle(state, () => client.middlewareStack.remove(name));
 }
 
 /**
@@ -119,6 +109,10 @@ export function injectRefusedEntries<Input extends object, Output extends Metada
     },
     { step: 'initialize', name, priority: 'high' },
   );
+  return faultHandle(state, () => client.middlewareStack.remove(name));
+}
+
+function faultHandle(state: { matched: number; failed: number }, remove: () => void): Fault {
   return {
     get matched() {
       return state.matched;
@@ -126,8 +120,6 @@ export function injectRefusedEntries<Input extends object, Output extends Metada
     get failed() {
       return state.failed;
     },
-    remove: () => {
-      client.middlewareStack.remove(name);
-    },
+    remove,
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '#local/demo-calendar.ts';
 import { exampleFileNames, exampleReferral, examplesDir } from '#test/helpers/examples.ts';
 
 /** Where an example must end up, as `expectations.json` says. */
@@ -28,17 +29,8 @@ export interface Submission {
   defect?: Defect;
 }
 
-/** A seeded pseudo-random source (mulberry32): a run with the same seed makes the same plan. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// A seeded source of randomness, so a run with the same seed makes the same plan.
+export { seededRandom };
 
 const defects: readonly Defect[] = ['invalid-body', 'bad-signature', 'other-organisation'];
 

@@ -106,7 +106,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 class Soak {
   readonly #faults: Fault[] = [];
-  readonly #answers5xx = { count: 0 };
+  #answers5xx = 0;
   readonly #template: Template;
   #deliveriesSent = 0;
 
@@ -123,6 +123,15 @@ class Soak {
   }
 
   async run(submissions: Submission[]): Promise<SoakResult> {
+    try {
+      return await this.#run(submissions);
+    } finally {
+      // The faults sit in clients shared by the whole process: never leave one behind.
+      for (const fault of this.#faults) fault.remove();
+    }
+  }
+
+  async #run(submissions: Submission[]): Promise<SoakResult> {
     const rate = this.options.faultRate ?? 0.01;
     const faults = this.#injectFaults(rate);
     const poisonIds = await this.#injectPoison(this.options.poisonPerQueue ?? 2);
@@ -159,7 +168,7 @@ class Soak {
           putEventsEntriesRefused: faults.refusedEntries.failed,
           sqsSends: faults.sqsSends.matched,
           sqsSendsFailed: faults.sqsSends.failed,
-          answers5xx: this.#answers5xx.count,
+          answers5xx: this.#answers5xx,
           crashes,
           invocationsKilled,
         },
@@ -269,7 +278,7 @@ class Soak {
           status < 300 ? (JSON.parse(text) as { referralId?: string }).referralId : undefined;
         return { status, ...(referralId ? { referralId } : {}) };
       }
-      this.#answers5xx.count++;
+      this.#answers5xx++;
       if (attempt >= 30) return { status };
       await sleep(Math.min(50 * 2 ** attempt, 2000));
     }
