@@ -3,6 +3,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
+import { signLocalToken } from '#local/signing-key.ts';
 
 /** Polls until `probe` returns something, as routing on the runtime is asynchronous. */
 export async function eventually<T>(
@@ -220,4 +221,29 @@ export function searchableText(item: Record<string, AttributeValue>): string {
     return value;
   });
   return [json, ...binaries].join('\n');
+}
+
+/** Whose token a call carries: any role `npm run token` signs for. */
+export type Caller = Parameters<typeof signLocalToken>[0];
+
+/**
+ * One call to the runtime's API with the caller's local token (none when `as` is undefined): the
+ * status, the body as text, and parsed when there is one.
+ */
+export async function callAs(
+  runtime: { url: string },
+  as: Caller | undefined,
+  method: string,
+  route: string,
+  body?: unknown,
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (as) headers.authorization = `Bearer ${await signLocalToken(as)}`;
+  const response = await fetch(`${runtime.url}${route}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: text ? (JSON.parse(text) as unknown) : undefined };
 }

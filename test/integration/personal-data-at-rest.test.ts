@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
-import { signLocalToken } from '#local/signing-key.ts';
 import { newWebhookSecret } from '#local/webhook-secrets.ts';
 import {
   exampleFileNames,
@@ -16,6 +15,8 @@ import {
   rawTableItems,
   searchableText,
   storedReferral,
+  callAs,
+  type Caller,
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
 
@@ -39,19 +40,8 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-type Caller = Parameters<typeof signLocalToken>[0];
-
-async function call(as: Caller | undefined, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (as) headers.authorization = `Bearer ${await signLocalToken(as)}`;
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: text ? (JSON.parse(text) as unknown) : undefined };
-}
+const call = (as: Caller | undefined, method: string, route: string, body?: unknown) =>
+  callAs(runtime, as, method, route, body);
 
 async function routed(referralId: string) {
   return eventually(`routing of ${referralId}`, async () => {

@@ -150,26 +150,34 @@ describe('a poison message in a batch', () => {
   });
 });
 
+/**
+ * A referral's routed event sent to the projection queue while the table refuses its projection
+ * (an outage), until it is parked. The outage is the test's `fault`: it goes on until removed.
+ */
+async function parkProjectionOf(referralId: string, month: string): Promise<void> {
+  fault = injectFault(dynamoDocumentClient(), {
+    when: 'before',
+    matches: ({ input }) => input.includes(referralId),
+  });
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: projectionQueue(),
+      MessageBody: routedEvent(referralId, month),
+    }),
+  );
+  await parked(referralId);
+}
+
 describe('npm run dlq: park, fix the cause, redrive', () => {
   it('processes a redriven message once and leaves the dead-letter queue empty', async () => {
     // Prepare: the table refuses this referral's projection (an outage), until it is fixed.
     const month = '2019-04';
     const referralId = randomUUID();
-    fault = injectFault(dynamoDocumentClient(), {
-      when: 'before',
-      matches: ({ input }) => input.includes(referralId),
-    });
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: projectionQueue(),
-        MessageBody: routedEvent(referralId, month),
-      }),
-    );
-    await parked(referralId);
+    await parkProjectionOf(referralId, month);
     await projectionQueueDrained(runtime);
     expect(await referredIn(month)).toBe(0);
     const [shown] = await peekDeadLetters(directory(), projectionDlq);
-    fault.remove(); // the cause is fixed
+    fault?.remove(); // the cause is fixed
 
     // Act
     const result = await redriveDeadLetters(directory(), projectionDlq);
@@ -194,18 +202,8 @@ describe('npm run dlq: park, fix the cause, redrive', () => {
     // Prepare: parked as above; the redrive will crash between its send and its delete.
     const month = '2019-05';
     const referralId = randomUUID();
-    fault = injectFault(dynamoDocumentClient(), {
-      when: 'before',
-      matches: ({ input }) => input.includes(referralId),
-    });
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: projectionQueue(),
-        MessageBody: routedEvent(referralId, month),
-      }),
-    );
-    await parked(referralId);
-    fault.remove();
+    await parkProjectionOf(referralId, month);
+    fault?.remove();
     const operatorSqs = new SQSClient({});
     const crash = injectFault(operatorSqs, {
       when: 'before',

@@ -10,7 +10,6 @@ import type { BusEvent } from '#local/eventbridge/bus.ts';
 import { writeRuntimeFile } from '#local/runtime-file.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { runSubjectAccessRequest } from '#local/sar.ts';
-import { signLocalToken } from '#local/signing-key.ts';
 import { monthOf } from '#shared/domain/hub-metrics.ts';
 import type { SubjectAccessExport } from '#shared/services/subject-access.ts';
 import { exampleReferral, personalValuesOfExample } from '#test/helpers/examples.ts';
@@ -21,6 +20,8 @@ import {
   rawTableItems,
   searchableText,
   storedReferral,
+  callAs,
+  type Caller,
 } from '#test/helpers/runtime.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
 
@@ -83,19 +84,8 @@ afterAll(async () => {
   if (runtimeDirectory) rmSync(runtimeDirectory, { recursive: true, force: true });
 });
 
-type Caller = Parameters<typeof signLocalToken>[0];
-
-async function call(as: Caller | undefined, method: string, route: string, body?: unknown) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (as) headers.authorization = `Bearer ${await signLocalToken(as)}`;
-  const response = await fetch(`${runtime.url}${route}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: text ? (JSON.parse(text) as unknown) : undefined };
-}
+const call = (as: Caller | undefined, method: string, route: string, body?: unknown) =>
+  callAs(runtime, as, method, route, body);
 
 const providerPath = (provider: string, referralId: string) =>
   `/v1/providers/${provider}/referrals/${referralId}`;
