@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import type { CompiledPattern } from '../local/eventbridge/pattern.ts';
-import { compilePattern, matchesPattern } from '../local/eventbridge/pattern.ts';
+import type { CompiledPattern } from '#shared/routing/pattern.ts';
+import { compilePattern, matchesPattern } from '#shared/routing/pattern.ts';
 import {
   conformanceCases,
   type ConformanceCase,

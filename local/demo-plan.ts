@@ -38,7 +38,7 @@ import {
   zone,
 } from './demo-calendar.ts';
 import { inAdmitWindow, submissionFor } from './demo-referrals.ts';
-import { matchesPattern } from './eventbridge/pattern.ts';
+import { matchesPattern } from '#shared/routing/pattern.ts';
 
 export const demoPartnership = avonAndSomerset;
 

@@ -1,5 +1,5 @@
 import type { Destination } from '#events/referral-lifecycle.ts';
-import { matchesPattern } from './eventbridge/pattern.ts';
+import { matchesPattern } from '#shared/routing/pattern.ts';
 import { resourcesOfType, type Template } from './template.ts';
 
 // Read from the template, not from events/routing: this is what deploys.

@@ -21,7 +21,7 @@ import {
 } from '#shared/adapters/clients.ts';
 import { setLocalClockOffset } from '#shared/clock.ts';
 import { LocalEventBridge, type LocalTarget } from './eventbridge/bus.ts';
-import { validatePattern } from './eventbridge/pattern.ts';
+import { validatePattern } from '#shared/routing/pattern.ts';
 import { startEventBridgeServer } from './eventbridge/server.ts';
 import { applyEnvironments, loadInvoker, type LocalFunction } from './functions.ts';
 import { FunctionProcess } from './function-process.ts';

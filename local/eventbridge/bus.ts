@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { matchesPattern, validatePattern } from './pattern.ts';
+import { matchesPattern, validatePattern } from '#shared/routing/pattern.ts';
 import { targetBody, type TargetInput } from './transform.ts';
 
 /** One target of a rule: an SQS queue, with EventBridge's retry policy and dead-letter queue. */

@@ -6,7 +6,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { routesFor, type Route } from '#events/routing/index.ts';
-import { matchesPattern } from '#local/eventbridge/pattern.ts';
+import { matchesPattern } from '#shared/routing/pattern.ts';
 import { routeMetadataKey, type RouteRule } from '#infra/constructs/route-rule.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';

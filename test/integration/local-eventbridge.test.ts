@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEventBridge } from '#local/eventbridge/bus.ts';
-import { validatePattern } from '#local/eventbridge/pattern.ts';
+import { validatePattern } from '#shared/routing/pattern.ts';
 import { startEventBridgeServer } from '#local/eventbridge/server.ts';
 import { startRuntime } from '#local/runtime.ts';
 import { startSqs, type RunningService } from '#local/services.ts';

@@ -4,7 +4,7 @@ import {
   compilePattern,
   matchesPattern,
   validatePattern,
-} from '../../../local/eventbridge/pattern.ts';
+} from '#shared/routing/pattern.ts';
 
 const event = {
   version: '0',

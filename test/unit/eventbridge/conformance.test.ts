@@ -4,7 +4,7 @@ import {
   compilePattern,
   matchesPattern,
   validatePattern,
-} from '../../../local/eventbridge/pattern.ts';
+} from '#shared/routing/pattern.ts';
 import { conformanceCases, invalidPatternCases } from './conformance-cases.ts';
 
 describe('EventBridge pattern conformance (AWS documentation examples)', () => {

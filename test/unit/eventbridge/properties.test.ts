@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../../local/eventbridge/pattern.ts';
+import { matchesPattern } from '#shared/routing/pattern.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Primitive = null | boolean | number | string;
