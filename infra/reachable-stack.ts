@@ -1,5 +1,6 @@
 import { Duration, Lazy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -10,6 +11,7 @@ import type { Construct } from 'constructs';
 import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
 import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
+import { routingDisagreement } from '#shared/services/provider-work.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api, type ApiRoute } from './constructs/api.ts';
@@ -138,19 +140,6 @@ export class ReachableStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-
-    const recordRouting = new ReachableFunction(this, 'RecordRouting', {
-      name: 'record-routing',
-      description: 'Records on each referral which route sent it where, and why',
-      environment,
-      // The referral by id; a transition is an update of it and a put of its record.
-    }).bindTable(this.table.table, { table: ['GetItem', 'UpdateItem', 'PutItem'] });
-    recordRouting.fn.addEventSource(
-      new SqsEventSource(this.busAndRoutes.routingDecisions.queue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-      }),
-    );
 
     // Deadlines are checked every five minutes: an Admit same-shift deadline is hours away.
     const slaSweep = new ReachableFunction(this, 'SlaSweep', {
@@ -301,6 +290,24 @@ export class ReachableStack extends Stack {
       .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
       // Shows the provider the personal data; seals a decline's details.
       .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
+    // Intake records each referral's route; the rule that delivered it must agree. A message for
+    // a referral routed elsewhere is logged by the provider's pull, counted here and alarmed.
+    new MetricFilter(this, 'RoutingDisagreements', {
+      logGroup: providerApi.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', routingDisagreement),
+      metricNamespace: 'Reachable',
+      metricName: 'RoutingDisagreements',
+      metricValue: '1',
+    })
+      .metric({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'RoutingDisagreementAlarm', {
+        alarmDescription:
+          'A referral reached a provider queue it was not routed to: the rules and the decision recorded at intake disagree.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
     const referrerApi = new ReachableFunction(this, 'ReferrerApi', {
       name: 'referrer-api',
       description: 'Referrer organisations: status and dates of the referrals they sent',

@@ -9,8 +9,8 @@
  * The documents give no volumes for the other pathways: those below are assumptions of a
  * plausible size, stated once here.
  */
-import { detailTypes } from '#events/catalogue.ts';
-import { routesFor, type Destination, type Route } from '#events/routing/index.ts';
+import { eventSource } from '#events/catalogue.ts';
+import type { Destination } from '#events/routing/index.ts';
 import { ageInYears } from '#shared/domain/age.ts';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
 import type {
@@ -38,7 +38,7 @@ import {
   zone,
 } from './demo-calendar.ts';
 import { inAdmitWindow, submissionFor } from './demo-referrals.ts';
-import { matchesPattern } from '#shared/routing/pattern.ts';
+import { decideRoute, rulesFor } from '#shared/routing/decide.ts';
 
 export const demoPartnership = avonAndSomerset;
 
@@ -520,18 +520,8 @@ function providerStint(
 // ---------------------------------------------------------------------------------------------
 // The plan
 
-/** The spokes' routes of `referral.received`, each with its pattern as a whole-event pattern. */
-const receivedRoutes = (): { route: Route; pattern: object }[] =>
-  routesFor(demoPartnership.id)
-    .filter((route) => route.detailType === detailTypes.referralReceived)
-    .map((route) => ({ route, pattern: { detail: route.pattern } }));
-
-/** Where the partnership's routing rules send a submission received at this moment. */
-function destinationOf(
-  submission: ReferralSubmission,
-  receivedAt: number,
-  routes: { route: Route; pattern: object }[],
-) {
+/** Where the partnership's routing rules send a submission received at this moment: intake's decision. */
+function destinationOf(submission: ReferralSubmission, receivedAt: number) {
   const age = ageInYears(submission.subject.dateOfBirth, new Date(receivedAt));
   const { attributes } = routingAttributesOf(
     submission,
@@ -539,12 +529,8 @@ function destinationOf(
     new Date(receivedAt),
     demoPartnership,
   );
-  const matched = routes.filter(({ pattern }) => matchesPattern(pattern, { detail: attributes }));
-  const [only] = matched;
-  if (matched.length !== 1 || !only) {
-    throw new Error(`A planned referral matches ${matched.length} routes, not one`);
-  }
-  return { destination: only.route.destination, escalated: attributes.flags.immediateEscalation };
+  const rule = decideRoute(rulesFor(demoPartnership), eventSource(demoPartnership.id), attributes);
+  return { destination: rule.destination, escalated: attributes.flags.immediateEscalation };
 }
 
 /** The months (YYYY-MM) and their London days, from `months - 1` months before `now`'s month. */
@@ -573,7 +559,6 @@ export function planDemo({ seed, scale, months, now }: DemoPlanOptions): DemoPla
   const calendarMonths = monthsUpTo(now, months);
   const firstDay = calendarMonths[0]?.days[0] ?? dayOf(to);
   const from = londonAt(firstDay, 0);
-  const routes = receivedRoutes();
 
   // Referrals: per stream and month, whole numbers carried over so totals follow the rates.
   const drafts: { stream: Stream; arrival: Arrival }[] = [];
@@ -606,7 +591,7 @@ export function planDemo({ seed, scale, months, now }: DemoPlanOptions): DemoPla
       ...(arrival.meetingDay === undefined ? {} : { meetingDay: arrival.meetingDay }),
       escalate,
     });
-    const { destination, escalated } = destinationOf(submission, arrival.at, routes);
+    const { destination, escalated } = destinationOf(submission, arrival.at);
     const organisationId = submission.referrer.organisationId;
     const timeline = new Timeline(ref);
     timeline.add(arrival.at, { kind: 'submit', submission });

@@ -28,7 +28,7 @@ const usage = `Usage:
   npm run dlq -- redrive <queue>      moves them back to the queue they were parked from
 
 <queue> is a dead-letter queue's name as list prints it, or a part of it naming only one
-(routing-decisions, provider-turning-point-admit, hub-projection-dead-letter).
+(provider-turning-point-admit, hub-projection-dead-letter).
 
 Against the runtime of npm start (REACHABLE_URL, default http://localhost:3000), or a deployed
 stack with your AWS credentials:

@@ -6,12 +6,15 @@ import { checkSubmission } from '#shared/domain/intake.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import { createReferral, toEventDetail } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
-import { routingReasons } from '#shared/domain/routing-reasons.ts';
+import {
+  envelope,
+  routeReferral,
+  rulesMatching,
+  UnroutableReferralError,
+} from '#shared/routing/decide.ts';
 import {
   describeDetailPattern,
   destinationLabel,
-  envelope,
-  routesMatching,
   templateRoutes,
   type TemplateRoute,
 } from './routing-table.ts';
@@ -74,14 +77,13 @@ export function explainReferral(
   });
   const detail = toEventDetail(referral);
   const source = eventSource(partnership.id);
-  const matched = routesMatching(routes, envelope(source, detailTypes.referralReceived, detail));
   const names = namesOf(partnership);
   const lines = [
     `Received ${receivedAt.toISOString()}: ${detail.pathway} in ${detail.spoke}, age ${detail.ageYears}`,
     `Response expected: ${referral.responseExpected}`,
   ];
   if (detail.flags.immediateEscalation) {
-    const escalation = routesMatching(
+    const escalation = rulesMatching(
       routes,
       envelope(source, detailTypes.referralEscalated, detail),
     );
@@ -89,21 +91,21 @@ export function explainReferral(
       `Escalated first: call the police now (999); also sent to ${escalation.map((r) => destinationLabel(r.destination, names)).join(', ') || 'NO escalation route'}`,
     );
   }
-  const [route, ...others] = matched;
-  if (!route || others.length > 0) {
-    lines.push(`Routing is broken: matched ${matched.map((r) => r.id).join(', ') || 'no route'}`);
+  let decision;
+  try {
+    // The decision intake records, made with the rules the template deploys.
+    decision = routeReferral(referral, partnership, routes).routing;
+  } catch (error) {
+    if (!(error instanceof UnroutableReferralError)) throw error;
+    lines.push(`Routing is broken: matched ${error.matched.join(', ') || 'no route'}`);
     return { ok: false, text: lines.join('\n') };
   }
-  lines.push(`Goes to: ${destinationLabel(route.destination, names)} (route ${route.id})`);
+  if (!decision) throw new Error('A routed referral records its routing');
+  lines.push(
+    `Goes to: ${destinationLabel(decision.destination, names)} (route ${decision.routeId})`,
+  );
   lines.push('Because:');
-  for (const reason of routingReasons(
-    routing.attributes,
-    route.destination,
-    route.description,
-    partnership,
-  )) {
-    lines.push(`  - ${reason}`);
-  }
+  for (const reason of decision.reasons) lines.push(`  - ${reason}`);
   return { ok: true, text: lines.join('\n') };
 }
 

@@ -1,20 +1,14 @@
 import type { Destination } from '#events/referral-lifecycle.ts';
-import { matchesPattern } from '#shared/routing/pattern.ts';
+import type { RouteRuleLike, RuleEventPattern } from '#shared/routing/decide.ts';
 import { resourcesOfType, type Template } from './template.ts';
 
 // Read from the template, not from events/routing: this is what deploys.
 const routeMetadataKey = 'reachable:route';
 
 /** A route rule as the synthesized template has it. */
-export interface TemplateRoute {
+export interface TemplateRoute extends RouteRuleLike {
   logicalId: string;
-  id: string;
-  /** Undefined for partnership-wide routes (escalation). */
-  spoke?: string;
-  destination: Destination;
-  description: string;
-  /** The rule's whole event pattern: source, detail-type and detail. */
-  eventPattern: { source?: unknown; 'detail-type'?: unknown; detail?: Record<string, unknown> };
+  eventPattern: RuleEventPattern;
 }
 
 /** Every route rule of a template, in template order. */
@@ -32,26 +26,6 @@ export function templateRoutes(template: Template): TemplateRoute[] {
       },
     ];
   });
-}
-
-/** An EventBridge envelope around a detail, as the bus delivers it to rules. */
-export function envelope(source: string, detailType: string, detail: object): object {
-  return {
-    version: '0',
-    id: '00000000-0000-4000-8000-000000000000',
-    'detail-type': detailType,
-    source,
-    account: '000000000000',
-    time: '2026-01-01T00:00:00Z',
-    region: 'eu-west-2',
-    resources: [],
-    detail,
-  };
-}
-
-/** The routes whose rule matches an event, by the same engine the local bus runs. */
-export function routesMatching(routes: readonly TemplateRoute[], event: object): TemplateRoute[] {
-  return routes.filter((route) => matchesPattern(route.eventPattern, event));
 }
 
 /** A destination in a coordinator's words. */

@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { detailTypes } from '#events/catalogue.ts';
 import type { Destination, Route } from '#events/routing/index.ts';
 import type { Partnership } from '#shared/partnership/schema.ts';
 import { allowRulesOf, RouteRule } from './route-rule.ts';
@@ -17,15 +16,14 @@ export interface BusAndRoutesProps {
 
 /**
  * The partnership's event bus, every destination queue (one per provider, a triage queue per
- * spoke, one escalation queue), the queue of routing decisions, and one rule per route.
+ * spoke, one escalation queue), and one rule per route. The routing decision is recorded at
+ * intake from the same rules, so the rules deliver and report nothing else.
  */
 export class BusAndRoutes extends Construct {
   readonly bus: EventBus;
   readonly providerQueues: Record<string, WorkQueue>;
   readonly triageQueues: Record<string, WorkQueue>;
   readonly escalationQueue: WorkQueue;
-  /** Where every spoke route also reports which rule routed a referral, and where to. */
-  readonly routingDecisions: WorkQueue;
   readonly rules: RouteRule[];
 
   constructor(scope: Construct, id: string, props: BusAndRoutesProps) {
@@ -57,16 +55,10 @@ export class BusAndRoutes extends Construct {
       alarmWhenWaitingLongerThan: Duration.minutes(15),
       pickedUpBy: 'the escalation team',
     });
-    // Consumed by a function with a 10 s timeout: six times that, as Lambda advises.
-    this.routingDecisions = new WorkQueue(this, 'RoutingDecisions', {
-      visibilityTimeout: Duration.seconds(60),
-    });
-
     for (const workQueue of [
       ...Object.values(this.providerQueues),
       ...Object.values(this.triageQueues),
       this.escalationQueue,
-      this.routingDecisions,
     ]) {
       allowRulesOf(this.bus, workQueue.queue);
     }
@@ -78,10 +70,6 @@ export class BusAndRoutes extends Construct {
           source: props.source,
           route,
           target: this.queueFor(route.destination),
-          // Spoke routes report their decision; escalation is not a routing decision.
-          ...(route.detailType === detailTypes.referralReceived
-            ? { decisions: this.routingDecisions.queue }
-            : {}),
         }),
     );
   }

@@ -57,11 +57,13 @@ export interface ReachableFunctionProps {
  */
 export class ReachableFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ReachableFunctionProps) {
     super(scope, id);
     const entry = `functions/${props.name}/handler.ts`;
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    this.logGroup = logGroup;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(projectRoot, entry),
       projectRoot,

@@ -1,12 +1,5 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import {
-  EventField,
-  Rule,
-  RuleTargetInput,
-  type CfnRule,
-  type IEventBus,
-  type IRuleTarget,
-} from 'aws-cdk-lib/aws-events';
+import { Rule, type CfnRule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -23,8 +16,6 @@ export interface RouteRuleProps {
    * queues and run into SQS's policy size limit as spokes add routes.
    */
   target: IQueue;
-  /** Where the rule also reports its decision (referral, route, destination), if anywhere. */
-  decisions?: IQueue;
   /**
    * Delivery attempts before EventBridge parks the event in this route's dead-letter queue.
    * @default 185 (EventBridge's maximum)
@@ -57,7 +48,7 @@ export function allowRulesOf(bus: IEventBus, queue: IQueue): void {
 
 /**
  * One route: a rule with an SQS target, the route's own dead-letter queue and an explicit retry
- * policy, and, for spoke routes, a second target reporting the routing decision.
+ * policy. Its pattern is `asRule`'s, the one intake decides with.
  */
 export class RouteRule extends Construct {
   readonly rule: Rule;
@@ -91,19 +82,10 @@ export class RouteRule extends Construct {
       }),
     );
     this.rule.addTarget(this.#queueTarget(props, props.target));
-    if (props.decisions) {
-      const decision = RuleTargetInput.fromObject({
-        eventId: EventField.eventId,
-        referralId: EventField.fromPath('$.detail.referralId'),
-        routeId: props.route.id,
-        destination: props.route.destination,
-      });
-      this.rule.addTarget(this.#queueTarget(props, props.decisions, decision));
-    }
   }
 
   /** An SQS target with retries and this route's dead-letter queue, granting nothing itself. */
-  #queueTarget(props: RouteRuleProps, queue: IQueue, input?: RuleTargetInput): IRuleTarget {
+  #queueTarget(props: RouteRuleProps, queue: IQueue): IRuleTarget {
     return {
       bind: () => ({
         arn: queue.queueArn,
@@ -112,7 +94,6 @@ export class RouteRule extends Construct {
           maximumRetryAttempts: props.retryAttempts ?? 185,
           maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(24)).toSeconds(),
         },
-        ...(input ? { input } : {}),
       }),
     };
   }

@@ -9,7 +9,8 @@ import {
 import {
   changeEntry,
   readEntry,
-  receiptEntry,
+  arrivalEntries,
+  type ArrivalFacts,
   type AuditEntry,
   type KeyedEntry,
   type ReadRecord,
@@ -88,27 +89,25 @@ export class AuditLog {
   }
 
   /**
-   * The referral's arrival, from its item (identifiers only: its personal attributes are never
-   * read here), or undefined when the referral is not, or no longer, held.
+   * The referral's arrival (received, and routed in the same write), from its item: identifiers
+   * and codes only, its personal attributes never read here. None when it is not, or no longer, held.
    */
-  async receipt(referralId: string): Promise<AuditEntry | undefined> {
+  async arrival(referralId: string): Promise<AuditEntry[]> {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
         Key: { PK: referralPartition(referralId), SK: 'REFERRAL' },
-        ProjectionExpression: '#referralId, #receivedAt, #organisation',
+        ProjectionExpression: '#referralId, #receivedAt, #organisation, #routing',
         ExpressionAttributeNames: {
           '#referralId': 'referralId',
           '#receivedAt': 'receivedAt',
           '#organisation': 'referrerOrganisationId',
+          '#routing': 'routing',
         },
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    return receiptEntry(
-      Item as { referralId: string; receivedAt: string; referrerOrganisationId: string },
-    );
+    return Item ? arrivalEntries(Item as ArrivalFacts) : [];
   }
 
   /** The referral's transitions after `after` (a sort key), oldest first; audit fields only. */

@@ -200,6 +200,8 @@ export class ReferralStore {
         GSI2SK: `${referral.receivedAt}#${referral.referralId}`,
         GSI3PK: `ORGANISATION#${referral.referrerOrganisationId}`,
         GSI3SK: `${referral.receivedAt}#${referral.referralId}`,
+        // Routed at intake: in its provider's list from the first write.
+        ...(referral.providerId ? providerIndexKeys(referral) : {}),
         ...definedOnly(deadlineIndexKeys(referral)),
         ...(await this.#sealed(referral)),
       },

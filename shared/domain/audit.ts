@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
-import { referralStatuses, type ReferralStatus } from './lifecycle.ts';
+import type { Destination } from '#events/referral-lifecycle.ts';
+import { auditReason, referralStatuses, type ReferralStatus } from './lifecycle.ts';
 
 /** Who appears in a trail: the roles a token grants, and Reachable itself. */
 export const auditRoles = ['organisation', 'provider', 'spoke', 'hub', 'admin', 'system'] as const;
@@ -207,13 +208,20 @@ export function changeEntry(transition: TransitionFacts): AuditEntry {
   };
 }
 
-/** The referral's arrival: the first change of its trail, by the organisation that sent it. */
-export function receiptEntry(referral: {
+/** What the referral's own item says of its arrival (identifiers and codes only). */
+export interface ArrivalFacts {
   referralId: string;
   receivedAt: string;
   referrerOrganisationId: string;
-}): AuditEntry {
-  return {
+  routing?: { routeId: string; destination: Destination; decidedAt: string };
+}
+
+/**
+ * The referral's arrival: the first changes of its trail, from its own item. It was received
+ * from the organisation that sent it and, in the same write, routed by its spoke's rule.
+ */
+export function arrivalEntries(referral: ArrivalFacts): AuditEntry[] {
+  const received: AuditEntry = {
     referralId: referral.referralId,
     at: referral.receivedAt,
     kind: 'change',
@@ -222,6 +230,25 @@ export function receiptEntry(referral: {
     purpose: 'referral-management',
     to: 'received',
   };
+  const { routing } = referral;
+  // A routing decided later (before routing moved to intake) has a transition of its own.
+  if (!routing || routing.decidedAt !== referral.receivedAt) return [received];
+  const { destination } = routing;
+  const why = auditReason({
+    type: 'route',
+    ...(destination.kind === 'provider' ? { providerId: destination.providerId } : {}),
+  });
+  return [
+    received,
+    changeEntry({
+      referralId: referral.referralId,
+      at: routing.decidedAt,
+      from: 'received',
+      to: 'routed',
+      actor: { kind: 'system', id: `route:${routing.routeId}` },
+      ...(why ? { why } : {}),
+    }),
+  ];
 }
 
 function purposeOfChange(actor: TransitionFacts['actor'], action: string): Purpose {
@@ -249,32 +276,38 @@ export function compareEntries(a: KeyedEntry, b: KeyedEntry): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** Where a page of the trail ended in each stream: the last key taken of each. */
+/**
+ * Where a page of the trail ended in each stream: the last key taken of each, and how many
+ * arrival entries were taken while some are left.
+ */
 export interface TrailPosition {
+  arrival?: number;
   changes?: string;
   reads?: string;
 }
 
 /**
- * One page of the trail from the next entries of each stream (changes, reads) and, on the first
- * page, the receipt: merged in order, `limit` at most, with where each stream now stands and
- * whether either has entries this page left.
+ * One page of the trail from the next entries of each stream (arrival, changes, reads): merged
+ * in order, `limit` at most, with where each stream now stands and whether any has entries this
+ * page left. The arrival entries come first of all, so only the first pages can hold them.
  */
 export function mergeTrail({
-  receipt,
+  arrival = [],
   changes,
   reads,
   limit,
   after = {},
 }: {
-  receipt?: AuditEntry;
+  /** The arrival entries not taken yet. */
+  arrival?: readonly AuditEntry[];
   changes: readonly KeyedEntry[];
   reads: readonly KeyedEntry[];
   limit: number;
   after?: TrailPosition;
 }): { entries: AuditEntry[]; position: TrailPosition; leftOver: boolean } {
   const tagged = [
-    ...(receipt ? [{ key: '', entry: receipt, stream: 'receipt' as const }] : []),
+    // Keyed before any transition key ('TRANSITION#...') of the same moment.
+    ...arrival.map((entry, index) => ({ key: String(index), entry, stream: 'arrival' as const })),
     ...changes.map((keyed) => ({ ...keyed, stream: 'changes' as const })),
     ...reads.map((keyed) => ({ ...keyed, stream: 'reads' as const })),
   ].sort(compareEntries);
@@ -282,9 +315,11 @@ export function mergeTrail({
   const lastOf = (stream: 'changes' | 'reads') => taken.findLast((t) => t.stream === stream)?.key;
   const changesAt = lastOf('changes') ?? after.changes;
   const readsAt = lastOf('reads') ?? after.reads;
+  const arrivalTaken = taken.filter((t) => t.stream === 'arrival').length;
   return {
     entries: taken.map((t) => t.entry),
     position: {
+      ...(arrivalTaken < arrival.length ? { arrival: (after.arrival ?? 0) + arrivalTaken } : {}),
       ...(changesAt ? { changes: changesAt } : {}),
       ...(readsAt ? { reads: readsAt } : {}),
     },
@@ -293,6 +328,7 @@ export function mergeTrail({
 }
 
 const cursorSchema = z.strictObject({
+  arrival: z.int().min(1).max(10).optional(),
   changes: z.string().min(1).max(500).optional(),
   reads: z.string().min(1).max(500).optional(),
 });

@@ -45,20 +45,20 @@ const defaultPageSize = 50;
 export async function auditTrail(
   referralId: string,
   { limit = defaultPageSize, cursor }: { limit?: number; cursor?: string },
-  deps: { log: Pick<AuditLog, 'receipt' | 'changes' | 'reads'> },
+  deps: { log: Pick<AuditLog, 'arrival' | 'changes' | 'reads'> },
 ): Promise<AuditTrail> {
   const after = cursor ? decodeTrailCursor(cursor) : undefined;
-  const [receipt, changes, reads] = await Promise.all([
-    // The arrival comes first of all, so only the first page can hold it.
-    after ? undefined : deps.log.receipt(referralId),
+  const [arrival, changes, reads] = await Promise.all([
+    // The arrival comes first of all, so only the first pages can hold it.
+    after && after.arrival === undefined ? [] : deps.log.arrival(referralId),
     deps.log.changes(referralId, { limit, ...(after?.changes ? { after: after.changes } : {}) }),
     deps.log.reads(referralId, { limit, ...(after?.reads ? { after: after.reads } : {}) }),
   ]);
-  if (!after && !receipt && changes.items.length === 0 && reads.items.length === 0) {
+  if (!after && arrival.length === 0 && changes.items.length === 0 && reads.items.length === 0) {
     throw new NotFoundError(`No referral ${referralId} is held, and no audit record names it.`);
   }
   const page = mergeTrail({
-    ...(receipt ? { receipt } : {}),
+    arrival: arrival.slice(after?.arrival ?? 0),
     changes: changes.items,
     reads: reads.items,
     limit,

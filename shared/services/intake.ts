@@ -13,6 +13,7 @@ import { routingAttributesOf, type ResponseExpected } from '../domain/routing-at
 import { deadlinesFor } from '../domain/deadlines.ts';
 import { ForbiddenError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
 import { bankHolidaysFor } from '../partnership/bank-holidays.ts';
+import { routeReferral } from '../routing/decide.ts';
 import type { Partnership } from '../partnership/schema.ts';
 
 export interface IntakeDependencies {
@@ -36,8 +37,9 @@ export const callPoliceNowMessage =
   'This referral has been recorded and the spoke will also decide on support.';
 
 /**
- * Checks a referral and stores it durably. Only returns once the write has succeeded, so a
- * 2xx to the referrer always means the referral is in the table (and so will be routed).
+ * Checks a referral, routes it and stores it durably, routed, in one write. Only returns once
+ * the write has succeeded, so a 2xx to the referrer always means the referral is in the table
+ * (and so will be delivered to where it was routed).
  */
 export async function receiveReferral(
   body: unknown,
@@ -212,7 +214,7 @@ function checkedReferral(
   }
   const routing = routingAttributesOf(check.submission, check.ageYears, receivedAt, partnership);
   const pathway = partnership.pathways.find((p) => p.id === check.submission.pathway);
-  const referral = createReferral({
+  const received = createReferral({
     referralId: newId(),
     submission: check.submission,
     routing,
@@ -229,6 +231,8 @@ function checkedReferral(
         }
       : {}),
   });
+  // Routed now, by the rules EventBridge delivers with, and stored so in the same write.
+  const referral = routeReferral(received, partnership);
   return {
     referral,
     receipt: {

@@ -129,9 +129,8 @@ export async function pullNextReferral(
       expiresAt: new Date(at.getTime() + leaseSeconds * 1000).toISOString(),
       messageId: message.messageId,
     };
-    // The message in this provider's queue is EventBridge's routing; the routing decision may
-    // not be recorded yet, so an unassigned referral can be leased.
-    // A referral whose personal data is erased has nothing left to work on: never leased.
+    // A referral is stored routed, so it is this provider's from the moment the message is
+    // visible. One whose personal data is erased has nothing left to work on: never leased.
     const leased = isErased(referral)
       ? undefined
       : await store.lease(referral, providerId, lease, at);
@@ -156,7 +155,8 @@ export async function pullNextReferral(
       await queue.delete(message.receiptHandle);
       log.info('Stale or duplicate delivery removed', { providerId, referralId });
     } else {
-      log.error('Referral in a queue it was not routed to', {
+      // The rule that delivered and the decision recorded at intake disagree: alarmed.
+      log.error(routingDisagreement, {
         providerId,
         referralId,
         routedTo: current.providerId,
@@ -165,6 +165,12 @@ export async function pullNextReferral(
   }
   return undefined;
 }
+
+/**
+ * The log message of a referral delivered to a provider's queue it was not routed to: the rule
+ * that delivered it and the decision recorded at intake disagree. A metric filter alarms on it.
+ */
+export const routingDisagreement = 'Routing disagreement: referral in a queue it was not routed to';
 
 /**
  * One referral routed to the provider, its read recorded first, then its personal data opened.
@@ -212,11 +218,6 @@ export async function runProviderCommand(
       throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
     }
     if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
-    if (referral.status === 'received') {
-      throw new ConflictError(
-        `Referral ${referralId} is still being routed; try again in a moment.`,
-      );
-    }
     if (command.type === 'reroute') checkReroute(referral, command.toProviderId, partnership);
     const at = now();
     // A decline sent again is a repeat only word for word: its sealed details are opened to compare.

@@ -2,6 +2,7 @@ import { detailTypes, type DetailType } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { OutgoingEvent } from '../adapters/event-bus.ts';
 import { toEventDetail, type Referral } from '../domain/referral.ts';
+import { asReceived } from '../routing/decide.ts';
 
 /** A new item in the table, as the stream presents it (already unmarshalled). */
 export interface InsertedItem {
@@ -10,19 +11,29 @@ export interface InsertedItem {
 }
 
 /**
- * The outbox rule: a new referral item publishes `referral.received`, and `referral.escalated`
- * too when a weapon was used or its use threatened; a new transition item publishes the event
- * recorded with it. Anything else in the table publishes nothing.
+ * The outbox rule: a new referral item, stored already routed, publishes `referral.received`
+ * and `referral.routed` together (then `referral.escalated` when a weapon was used or its use
+ * threatened); a new transition item publishes the event recorded with it. Anything else in the
+ * table publishes nothing.
  */
 export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
   if (item.entity === 'referral') {
     // Built field by field from routing attributes, then checked strictly: personal data
     // on the item can never reach the bus.
-    const detail = referralEventDetailSchema.parse(toEventDetail(item as unknown as Referral));
-    const received = { detailType: detailTypes.referralReceived, detail };
-    return detail.flags.immediateEscalation
-      ? [received, { detailType: detailTypes.referralEscalated, detail }]
-      : [received];
+    const referral = item as unknown as Referral;
+    const detail = referralEventDetailSchema.parse(toEventDetail(asReceived(referral)));
+    const events: OutgoingEvent[] = [{ detailType: detailTypes.referralReceived, detail }];
+    // A referral stored before routing moved to intake has its routing recorded by a transition.
+    if (referral.routing) {
+      events.push({
+        detailType: detailTypes.referralRouted,
+        detail: referralEventDetailSchema.parse(toEventDetail(referral)),
+      });
+    }
+    if (detail.flags.immediateEscalation) {
+      events.push({ detailType: detailTypes.referralEscalated, detail });
+    }
+    return events;
   }
   if (item.entity === 'transition') {
     const detail = referralEventDetailSchema.parse(item.event);

@@ -1,7 +1,8 @@
 import { detailTypes } from '#events/catalogue.ts';
 import { eventSource } from '#events/catalogue.ts';
 import { pathwayKinds, referrerTypes, type Partnership } from '#shared/partnership/schema.ts';
-import { envelope, routesMatching, type TemplateRoute } from '#local/routing-table.ts';
+import type { TemplateRoute } from '#local/routing-table.ts';
+import { envelope, rulesFor, rulesMatching } from '#shared/routing/decide.ts';
 
 // The routing attributes the proof enumerates: every value each can take after intake.
 const ages = Array.from({ length: 26 }, (_, age) => age); // intake accepts 0 to 25
@@ -97,18 +98,27 @@ export function proveExactlyOneRoute(
     }
   }
   const source = eventSource(partnership.id);
+  // What intake decides with: the configured routes as rules, before any synth.
+  const intakeRules = rulesFor(partnership);
   let checked = 0;
   for (const combination of combinations(partnership)) {
     checked++;
     const detail = { referralId: '00000000-0000-4000-8000-000000000001', ...combination };
-    const received = routesMatching(routes, envelope(source, detailTypes.referralReceived, detail));
+    const event = envelope(source, detailTypes.referralReceived, detail);
+    const received = rulesMatching(routes, event);
     const ownSpoke = received.filter((route) => route.spoke === combination.spoke);
+    // The decision recorded at intake must be the rule that delivers: never a disagreement.
+    const decided = rulesMatching(intakeRules, event).map((rule) => rule.id);
     if (received.length !== 1 || ownSpoke.length !== 1) {
       const matched = received.map((route) => route.id).join(', ') || 'no route';
       failures.push(`${JSON.stringify(combination)} matched ${matched}`);
+    } else if (decided.join() !== received[0]?.id) {
+      failures.push(
+        `${JSON.stringify(combination)}: intake decides ${decided.join(', ') || 'nothing'}, the template's rules deliver to ${received[0]?.id}`,
+      );
     }
     if (combination.flags.immediateEscalation) {
-      const escalated = routesMatching(
+      const escalated = rulesMatching(
         routes,
         envelope(source, detailTypes.referralEscalated, detail),
       );

@@ -10,7 +10,7 @@ import { matchesPattern } from '#shared/routing/pattern.ts';
 import { routeMetadataKey, type RouteRule } from '#infra/constructs/route-rule.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import { routingDecisionMessageSchema } from '#shared/services/record-routing.ts';
+import { asRule } from '#shared/routing/decide.ts';
 import {
   actionsOf,
   getAtt,
@@ -77,7 +77,6 @@ function workQueues() {
       workQueue: busAndRoutes.triageQueues[s.id]!,
     })),
     { name: 'escalation', workQueue: busAndRoutes.escalationQueue },
-    { name: 'routing decisions', workQueue: busAndRoutes.routingDecisions },
     { name: 'hub projection', workQueue: hubProjection() },
     { name: 'operations alerts', workQueue: operationsAlerts() },
   ];
@@ -166,7 +165,7 @@ describe('the event bus', () => {
 });
 
 describe('the work queues', () => {
-  it('has one queue per provider, a triage queue per spoke, one escalation queue, RoutingDecisions, HubProjection and OperationsAlerts, and no other work queue', () => {
+  it('has one queue per provider, a triage queue per spoke, one escalation queue, HubProjection and OperationsAlerts, and no other work queue', () => {
     // Prepare
     const expected = workQueues().map(({ workQueue }) => logicalIdOf(workQueue.queue));
 
@@ -183,7 +182,7 @@ describe('the work queues', () => {
       avonAndSomerset.spokes.map((s) => s.id).sort(),
     );
     expect(new Set(expected).size).toBe(
-      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4,
+      avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3,
     );
     expect(withRedrive.sort()).toEqual(expected.sort());
   });
@@ -227,8 +226,8 @@ describe('the work queues', () => {
 
   it('declares no queue beyond the work queues, their dead-letter queues, one per route rule, and the failures of publish, the three scheduled checks and the two operations rules', () => {
     // Prepare
-    // Providers, spokes' triage, escalation, RoutingDecisions, HubProjection, OperationsAlerts.
-    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
+    // Providers, spokes' triage, escalation, HubProjection, OperationsAlerts.
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
 
     // Act
     const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
@@ -291,7 +290,7 @@ describe('the work queues', () => {
     ]);
 
     // Assess
-    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 4;
+    const workQueueCount = avonAndSomerset.providers.length + avonAndSomerset.spokes.length + 3;
     expect(deadLetterQueues.size).toBe(workQueueCount + routes.length + 6);
     for (const id of deadLetterQueues) {
       expect(resources[id]?.Type, id).toBe('AWS::SQS::Queue');
@@ -456,8 +455,8 @@ describe('the route rules', () => {
 
   it('grants each shared queue once, however many routes feed it (TLS rule plus one grant)', () => {
     // Prepare
-    const { routingDecisions, providerQueues } = synthesized.stack.busAndRoutes;
-    const shared = [routingDecisions.queue, providerQueues['st-giles-sos']!.queue];
+    const { triageQueues, providerQueues } = synthesized.stack.busAndRoutes;
+    const shared = [triageQueues.bristol!.queue, providerQueues['st-giles-sos']!.queue];
 
     // Act
     const statements = shared.map((queue) => {
@@ -471,39 +470,30 @@ describe('the route rules', () => {
     expect(statements).toEqual([2, 2]);
   });
 
-  it('reports the decision of every spoke route to RoutingDecisions, in the message record-routing reads', () => {
+  it('deploys every spoke route as the rule intake decides with, with one target: its destination', () => {
     // Prepare
-    const decisionsArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue));
-    const referralId = '6f1c1b3e-4a52-4b8a-9a43-2f4f0f6f2b11';
+    const source = eventSource(avonAndSomerset.id);
 
     // Act
-    const decisions = spokeRoutes.map((route) => {
-      const targets = targetsOf(rulesFor(route)[0]![1]);
-      const transformer = targets[1]?.InputTransformer;
-      // What EventBridge would deliver for an event with this id and referral.
-      const message = transformer?.InputTemplate.replace('<id>', '"event-1"').replace(
-        '<detail-referralId>',
-        JSON.stringify(referralId),
-      );
-      return { route, targets, transformer, message };
+    const deployed = spokeRoutes.map((route) => {
+      const [, rule] = rulesFor(route)[0]!;
+      return { route, pattern: rule.Properties.EventPattern, targets: targetsOf(rule) };
     });
 
     // Assess
     expect(spokeRoutes.length).toBeGreaterThan(0);
-    for (const { route, targets, transformer, message } of decisions) {
-      expect(targets, route.id).toHaveLength(2);
-      expect(targets[1]!.Arn, route.id).toEqual(decisionsArn);
-      expect(transformer?.InputPathsMap, route.id).toEqual({
-        id: '$.id',
-        'detail-referralId': '$.detail.referralId',
-      });
-      expect(routingDecisionMessageSchema.parse(JSON.parse(message!) as unknown), route.id).toEqual(
-        { eventId: 'event-1', referralId, routeId: route.id, destination: route.destination },
-      );
+    for (const { route, pattern, targets } of deployed) {
+      expect(pattern, route.id).toEqual(asRule(route, source).eventPattern);
+      expect(targets, route.id).toEqual([
+        expect.objectContaining({
+          Arn: getAtt(logicalIdOf(synthesized.stack.busAndRoutes.queueFor(route.destination))),
+        }),
+      ]);
+      expect(targets[0]!.InputTransformer, route.id).toBeUndefined();
     }
   });
 
-  it('sends escalations to the escalation queue alone, not as a routing decision', () => {
+  it('sends escalations to the escalation queue alone', () => {
     // Prepare
     const escalationRoutes = routes.filter((r) => r.detailType === detailTypes.referralEscalated);
 
@@ -583,22 +573,6 @@ describe('the route rules', () => {
         }),
       ]);
     }
-  });
-
-  it('reports a routing decision from the spoke routes on referral.received alone', () => {
-    // Prepare
-    const decisionsArn = getAtt(logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue));
-    const spokeRuleIds = new Set(spokeRoutes.map((route) => rulesFor(route)[0]![0]));
-
-    // Act
-    const reporting = routeRules()
-      .filter(([, rule]) => targetsOf(rule).some((t) => isDeepStrictEqual(t.Arn, decisionsArn)))
-      .map(([id]) => id);
-
-    // Assess
-    // Escalation, overdue and one reroute per provider do not report.
-    expect(routes.length - spokeRoutes.length).toBe(2 + avonAndSomerset.providers.length);
-    expect(new Set(reporting)).toEqual(spokeRuleIds);
   });
 
   it("keeps every queue policy within SQS's limits of 20 statements and 8,192 bytes", () => {

@@ -1,3 +1,4 @@
+import { routingDisagreement } from '#shared/services/provider-work.ts';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -271,7 +272,6 @@ describe("Reachable's functions", () => {
     const busId = logicalIdOf(synthesized.stack.busAndRoutes.bus);
     const tableUsers = [
       'intake',
-      'record-routing',
       'provider-api',
       'referrer-api',
       'sla-sweep',
@@ -283,7 +283,6 @@ describe("Reachable's functions", () => {
     const partnershipUsers = [
       'intake',
       'publish',
-      'record-routing',
       'provider-api',
       'hub-api',
       'forms',
@@ -436,37 +435,43 @@ describe('the publish function (the outbox)', () => {
   });
 });
 
-describe('the record-routing function', () => {
-  it('consumes the RoutingDecisions queue and reports item failures', () => {
+describe('routing disagreements', () => {
+  it("counts the provider pull's routing-disagreement log line and alarms on the first one", () => {
     // Prepare
-    const recordRoutingId = functionId(resources, 'record-routing');
-    const queueId = logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue);
+    const providerApiLogs = resourcesOfType(resources, 'AWS::Logs::LogGroup').find(([id]) =>
+      id.startsWith('ProviderApi'),
+    )!;
 
     // Act
-    const mappings = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').filter(
-      ([, m]) =>
-        JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: recordRoutingId }),
+    const filters = resourcesOfType(resources, 'AWS::Logs::MetricFilter');
+    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.MetricName === 'RoutingDisagreements',
     );
 
     // Assess
-    expect(mappings).toHaveLength(1);
-    expect(mappings[0]![1].Properties).toMatchObject({
-      EventSourceArn: getAtt(queueId),
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    expect(filters).toHaveLength(1);
+    expect(filters[0]![1].Properties).toMatchObject({
+      LogGroupName: { Ref: providerApiLogs[0] },
+      FilterPattern: `{ $.message = "${routingDisagreement}" }`,
+      MetricTransformations: [
+        { MetricNamespace: 'Reachable', MetricName: 'RoutingDisagreements', MetricValue: '1' },
+      ],
+    });
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]![1].Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 
-  it("hides a received decision for at least six times the function's timeout, as Lambda advises", () => {
-    // Prepare
-    const timeout = resources[functionId(resources, 'record-routing')]!.Properties
-      .Timeout as number;
-    const queueId = logicalIdOf(synthesized.stack.busAndRoutes.routingDecisions.queue);
-
+  it('has no routing-decisions function or queue: the decision is recorded at intake', () => {
     // Act
-    const visibility = resources[queueId]!.Properties.VisibilityTimeout as number;
+    const functions = resourcesOfType(resources, 'AWS::Lambda::Function').map(([id]) => id);
 
     // Assess
-    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+    expect(functions.filter((id) => /RecordRouting/.test(id))).toEqual([]);
+    expect(Object.keys(resources).filter((id) => /RoutingDecisions/.test(id))).toEqual([]);
   });
 });
 
@@ -1002,7 +1007,6 @@ describe('least privilege', () => {
   const tableAccess: Record<string, { table?: string[]; indexes?: Record<string, string[]> }> = {
     intake: { table: ['GetItem', 'PutItem'] },
     forms: { table: ['GetItem', 'PutItem'] },
-    'record-routing': { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'sla-sweep': { table: ['PutItem', 'UpdateItem'], indexes: { GSI4: ['Query'] } },
     // Expired referrals on GSI6 (keys only); an erasure is one update, nothing read.
     'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },

@@ -128,42 +128,56 @@ describe('AuditLog.record', () => {
   });
 });
 
-describe('AuditLog.receipt', () => {
-  it('reads the referral’s arrival by id, asking for identifiers only', async () => {
+describe('AuditLog.arrival', () => {
+  it('reads the referral’s arrival by id, asking for identifiers and its routing only', async () => {
     // Prepare
     documents.on(GetCommand).resolves({
       Item: {
         referralId,
         receivedAt: '2026-11-20T22:45:00.000Z',
         referrerOrganisationId: 'musgrove-park-hospital-ae',
+        routing: {
+          routeId: 'somerset-turning-point-admit',
+          destination: { kind: 'provider', providerId: 'turning-point-admit' },
+          reasons: ['Admit referrals in Somerset go to Turning Point.'],
+          decidedAt: '2026-11-20T22:45:00.000Z',
+        },
       },
     });
 
     // Act
-    const receipt = await newLog().receipt(referralId);
+    const arrival = await newLog().arrival(referralId);
 
     // Assess
-    expect(receipt).toMatchObject({
-      action: 'referral.received',
-      at: '2026-11-20T22:45:00.000Z',
-      actor: { role: 'organisation', id: 'musgrove-park-hospital-ae' },
-    });
+    expect(arrival).toMatchObject([
+      {
+        action: 'referral.received',
+        at: '2026-11-20T22:45:00.000Z',
+        actor: { role: 'organisation', id: 'musgrove-park-hospital-ae' },
+      },
+      {
+        action: 'referral.routed',
+        at: '2026-11-20T22:45:00.000Z',
+        actor: { role: 'system', id: 'route:somerset-turning-point-admit' },
+      },
+    ]);
     const input = documents.commandCalls(GetCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
     expect(Object.values(input.ExpressionAttributeNames ?? {}).sort()).toEqual([
       'receivedAt',
       'referralId',
       'referrerOrganisationId',
+      'routing',
     ]);
     expect(input.ProjectionExpression).not.toMatch(/personal/);
   });
 
-  it('is undefined when the referral is not held', async () => {
+  it('is empty when the referral is not held', async () => {
     // Act
-    const receipt = await newLog().receipt(referralId);
+    const arrival = await newLog().arrival(referralId);
 
     // Assess
-    expect(receipt).toBeUndefined();
+    expect(arrival).toEqual([]);
   });
 });
 

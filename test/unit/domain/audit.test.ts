@@ -9,7 +9,7 @@ import {
   encodeTrailCursor,
   mergeTrail,
   readRecords,
-  receiptEntry,
+  arrivalEntries,
   type AuditEntry,
   type KeyedEntry,
   type ReadContext,
@@ -192,25 +192,72 @@ describe('changeEntry', () => {
   });
 });
 
-describe('receiptEntry', () => {
+describe('arrivalEntries', () => {
+  const arrival = {
+    referralId,
+    receivedAt: receivedAt.toISOString(),
+    referrerOrganisationId: 'musgrove-park-hospital-ae',
+  };
+  const received = {
+    referralId,
+    at: receivedAt.toISOString(),
+    kind: 'change',
+    action: 'referral.received',
+    actor: { role: 'organisation', id: 'musgrove-park-hospital-ae' },
+    purpose: 'referral-management',
+    to: 'received',
+  };
+
   it('opens the trail with the referral’s arrival, from the organisation that sent it', () => {
     // Act
-    const entry = receiptEntry({
-      referralId,
-      receivedAt: receivedAt.toISOString(),
-      referrerOrganisationId: 'musgrove-park-hospital-ae',
+    const entries = arrivalEntries(arrival);
+
+    // Assess
+    expect(entries).toEqual([received]);
+  });
+
+  it('follows it with the routing decided in the same write, by the rule that decided it', () => {
+    // Act
+    const entries = arrivalEntries({
+      ...arrival,
+      routing: {
+        routeId: 'somerset-turning-point-admit',
+        destination: { kind: 'provider', providerId: 'turning-point-admit' },
+        decidedAt: receivedAt.toISOString(),
+      },
     });
 
     // Assess
-    expect(entry).toEqual({
-      referralId,
-      at: receivedAt.toISOString(),
-      kind: 'change',
-      action: 'referral.received',
-      actor: { role: 'organisation', id: 'musgrove-park-hospital-ae' },
-      purpose: 'referral-management',
-      to: 'received',
+    expect(entries).toEqual([
+      received,
+      {
+        referralId,
+        at: receivedAt.toISOString(),
+        kind: 'change',
+        action: 'referral.routed',
+        actor: { role: 'system', id: 'route:somerset-turning-point-admit' },
+        purpose: 'routing',
+        from: 'received',
+        to: 'routed',
+        detail: 'routed to turning-point-admit',
+      },
+    ]);
+    for (const entry of entries) expect(auditEntrySchema.safeParse(entry).success).toBe(true);
+  });
+
+  it('leaves a routing decided later to its own transition record', () => {
+    // Act
+    const entries = arrivalEntries({
+      ...arrival,
+      routing: {
+        routeId: 'bristol-triage',
+        destination: { kind: 'triage', spoke: 'bristol' },
+        decidedAt: new Date(receivedAt.getTime() + 2000).toISOString(),
+      },
     });
+
+    // Assess
+    expect(entries).toEqual([received]);
   });
 });
 
@@ -228,9 +275,9 @@ describe('the trail’s order and pages', () => {
     expect(ordered.map((k) => k.entry.kind)).toEqual(['change', 'read']);
   });
 
-  it('merges the receipt, changes and reads by time and takes at most a page', () => {
+  it('merges the arrival, changes and reads by time and takes at most a page', () => {
     // Prepare
-    const receipt = receiptEntry({
+    const arrival = arrivalEntries({
       referralId,
       receivedAt: '2026-11-20T22:45:00.000Z',
       referrerOrganisationId: 'musgrove-park-hospital-ae',
@@ -245,7 +292,7 @@ describe('the trail’s order and pages', () => {
     ];
 
     // Act
-    const page = mergeTrail({ receipt, changes, reads, limit: 3 });
+    const page = mergeTrail({ arrival, changes, reads, limit: 3 });
 
     // Assess
     expect(page.entries.map((e) => e.at)).toEqual([

@@ -92,7 +92,7 @@ afterAll(() => {
 });
 
 describe('POST /v1/referrals with a valid referral', () => {
-  it('answers 202 with the reference only after one conditional write of the referral', async () => {
+  it('answers 202 with the reference only after one conditional write of the referral, routed', async () => {
     // Prepare
     const body = JSON.stringify(exampleReferral('admit-friday-night.json'));
 
@@ -106,7 +106,7 @@ describe('POST /v1/referrals with a valid referral', () => {
     expect(receipt.referralId).toMatch(uuid);
     expect(receipt).toEqual({
       referralId: receipt.referralId,
-      status: 'received',
+      status: 'routed',
       responseExpected: 'same-shift',
     });
     expect(documents.calls()).toHaveLength(1);
@@ -122,12 +122,19 @@ describe('POST /v1/referrals with a valid referral', () => {
       GSI2PK: 'SPOKE#somerset',
       GSI2SK: `${fridayEvening.toISOString()}#${receipt.referralId}`,
       referralId: receipt.referralId,
-      status: 'received',
+      status: 'routed',
       spoke: 'somerset',
       pathway: 'admit',
       receivedAt: fridayEvening.toISOString(),
+      // Routed in the same write, by the rule EventBridge delivers with: in the provider's list.
+      providerId: 'turning-point-admit',
+      routing: {
+        routeId: 'somerset-turning-point-admit',
+        destination: { kind: 'provider', providerId: 'turning-point-admit' },
+        decidedAt: fridayEvening.toISOString(),
+      },
+      GSI1PK: 'PROVIDER#turning-point-admit',
     });
-    expect(input.Item).not.toHaveProperty('GSI1PK');
   });
 
   it('gives each referral its own reference', async () => {
@@ -158,7 +165,7 @@ describe('POST /v1/referrals with a valid referral', () => {
     const receipt = response.body as Receipt;
     expect(receipt.callPoliceNow).toBe(callPoliceNowMessage);
     expect(receipt.callPoliceNow).toContain('999');
-    expect(receipt.status).toBe('received');
+    expect(receipt.status).toBe('routed');
     expect(documents.commandCalls(PutCommand)).toHaveLength(1);
     expect(documents.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
       flags: { immediateEscalation: true },

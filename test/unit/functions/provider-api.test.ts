@@ -35,6 +35,7 @@ import {
   testCipher,
 } from './builders.ts';
 import { testSigningKey } from './tokens.ts';
+import { routingDisagreement } from '#shared/services/provider-work.ts';
 
 const provider = 'turning-point-admit';
 const otherProvider = 'st-giles-sos';
@@ -445,7 +446,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
     expect(response.statusCode).toBe(204);
     expect(queues.commandCalls(ReceiveMessageCommand)).toHaveLength(2);
     expect(queues.commandCalls(DeleteMessageCommand)).toHaveLength(0);
-    expect(output.text()).toContain('Referral in a queue it was not routed to');
+    expect(output.text()).toContain(routingDisagreement);
   });
 
   it('removes a duplicate delivery of a referral it has already accepted, and moves on', async () => {

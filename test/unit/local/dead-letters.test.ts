@@ -50,9 +50,9 @@ describe('the dead-letter queues of the template', () => {
     expect(found).toEqual(named);
     const allQueues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
     for (const queue of queues) expect(allQueues).toContain(queue.logicalId);
-    expect(byName('RoutingRoutingDecisionsDeadLetterQueue')).toMatchObject({
+    expect(byName('RoutingEscalationDeadLetterQueue')).toMatchObject({
       kind: 'queue',
-      sourceQueue: { name: 'RoutingRoutingDecisionsQueue', maxReceiveCount: 5 },
+      sourceQueue: { name: 'RoutingEscalationQueue', maxReceiveCount: 5 },
     });
     expect(byName('PublishFailures')).toMatchObject({
       kind: 'stream-failure',
@@ -61,18 +61,18 @@ describe('the dead-letter queues of the template', () => {
     expect(byName('RoutingRoutesomersetturningpointadmitTargetDeadLetterQueue')).toMatchObject({
       kind: 'rule-target',
       parkedFrom:
-        'rule RoutingRoutesomersetturningpointadmitRule, undeliverable to RoutingProviderturningpointadmitQueue, RoutingRoutingDecisionsQueue',
+        'rule RoutingRoutesomersetturningpointadmitRule, undeliverable to RoutingProviderturningpointadmitQueue',
     });
   });
 
   it.each([
     [
       'its name',
-      'RoutingRoutingDecisionsDeadLetterQueue',
-      'RoutingRoutingDecisionsDeadLetterQueue',
+      'RoutingEscalationDeadLetterQueue',
+      'RoutingEscalationDeadLetterQueue',
     ],
-    ['its source queue', 'RoutingRoutingDecisionsQueue', 'RoutingRoutingDecisionsDeadLetterQueue'],
-    ['a part naming one', 'routing-decisions', 'RoutingRoutingDecisionsDeadLetterQueue'],
+    ['its source queue', 'RoutingEscalationQueue', 'RoutingEscalationDeadLetterQueue'],
+    ['a part naming one', 'Escalation-dead', 'RoutingEscalationDeadLetterQueue'],
     [
       'a provider',
       'provider-turning-point-admit',
@@ -99,16 +99,17 @@ describe('the dead-letter queues of the template', () => {
 });
 
 describe('npm run dlq on AWS', () => {
-  const dlqUrl = `https://sqs.eu-west-2.amazonaws.com/123456789012/${stackName}-RoutingRoutingDecisionsDeadLett-AbC123`;
-  const sourceUrl = `https://sqs.eu-west-2.amazonaws.com/123456789012/${stackName}-RoutingRoutingDecisionsQueue2FE8D50-XyZ789`;
+  const dlqUrl = `https://sqs.eu-west-2.amazonaws.com/123456789012/${stackName}-RoutingEscalationDeadLett-AbC123`;
   const logicalIds = Object.keys(template.Resources);
-  const decisions = () => byName('routing-decisions');
+  const sourceQueueId = logicalIds.find((id) => /^RoutingEscalationQueue[0-9A-F]{8}$/.test(id));
+  const sourceUrl = `https://sqs.eu-west-2.amazonaws.com/123456789012/${stackName}-${sourceQueueId}-XyZ789`;
+  const escalation = () => byName('RoutingEscalationDeadLetterQueue');
 
   it("finds the stack's queues by CloudFormation's logical-id tag, or by their generated name", async () => {
     // Prepare
     sqs.on(ListQueuesCommand).resolves({ QueueUrls: [dlqUrl, sourceUrl] });
     sqs.on(ListQueueTagsCommand, { QueueUrl: dlqUrl }).resolves({
-      Tags: { 'aws:cloudformation:logical-id': decisions().logicalId },
+      Tags: { 'aws:cloudformation:logical-id': escalation().logicalId },
     });
     sqs.on(ListQueueTagsCommand, { QueueUrl: sourceUrl }).resolves({ Tags: {} });
 
@@ -117,8 +118,8 @@ describe('npm run dlq on AWS', () => {
 
     // Assess
     expect(directory.mode).toBe('aws');
-    expect(directory.urlOf(decisions().logicalId)).toBe(dlqUrl);
-    expect(directory.urlOf(decisions().sourceQueue?.logicalId ?? '')).toBe(sourceUrl);
+    expect(directory.urlOf(escalation().logicalId)).toBe(dlqUrl);
+    expect(directory.urlOf(escalation().sourceQueue?.logicalId ?? '')).toBe(sourceUrl);
     expect(sqs.commandCalls(ListQueuesCommand)[0]?.args[0].input).toMatchObject({
       QueueNamePrefix: stackName,
     });
@@ -126,17 +127,17 @@ describe('npm run dlq on AWS', () => {
 
   it("redrives with SQS's own message move task, back to the queue each message came from", async () => {
     // Prepare
-    const dlqArn = 'arn:aws:sqs:eu-west-2:123456789012:decisions-dlq';
+    const dlqArn = 'arn:aws:sqs:eu-west-2:123456789012:escalation-dlq';
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: dlqArn } });
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
     const directory = {
       mode: 'aws' as const,
       sqs: new SQSClient({}),
-      urlOf: (id: string) => (id === decisions().logicalId ? dlqUrl : undefined),
+      urlOf: (id: string) => (id === escalation().logicalId ? dlqUrl : undefined),
     };
 
     // Act
-    const result = await redriveDeadLetters(directory, decisions());
+    const result = await redriveDeadLetters(directory, escalation());
 
     // Assess
     expect(result).toEqual({ mode: 'aws', taskHandle: 'task-1' });
@@ -144,7 +145,7 @@ describe('npm run dlq on AWS', () => {
     expect(move?.args[0].input).toEqual({ SourceArn: dlqArn });
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    expect(formatRedrive(decisions(), result)).toContain('task task-1');
+    expect(formatRedrive(escalation(), result)).toContain('task task-1');
   });
 
   it.each(['PublishFailures', 'RoutingRoutesomersetturningpointadmitTargetDeadLetterQueue'])(
@@ -235,7 +236,7 @@ describe('what npm run dlq prints', () => {
   it('lists each dead-letter queue with its depth, whether it can be redriven and its source', () => {
     // Act
     const text = formatList([
-      { ...byName('routing-decisions'), url: 'u', waiting: 2, inFlight: 1 },
+      { ...byName('RoutingEscalationDeadLetterQueue'), url: 'u', waiting: 2, inFlight: 1 },
       { ...byName('PublishFailures'), url: 'u', waiting: 0, inFlight: 0 },
     ]);
 
@@ -243,7 +244,7 @@ describe('what npm run dlq prints', () => {
     const [header, decisions, publish, , total] = text.split('\n');
     expect(header).toMatch(/^DEAD-LETTER QUEUE\s+WAITING\s+IN FLIGHT\s+REDRIVE\s+PARKED FROM$/);
     expect(decisions).toMatch(
-      /^RoutingRoutingDecisionsDeadLetterQueue\s+2\s+1\s+yes\s+queue RoutingRoutingDecisionsQueue, after 5 receives$/,
+      /^RoutingEscalationDeadLetterQueue\s+2\s+1\s+yes\s+queue RoutingEscalationQueue, after 5 receives$/,
     );
     expect(publish).toMatch(/^PublishFailures\s+0\s+0\s+no\s+stream of ReferralsTable/);
     expect(total).toBe('2 parked in all.');

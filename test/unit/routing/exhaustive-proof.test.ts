@@ -45,6 +45,23 @@ describe('routing proof on the synthesized template', () => {
     expect(proof.failures[0]).toMatch(/^\{"spoke":"somerset",.*\} matched no route$/);
   });
 
+  it('names the combination where the deployed rules and the decision intake records would disagree', () => {
+    // Prepare
+    const drifted = routes.map((route) =>
+      route.id === 'somerset-turning-point-admit'
+        ? { ...route, id: 'somerset-admit-elsewhere' }
+        : route,
+    );
+
+    // Act
+    const proof = proveExactlyOneRoute(partnership, drifted, 1);
+
+    // Assess
+    expect(proof.failures[0]).toMatch(
+      /"pathway":"admit".*intake decides somerset-turning-point-admit, the template's rules deliver to somerset-admit-elsewhere$/,
+    );
+  });
+
   it('names the combination that shows an overlap when two routes take the same referrals', () => {
     // Prepare
     const admit = routes.find((route) => route.id === 'somerset-turning-point-admit');

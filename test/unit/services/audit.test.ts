@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditLog, TrailStreamPage } from '#shared/adapters/audit-log.ts';
 import {
   compareEntries,
-  receiptEntry,
+  arrivalEntries,
   type AuditEntry,
   type KeyedEntry,
 } from '#shared/domain/audit.ts';
@@ -13,18 +13,18 @@ import { auditTrail } from '#shared/services/audit.ts';
 const referralId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const receivedAt = Date.parse('2026-11-20T22:45:00.000Z');
 
-type Log = Pick<AuditLog, 'receipt' | 'changes' | 'reads'>;
+type Log = Pick<AuditLog, 'arrival' | 'changes' | 'reads'>;
 
 /**
  * An audit log in memory that pages as DynamoDB does: each stream in key order, after the key
  * given, `limit` at most, and "more" whenever a page is full, even when nothing follows.
  */
 function logHolding({
-  receipt,
+  arrival = [],
   changes,
   reads,
 }: {
-  receipt?: AuditEntry;
+  arrival?: AuditEntry[];
   changes: KeyedEntry[];
   reads: KeyedEntry[];
 }): Log {
@@ -34,7 +34,7 @@ function logHolding({
     return { items, more: items.length === limit } satisfies TrailStreamPage;
   };
   return {
-    receipt: async () => receipt,
+    arrival: async () => arrival,
     changes: async (_id, { after, limit }) => page(changes, after, limit),
     reads: async (_id, { after, limit }) => page(reads, after, limit),
   };
@@ -55,17 +55,25 @@ const streams = fc
     changeSeconds: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 25 }),
     readSeconds: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 25 }),
     received: fc.boolean(),
+    routedAtIntake: fc.boolean(),
   })
-  .map(({ changeSeconds, readSeconds, received }) => ({
-    ...(received
-      ? {
-          receipt: receiptEntry({
-            referralId,
-            receivedAt: new Date(receivedAt).toISOString(),
-            referrerOrganisationId: 'musgrove-park-hospital-ae',
-          }),
-        }
-      : {}),
+  .map(({ changeSeconds, readSeconds, received, routedAtIntake }) => ({
+    arrival: received
+      ? arrivalEntries({
+          referralId,
+          receivedAt: new Date(receivedAt).toISOString(),
+          referrerOrganisationId: 'musgrove-park-hospital-ae',
+          ...(routedAtIntake
+            ? {
+                routing: {
+                  routeId: 'somerset-turning-point-admit',
+                  destination: { kind: 'provider' as const, providerId: 'turning-point-admit' },
+                  decidedAt: new Date(receivedAt).toISOString(),
+                },
+              }
+            : {}),
+        })
+      : [],
     changes: changeSeconds.map((s, n) => {
       const entry = entryAt(receivedAt + s * 1000, 'change', n);
       return { key: `TRANSITION#${entry.at}#step-${String(n).padStart(2, '0')}`, entry };
@@ -92,9 +100,9 @@ describe('auditTrail', () => {
     await fc.assert(
       fc.asyncProperty(streams, fc.integer({ min: 1, max: 7 }), async (held, limit) => {
         // Prepare
-        fc.pre(held.receipt !== undefined || held.changes.length + held.reads.length > 0);
+        fc.pre(held.arrival.length + held.changes.length + held.reads.length > 0);
         const expected = [
-          ...(held.receipt ? [held.receipt] : []),
+          ...held.arrival,
           ...[...held.changes, ...held.reads].sort(compareEntries).map((k) => k.entry),
         ];
 
