@@ -280,14 +280,7 @@ describe("Reachable's functions", () => {
       'forms',
       'admin-api',
     ];
-    const partnershipUsers = [
-      'intake',
-      'publish',
-      'provider-api',
-      'hub-api',
-      'forms',
-      'admin-api',
-    ];
+    const partnershipUsers = ['intake', 'publish', 'provider-api', 'hub-api', 'forms', 'admin-api'];
 
     // Act
     const tableNames = tableUsers.map((name) => [name, variablesOf(name).TABLE_NAME]);

@@ -66,11 +66,7 @@ describe('the dead-letter queues of the template', () => {
   });
 
   it.each([
-    [
-      'its name',
-      'RoutingEscalationDeadLetterQueue',
-      'RoutingEscalationDeadLetterQueue',
-    ],
+    ['its name', 'RoutingEscalationDeadLetterQueue', 'RoutingEscalationDeadLetterQueue'],
     ['its source queue', 'RoutingEscalationQueue', 'RoutingEscalationDeadLetterQueue'],
     ['a part naming one', 'Escalation-dead', 'RoutingEscalationDeadLetterQueue'],
     [
