@@ -7,6 +7,7 @@
  * them) or as parsed objects (as a CloudFormation template gives them).
  */
 import { compileAlternatives } from './pattern/compile.ts';
+import { withDottedKeysExpanded } from './pattern/dotted.ts';
 import { InvalidEventPatternError, invalidPattern } from './pattern/errors.ts';
 import type { ObjectMatcher } from './pattern/match.ts';
 import { compileMatcher } from './pattern/match.ts';
@@ -42,7 +43,7 @@ function build(pattern: unknown): CompiledPattern {
   const alternatives: readonly ObjectMatcher[] = compileAlternatives(parsed);
   const run = compileMatcher(alternatives);
   const matches = (event: unknown): boolean =>
-    run(typeof event === 'string' ? (JSON.parse(event) as unknown) : event);
+    run(withDottedKeysExpanded(typeof event === 'string' ? (JSON.parse(event) as unknown) : event));
   return Object.assign(matches, { matches, alternatives: alternatives.length });
 }
 

@@ -171,7 +171,8 @@ function compileObject(
         valuePath,
       );
     }
-    const childPath = [...fieldPath, key];
+    // event-ruler flattens patterns to dotted names, so `"a.b"` is the same path as `a` then `b`.
+    const childPath = [...fieldPath, ...key.split('.')];
     if (Array.isArray(value)) {
       current = writeLeaf(current, childPath, compileLeaf(value, childPath, valuePath));
     } else if (isJsonObject(value)) {
@@ -186,19 +187,67 @@ function compileObject(
   return current;
 }
 
-function toMatcher(draft: Draft): ObjectMatcher {
+/** The path of every leaf in one alternative that can match a value (not absence alone). */
+function valueLeafPaths(draft: Draft, prefix: readonly string[] = []): string[][] {
+  return [...draft].flatMap(([key, field]) => [
+    ...(field.leaf !== undefined && !absenceOnly(field.leaf) ? [[...prefix, key]] : []),
+    ...(field.child === undefined ? [] : valueLeafPaths(field.child, [...prefix, key])),
+  ]);
+}
+
+function absenceOnly(leaf: LeafMatcher): boolean {
+  return (
+    leaf.absentOk &&
+    leaf.strings === undefined &&
+    leaf.ipStrings === undefined &&
+    leaf.stringTests.length === 0 &&
+    !leaf.anyString &&
+    leaf.numbers === undefined &&
+    leaf.numberTests.length === 0 &&
+    !leaf.anyNumber &&
+    !leaf.matchNull &&
+    !leaf.matchTrue &&
+    !leaf.matchFalse
+  );
+}
+
+/**
+ * Where `exists: false` at `path` is judged within the array element already chosen: at each
+ * depth whose array another field of the pattern, earlier in event-ruler's order (dotted names,
+ * sorted), has matched in. Elsewhere absence is judged across all of an array's elements.
+ */
+function pinnedDepths(path: readonly string[], valueLeaves: readonly string[][]): Set<number> {
+  const name = path.join('.');
+  const pinned = new Set<number>();
+  for (const other of valueLeaves) {
+    if (!(other.join('.') < name)) continue;
+    for (let depth = 1; depth < path.length && other[depth - 1] === path[depth - 1]; depth++) {
+      pinned.add(depth);
+    }
+  }
+  return pinned;
+}
+
+function toMatcher(
+  draft: Draft,
+  depth = 0,
+  valueLeaves: readonly string[][] = valueLeafPaths(draft),
+): ObjectMatcher {
   const fields: FieldMatcher[] = [];
   for (const [key, field] of draft) {
     fields.push({
       key,
       inherited: key in Object.prototype,
       leaf: field.leaf,
-      child: field.child === undefined ? undefined : toMatcher(field.child),
+      child: field.child === undefined ? undefined : toMatcher(field.child, depth + 1, valueLeaves),
+      ...(field.leaf?.absentOk
+        ? { absencePinned: pinnedDepths(field.leaf.path, valueLeaves) }
+        : {}),
     });
   }
   // Cheap leaf checks first so most non-matching events are refused before any descent.
   fields.sort((a, b) => Number(a.child !== undefined) - Number(b.child !== undefined));
-  return { fields };
+  return { depth, fields };
 }
 
 function mentionsOr(value: unknown): boolean {
@@ -212,7 +261,9 @@ export function compileAlternatives(pattern: unknown): readonly ObjectMatcher[] 
     throw invalidPattern(`Event pattern must be a JSON object, not ${describeType(pattern)}`, []);
   }
   const compile = (expandOr: boolean): readonly ObjectMatcher[] =>
-    compileObject([], pattern, [], [], { expandOr, insideOr: false }).map(toMatcher);
+    compileObject([], pattern, [], [], { expandOr, insideOr: false }).map((draft) =>
+      toMatcher(draft),
+    );
   try {
     return compile(true);
   } catch (error) {

@@ -43,10 +43,14 @@ export interface FieldMatcher {
   readonly inherited: boolean;
   readonly leaf: LeafMatcher | undefined;
   readonly child: ObjectMatcher | undefined;
+  /** For an `exists: false` leaf: the depths whose array element is already chosen. */
+  readonly absencePinned?: ReadonlySet<number>;
 }
 
 /** A pattern object: every field must match (AND). */
 export interface ObjectMatcher {
+  /** How many fields deep from the event root this object sits. */
+  readonly depth: number;
   readonly fields: readonly FieldMatcher[];
 }
 
@@ -138,22 +142,39 @@ function holdsLeaf(value: unknown): boolean {
 }
 
 /**
- * Whether the event has any leaf at `path`, looking through every array on the way. event-ruler
- * judges absence on the event's whole field list, not per array element, so this starts at the root.
+ * The event object chosen at each depth of the current descent (`chosen[0]` is the event): an
+ * array's elements are tried one at a time, and this records which one is being tried.
  */
-function hasLeafAt(value: unknown, path: readonly string[], depth: number): boolean {
+type Chosen = unknown[];
+
+/**
+ * Whether the event has any leaf at `path`, as event-ruler's array-consistent matching sees it:
+ * through an array whose element another field already chose (a pinned depth), only that
+ * element; through any other array, every element.
+ */
+function hasLeafAt(
+  value: unknown,
+  path: readonly string[],
+  depth: number,
+  pinned: ReadonlySet<number>,
+  chosen: Chosen,
+): boolean {
   if (depth === path.length) return holdsLeaf(value);
-  if (Array.isArray(value)) return value.some((element) => hasLeafAt(element, path, depth));
+  if (Array.isArray(value)) {
+    return pinned.has(depth)
+      ? hasLeafAt(chosen[depth], path, depth, pinned, chosen)
+      : value.some((element) => hasLeafAt(element, path, depth, pinned, chosen));
+  }
   if (!isJsonObject(value)) return false;
   const key = path[depth];
   if (key === undefined || !Object.prototype.hasOwnProperty.call(value, key)) return false;
-  return hasLeafAt(value[key], path, depth + 1);
+  return hasLeafAt(value[key], path, depth + 1, pinned, chosen);
 }
 
-/** Tests one event value; `root` is the whole event, for `exists: false`. */
-type ValueTest = (value: unknown, root: unknown) => boolean;
+/** Tests one event value, with the objects chosen on the way down (for `exists: false`). */
+type ValueTest = (value: unknown, chosen: Chosen) => boolean;
 /** Tests the fields of one event object. */
-type RecordTest = (record: Readonly<Record<string, unknown>>, root: unknown) => boolean;
+type RecordTest = (record: Readonly<Record<string, unknown>>, chosen: Chosen) => boolean;
 
 /** One field: its leaf and/or nested object must hold. The plain cases skip the general path. */
 function fieldTest(field: FieldMatcher): RecordTest {
@@ -168,18 +189,19 @@ function fieldTest(field: FieldMatcher): RecordTest {
     return (record) => matches(record[key]);
   }
   if (leaf === undefined && child !== undefined && !inherited) {
-    return (record, root) => child(record[key], root);
+    return (record, chosen) => child(record[key], chosen);
   }
-  return (record, root) => {
+  const pinned = field.absencePinned ?? new Set<number>();
+  return (record, chosen) => {
     const value = read(record);
     if (
       leaf !== undefined &&
       !leaf.matches(value) &&
-      !(leaf.absentOk && !hasLeafAt(root, leaf.path, 0))
+      !(leaf.absentOk && !hasLeafAt(chosen[0], leaf.path, 0, pinned, chosen))
     ) {
       return false;
     }
-    return child === undefined || child(value, root);
+    return child === undefined || child(value, chosen);
   };
 }
 
@@ -188,10 +210,12 @@ function recordTest(node: ObjectMatcher): RecordTest {
   const tests = node.fields.map(fieldTest);
   const [a, b, c] = tests;
   if (tests.length === 1 && a) return a;
-  if (tests.length === 2 && a && b) return (r, root) => a(r, root) && b(r, root);
-  if (tests.length === 3 && a && b && c) return (r, root) => a(r, root) && b(r, root) && c(r, root);
-  return (r, root) => {
-    for (const test of tests) if (!test(r, root)) return false;
+  if (tests.length === 2 && a && b) return (r, chosen) => a(r, chosen) && b(r, chosen);
+  if (tests.length === 3 && a && b && c) {
+    return (r, chosen) => a(r, chosen) && b(r, chosen) && c(r, chosen);
+  }
+  return (r, chosen) => {
+    for (const test of tests) if (!test(r, chosen)) return false;
     return true;
   };
 }
@@ -203,12 +227,15 @@ function recordTest(node: ObjectMatcher): RecordTest {
  */
 function valueTest(node: ObjectMatcher): ValueTest {
   const test = recordTest(node);
-  const self: ValueTest = (value, root) => {
+  const { depth } = node;
+  const self: ValueTest = (value, chosen) => {
     if (Array.isArray(value)) {
-      for (const element of value as readonly unknown[]) if (self(element, root)) return true;
-      return value.length === 0 && test(EMPTY, root);
+      for (const element of value as readonly unknown[]) if (self(element, chosen)) return true;
+      return value.length === 0 && self(EMPTY, chosen);
     }
-    return test(isJsonObject(value) ? value : EMPTY, root);
+    const record = isJsonObject(value) ? value : EMPTY;
+    chosen[depth] = record;
+    return test(record, chosen);
   };
   return self;
 }
@@ -219,9 +246,9 @@ export function compileMatcher(
 ): (event: unknown) => boolean {
   const tests = alternatives.map(valueTest);
   const [only] = tests;
-  if (tests.length === 1 && only) return (event) => only(event, event);
+  if (tests.length === 1 && only) return (event) => only(event, [event]);
   return (event) => {
-    for (const test of tests) if (test(event, event)) return true;
+    for (const test of tests) if (test(event, [event])) return true;
     return false;
   };
 }

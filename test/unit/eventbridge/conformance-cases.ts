@@ -1274,6 +1274,111 @@ const complex: ConformanceCase[] = [
 ];
 
 /** Every matching case, grouped by documentation section. */
+// --- Keys with dots, from event-ruler, which flattens events and patterns to dotted names
+// (README "How to use Ruler": an event is a list of fields named by their dotted paths) ---
+const dottedKeys: ConformanceCase[] = [
+  c(
+    'a dotted key in the pattern is the nested path',
+    { detail: { 'instance.state': ['running'] } },
+    event({ instance: { state: 'running' } }),
+    true,
+  ),
+  c(
+    'a dotted key at the top of the pattern reaches into detail',
+    { 'detail.state': ['running'] },
+    event({ state: 'running' }),
+    true,
+  ),
+  c(
+    'a dotted key in the event is the nested path of the pattern',
+    { detail: { instance: { state: ['running'] } } },
+    event({ 'instance.state': 'running' }),
+    true,
+  ),
+  c(
+    'a dotted key in the event holds its value, not another',
+    { detail: { instance: { state: ['stopped'] } } },
+    event({ 'instance.state': 'running' }),
+    false,
+  ),
+  c(
+    'a field spelt both ways in the event holds both values',
+    { detail: { instance: { state: ['stopped'] } } },
+    event({ 'instance.state': 'running', instance: { state: 'stopped' } }),
+    true,
+  ),
+  c(
+    'dotted on both sides, split differently',
+    { detail: { 'a.b': { c: ['x'] } } },
+    event({ a: { 'b.c': 'x' } }),
+    true,
+  ),
+  c(
+    'exists false sees a dotted key in the event',
+    { detail: { instance: { state: [{ exists: false }] } } },
+    event({ 'instance.state': 'running' }),
+    false,
+  ),
+];
+
+// --- exists: false inside arrays of objects, array-consistently (event-ruler's ACFinder:
+// absence counts only the fields whose array elements agree with those already matched, in
+// sorted field-name order; ACMachineTest.testACWithExistFalseRule) ---
+const taskInstances = (second: Record<string, unknown>) =>
+  event({
+    taskInstances: [
+      { state: 'ACTIVE', provider: { id: 'p-1' }, resources: [{ category: 'focus' }] },
+      {
+        state: 'INACTIVE',
+        provider: { id: 'p-2' },
+        resources: [{ category: 'focus', context: { interfaces: [second] } }],
+      },
+    ],
+  });
+const activeWithoutInterface = {
+  detail: {
+    taskInstances: {
+      state: ['ACTIVE'],
+      provider: { id: ['p-1'] },
+      resources: { context: { interfaces: { name: [{ exists: false }] } } },
+    },
+  },
+};
+const existsInArrays: ConformanceCase[] = [
+  c(
+    'exists false: absent in the array element the other fields matched, present in another',
+    activeWithoutInterface,
+    taskInstances({ name: 'Dummy' }),
+    true,
+  ),
+  c(
+    'exists false: present in the array element the other fields matched',
+    activeWithoutInterface,
+    event({
+      taskInstances: [
+        {
+          state: 'ACTIVE',
+          provider: { id: 'p-1' },
+          resources: [{ context: { interfaces: [{ name: 'Dummy' }] } }],
+        },
+      ],
+    }),
+    false,
+  ),
+  c(
+    'exists false: judged in the element an earlier-named field chose',
+    { detail: { items: { id: ['1'], tag: [{ exists: false }] } } },
+    event({ items: [{ id: '1' }, { id: '2', tag: 't' }] }),
+    true,
+  ),
+  c(
+    'exists false: a field named before any other is judged across every element',
+    { detail: { items: { a: [{ exists: false }], id: ['1'] } } },
+    event({ items: [{ id: '1' }, { id: '2', a: 't' }] }),
+    false,
+  ),
+];
+
 export const conformanceCases: readonly ConformanceCase[] = [
   ...eventPatternBasics,
   ...valueMatching,
@@ -1289,6 +1394,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...wildcard,
   ...andOr,
   ...complex,
+  ...dottedKeys,
+  ...existsInArrays,
 ];
 
 function bad(name: string, pattern: unknown, reason: RegExp): InvalidPatternCase {
