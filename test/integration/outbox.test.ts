@@ -12,7 +12,6 @@ import {
   messagesInQueue,
   projectionQueueDrained,
   storedReferral,
-  transitionsOf,
 } from '#test/helpers/runtime.ts';
 
 // The outbox on the embedded runtime: the table's stream drives the publish function, which puts
@@ -84,11 +83,11 @@ const publishedFor = (referralId: string, detailType: string) =>
       (event.detail as { referralId?: string }).referralId === referralId,
   );
 
+/** Waits for the referral's routing to be published (it leaves with its receipt). */
 async function routed(referralId: string) {
-  return eventually(`routing of ${referralId}`, async () => {
-    const item = await storedReferral(runtime, referralId);
-    return item?.routing ? item : undefined;
-  });
+  return eventually(`routing of ${referralId} published`, async () =>
+    publishedFor(referralId, 'referral.routed').length > 0 ? true : undefined,
+  );
 }
 
 const providerQueue = () => destinationQueueUrl(runtime, `provider:${provider}`);
@@ -192,9 +191,12 @@ describe('the outbox: a lost PutEvents acknowledgement', () => {
       (await heldInProviderQueue()) >= heldBefore + 2 ? true : undefined,
     );
     expect(await inProviderQueue(referralId)).toBe(2);
-    // ...and de-duplicated by every consumer: one routing, one count, handed out once.
-    const routings = (await transitionsOf(runtime, referralId)).filter((t) => t.to === 'routed');
-    expect(routings).toHaveLength(1);
+    // ...its routing with it, as it was recorded at intake...
+    expect(publishedFor(referralId, 'referral.routed')).toHaveLength(2);
+    expect((await storedReferral(runtime, referralId))?.routing).toMatchObject({
+      routeId: `somerset-${provider}`,
+    });
+    // ...and de-duplicated by every consumer: one count, handed out once.
     expect(await referredAdmitsInSomerset()).toBe(referredBefore + 1);
     const pulled = await pullNext();
     expect(pulled.status).toBe(200);
@@ -225,8 +227,8 @@ describe('the outbox: a restart that lost its stream position', () => {
 
     // Act
     runtime.startEventSourceMappings({ fromTrimHorizon: true });
-    // Its routing is the last record of the stream that publishes anything: once it is out
-    // again, everything is.
+    // Its referral is the last record of the stream that publishes anything: once its routing
+    // is out again, everything is.
     await eventually('the stream published again to its end', async () =>
       publishedFor(referralId, 'referral.routed').length === 2 ? true : undefined,
     );
@@ -234,9 +236,7 @@ describe('the outbox: a restart that lost its stream position', () => {
     // Assess
     expect(receivedBefore).toBe(1);
     expect(publishedFor(referralId, 'referral.received')).toHaveLength(2);
-    expect(
-      (await transitionsOf(runtime, referralId)).filter((t) => t.to === 'routed'),
-    ).toHaveLength(1);
+    expect(publishedFor(referralId, 'referral.routed')).toHaveLength(2);
     expect(await referredAdmitsInSomerset()).toBe(referredBefore);
   });
 });

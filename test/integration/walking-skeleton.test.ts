@@ -103,10 +103,10 @@ describe('one referral, intake to provider, on the embedded runtime', () => {
 
     // Assess
     expect(intake.status).toBe(202);
-    expect(receipt.status).toBe('received');
+    expect(receipt.status).toBe('routed');
     expect(pulled.status).toBe(200);
     expect(pulledBody.referral.referralId).toBe(receipt.referralId);
-    expect(['received', 'routed']).toContain(pulledBody.referral.status);
+    expect(pulledBody.referral.status).toBe('routed');
     expect(routed.routing).toMatchObject({
       routeId: `somerset-${provider}`,
       destination: { kind: 'provider', providerId: provider },
