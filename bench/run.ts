@@ -6,9 +6,11 @@ import { printMatcherBench, runMatcherBench } from './matcher.ts';
 import { printTable } from './stats.ts';
 
 // `npm run bench`: numbers for the README and closing notes. Never assertions in tests.
-// `npm run bench -- hub`: the hub metrics section only.
+// `npm run bench -- hub`: the hub metrics section only; `-- e2e`: referral → provider queue only.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-const hubOnly = process.argv.slice(2).includes('hub');
+const sections = process.argv.slice(2);
+const hubOnly = sections.includes('hub');
+const e2eOnly = sections.includes('e2e');
 
 console.log(
   `Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -43,9 +45,9 @@ if (!hubOnly) {
 }
 
 // Each history runs in a process of its own, after the runtime above has stopped.
-printHubBench(await runHubBench());
+if (!e2eOnly) printHubBench(await runHubBench());
 
-if (!hubOnly) {
+if (!hubOnly && !e2eOnly) {
   console.log(
     '\nEventBridge pattern matching: ours vs serverless-offline-aws-eventbridge, same rules and events',
   );
