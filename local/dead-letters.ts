@@ -115,7 +115,7 @@ const normalised = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, ''
 
 /**
  * The dead-letter queue an operator means: its name or logical id, or what identifies exactly
- * one (`hub-projection`, `provider-turning-point-admit`), or its source queue's name.
+ * one (`hub-projection-dead-letter`, `provider-turning-point-admit`), or its source queue's name.
  */
 export function findDeadLetterQueue(
   queues: readonly DeadLetterQueue[],

@@ -4,10 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterQueuesOf, findDeadLetterQueue } from '#local/dead-letters.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
-import { loadLocalTemplate } from '#local/template.ts';
 import { newWebhookSecret } from '#local/webhook-secrets.ts';
 import { dynamoDocumentClient } from '#shared/adapters/clients.ts';
 import { setLocalClockOffset } from '#shared/clock.ts';
@@ -16,9 +14,7 @@ import { injectFault, type Fault } from '#test/helpers/faults.ts';
 import { referredIn, routedEventMessage } from '#test/helpers/lifecycle-events.ts';
 import {
   eventually,
-  messagesInQueue,
   projectionQueueDrained,
-  queueDrained,
   storedReferral,
   transitionsOf,
 } from '#test/helpers/runtime.ts';
@@ -35,17 +31,13 @@ import { lambdaContext } from '#test/unit/functions/builders.ts';
 //   hash and the answer, is written in the referral's own transaction;
 // - provider commands and withdrawal: conditional writes on the referral's state; a command
 //   the referral already shows is a repeat and answers as it is now;
-// - record-routing: the routing recorded on the referral (a second route is refused);
+// - routing: decided at intake and written with the referral, so it is recorded once with it;
 // - projector: one marker item per counted fact of a referral;
 // - sla-sweep: the overdue flag on the referral, set once by a conditional write.
 
 const hospital = 'musgrove-park-hospital-ae';
 const provider = 'turning-point-admit';
 const webhookSecret = newWebhookSecret();
-const decisionsDlq = findDeadLetterQueue(
-  deadLetterQueuesOf(loadLocalTemplate().template),
-  'RoutingRoutingDecisionsDeadLetterQueue',
-);
 
 let runtime: Runtime;
 let sqs: SQSClient;
@@ -451,95 +443,6 @@ describe('withdrawal by the referrer', () => {
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ referral: { referralId, status: 'withdrawn' } });
     expect(await transitionsTo(referralId, 'withdrawn')).toHaveLength(1);
-  });
-});
-
-const decisionsQueue = () => {
-  const url = runtime.queueUrls.get(decisionsDlq.sourceQueue?.logicalId ?? '');
-  if (!url) throw new Error('No routing decisions queue');
-  return url;
-};
-const decision = (referralId: string, routeId: string, destination: object) =>
-  JSON.stringify({ eventId: randomUUID(), referralId, routeId, destination });
-const turningPoint = { kind: 'provider', providerId: provider };
-
-describe('record-routing (routing decisions queue)', () => {
-  it('records one routing from ten copies of the decision at once, and none more from a later copy', async () => {
-    // Prepare: the referral is stored while nothing is polled, and ten copies of its decision
-    // wait in the queue before the mappings start again (the stream then routes it an 11th time).
-    await runtime.stopEventSourceMappings();
-    const referralId = await submit();
-    await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: decisionsQueue(),
-        Entries: Array.from({ length: 10 }, (_, index) => ({
-          Id: String(index),
-          MessageBody: decision(referralId, 'somerset-turning-point-admit', turningPoint),
-        })),
-      }),
-    );
-
-    // Act
-    runtime.startEventSourceMappings();
-    await routed(referralId);
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: decisionsQueue(),
-        MessageBody: decision(referralId, 'somerset-turning-point-admit', turningPoint),
-      }),
-    );
-    await queueDrained(decisionsQueue());
-
-    // Assess
-    expect(await transitionsTo(referralId, 'routed')).toHaveLength(1);
-  });
-
-  it('records the routing once when the first attempt crashed after its write', async () => {
-    // Prepare
-    fault = injectFault(dynamoDocumentClient(), {
-      when: 'after',
-      matches: ({ commandName, input }) =>
-        commandName.startsWith('TransactWrite') && input.includes('"to":"routed"'),
-      times: 1,
-    });
-
-    // Act
-    const referralId = await submit();
-    await routed(referralId);
-    const crashed = fault;
-    await eventually('the crash', async () => (crashed.failed === 1 ? true : undefined));
-    await queueDrained(decisionsQueue());
-
-    // Assess
-    expect(await transitionsTo(referralId, 'routed')).toHaveLength(1);
-  });
-
-  it('refuses a decision naming another route for a routed referral, and parks it', async () => {
-    // Prepare
-    const referralId = await submit();
-    const first = await routed(referralId);
-    const triage = { kind: 'triage', spoke: 'somerset' };
-
-    // Act
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: decisionsQueue(),
-        MessageBody: decision(referralId, 'somerset-triage', triage),
-      }),
-    );
-    const dlqUrl = runtime.queueUrls.get(decisionsDlq.logicalId) ?? '';
-    await eventually(
-      'the second routing parked',
-      async () => {
-        const parked = await messagesInQueue(dlqUrl);
-        return parked.some((message) => message.referralId === referralId) ? true : undefined;
-      },
-      { attempts: 300 },
-    );
-
-    // Assess
-    expect((await storedReferral(runtime, referralId))?.routing).toEqual(first.routing);
-    expect(await transitionsTo(referralId, 'routed')).toHaveLength(1);
   });
 });
 

@@ -264,7 +264,7 @@ describe('npm run dlq against the running runtime', () => {
     expect(list).toMatch(
       /HubProjectionDeadLetterQueue\s+1\s+0\s+yes\s+queue HubProjectionQueue, after 5 receives/,
     );
-    expect(list).toMatch(/RoutingRoutingDecisionsDeadLetterQueue\s+0\s+0\s+yes/);
+    expect(list).toMatch(/RoutingEscalationDeadLetterQueue\s+0\s+0\s+yes/);
     expect(list).toMatch(/PublishFailures\s+0\s+0\s+no\s+stream of ReferralsTable/);
     for (const queue of deadLetterQueues) expect(list).toContain(queue.name);
     expect(show).toContain(`detailType referral.routed`);
