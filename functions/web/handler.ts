@@ -10,8 +10,8 @@ const govukRoot = projectFolder(govukDist);
 
 // Only these folders of `web/` are served, each at its own path (`/hub/{file+}` onto `web/hub/`).
 // A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
-// The server-rendered pages (`/refer`) are their own functions'.
-const pages = ['provider', 'hub', 'docs'];
+// The server-rendered pages (`/refer`, `/provider`) are their own functions'.
+const pages = ['hub', 'docs'];
 const servedFolders = [...pages, 'assets'];
 
 const contentTypes: Record<string, string> = {

@@ -108,7 +108,7 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     const toProject = path.join(webRoot, 'hub', 'test-link-to-project.js');
     const inside = path.join(webRoot, 'hub', 'test-link-inside.js');
     links.push(toProvider, toProject, inside);
-    symlinkSync(path.join('..', 'provider', 'app.js'), toProvider);
+    symlinkSync(path.join('..', 'docs', 'docs.js'), toProvider);
     symlinkSync(path.join('..', '..', 'package.json'), toProject);
     symlinkSync('app.js', inside);
 
