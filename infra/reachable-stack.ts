@@ -23,6 +23,7 @@ import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeNag } from './nag-acknowledgements.ts';
+import { govukAssetFiles, govukDist, pageKitBundleFolders } from '#web/kit/bundle.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
@@ -334,11 +335,12 @@ export class ReachableStack extends Stack {
 
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
-      description: 'The provider page, the hub dashboard and their assets',
-      copyIntoBundle: ['web'],
+      description: 'The hub dashboard, the API reference and the assets of every page',
+      // GOV.UK Frontend's compiled stylesheet and script come from the installed package.
+      copyIntoBundle: ['web', ...govukAssetFiles.map((file) => `${govukDist}/${file}`)],
     });
 
-    // The referral forms' CSRF key: a random string, only ever read by the forms function.
+    // The pages' CSRF key: a random string, only ever read by the forms and the provider page.
     const formsCsrfKey = new Secret(this, 'FormsCsrfKey', {
       description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -348,12 +350,8 @@ export class ReachableStack extends Stack {
       name: 'forms',
       description: 'The referral forms: sign in, a form per pathway, the confirmation',
       environment: { ...environment, ...authEnvironment },
-      // The page templates, and GOV.UK Frontend's nunjucks macros they call.
-      copyIntoBundle: [
-        'functions/forms/templates',
-        'node_modules/govuk-frontend/dist/govuk/components',
-        'node_modules/govuk-frontend/dist/govuk/macros',
-      ],
+      // The page's templates, the kit's, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: ['web/refer/templates', ...pageKitBundleFolders],
     })
       // A referral put through the intake, read back by id for its confirmation.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })
@@ -361,6 +359,25 @@ export class ReachableStack extends Stack {
       // Seals what the form sends; the confirmation shows no personal data, so never opens it.
       .bindPersonalDataKey(this.personalData, 'encrypt')
       .bindSubjectIndexKey(this.personalData);
+
+    // The provider page: the provider API's services and grants, behind a session cookie.
+    const providerPage = new ReachableFunction(this, 'ProviderPage', {
+      name: 'provider-page',
+      description: 'The provider page: sign in, the work queue, a referral and its commands',
+      environment: { ...environment, ...authEnvironment, ...auditEnvironment },
+      // The page's templates, the kit's, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: ['web/provider/templates', ...pageKitBundleFolders],
+    })
+      // As the provider API: a referral by id, the provider's list on GSI1, leases, transitions
+      // and the audit records of its reads; no Scan.
+      .bindTable(this.table.table, {
+        table: ['GetItem', 'UpdateItem', 'PutItem'],
+        queryIndexes: ['GSI1'],
+      })
+      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
+      .bindFormsCsrfKey(formsCsrfKey)
+      // Shows the provider the personal data; seals a decline's details.
+      .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
 
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;
@@ -384,8 +401,16 @@ export class ReachableStack extends Stack {
         role: 'spoke',
       },
       { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi, role: 'admin' },
-      { method: HttpMethod.GET, path: '/provider', function: web },
-      { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/provider', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/sign-in', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/sign-out', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/next', function: providerPage },
+      { method: HttpMethod.GET, path: '/provider/referrals/{referralId}', function: providerPage },
+      {
+        method: HttpMethod.POST,
+        path: '/provider/referrals/{referralId}/{command}',
+        function: providerPage,
+      },
       { method: HttpMethod.GET, path: '/hub', function: web },
       { method: HttpMethod.GET, path: '/hub/{file+}', function: web },
       { method: HttpMethod.GET, path: '/docs', function: web },

@@ -678,7 +678,7 @@ describe('the web function, over HTTP', () => {
         '/hub',
         '/hub/app.js',
         '/hub/vendor/chart.umd.min.js',
-        '/assets/govuk/govuk-frontend.css',
+        '/assets/govuk/govuk-frontend.min.css',
         '/assets/favicon.svg',
       ].map(rawGet),
     );
