@@ -24,11 +24,15 @@ export async function projectEvent(
   for (const fact of factsOf(detailType, detail)) {
     if (await store.count(detail.referralId, cell, fact)) counted++;
   }
-  const moved = await store.moveStage(detail.referralId, cell, {
-    stage: stageOf(detail.status),
-    provider: detail.providerId ?? noProvider,
-    at: detail.occurredAt,
-  });
+  // A referral starts on no list, so its receipt moves nothing. It must not: its routing happens
+  // at the same moment, and a stage move as old as the last one applied is ignored.
+  const moved =
+    detail.status !== 'received' &&
+    (await store.moveStage(detail.referralId, cell, {
+      stage: stageOf(detail.status),
+      provider: detail.providerId ?? noProvider,
+      at: detail.occurredAt,
+    }));
   if (counted > 0 || moved) {
     log.info('Projected', { referralId: detail.referralId, detailType, counted, moved });
   }

@@ -246,7 +246,8 @@ describe('subject access and retention, on the embedded runtime', () => {
       const transitions = stored
         .filter((item) => item.entity === 'transition')
         .map(({ PK: _pk, SK: _sk, entity: _entity, ...record }) => record);
-      expect(transitions.length).toBeGreaterThanOrEqual(2);
+      // Received and routed are on the referral's own item; each change after has a record.
+      expect(transitions.length).toBeGreaterThanOrEqual(1);
       expect(exported.transitions).toEqual(expect.arrayContaining(transitions));
       expect(exported.transitions).toHaveLength(transitions.length);
       expect(exported.hubProjection).toEqual(
