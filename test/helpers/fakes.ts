@@ -1,0 +1,280 @@
+import type { AuditLog } from '#shared/adapters/audit-log.ts';
+import type { PersonalDataCipher } from '#shared/adapters/personal-data-cipher.ts';
+import type { ReferralPage, ReferralStore } from '#shared/adapters/referral-store.ts';
+import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
+import type { ReadRecord } from '#shared/domain/audit.ts';
+import type { Referral, RevealedReferral } from '#shared/domain/referral.ts';
+import { AuditUnavailableError, ValidationError } from '#shared/errors.ts';
+import type { Log } from '#shared/observability.ts';
+
+/*
+ * Small in-memory fakes of the ports services ask for (their `Pick<>`s of the adapters), so a
+ * service is tested directly: what it decides, with no DynamoDB command in sight. Each fake keeps
+ * the rules of the real thing that a service relies on (a transition only from the state it read,
+ * a lease refused while another message's lease runs) and records what it was asked to do.
+ */
+
+type Transition = Parameters<ReferralStore['transition']>[1];
+
+/** A transition the store persisted: the change as the service asked for it. */
+export interface PersistedTransition extends Transition {
+  referralId: string;
+  from: Referral['status'];
+}
+
+/** Leaves out the keys whose value is undefined, as a DynamoDB REMOVE does. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted']);
+
+/**
+ * The referral store's provider-facing port in memory: referrals as stored (personal data
+ * sealed), optimistic concurrency on status and `updatedAt`, and the lease's conditions.
+ */
+export class InMemoryReferralStore implements Pick<
+  ReferralStore,
+  'get' | 'transition' | 'lease' | 'listByProvider'
+> {
+  readonly #referrals = new Map<string, Referral>();
+  readonly #cipher: Pick<PersonalDataCipher, 'seal'>;
+  /** Another writer getting in before the next transitions are checked, and how many times. */
+  #intruder: { change: (current: Referral) => Referral; times: number } | undefined;
+  /** Every transition persisted, in order. */
+  readonly transitions: PersistedTransition[] = [];
+  /** How many transitions were refused because the referral had changed since it was read. */
+  racesLost = 0;
+
+  constructor({ cipher }: { cipher: Pick<PersonalDataCipher, 'seal'> }) {
+    this.#cipher = cipher;
+  }
+
+  /** Holds these referrals as given (sealed already: see {@link sealedReferral}). */
+  holds(...referrals: Referral[]): this {
+    for (const referral of referrals)
+      this.#referrals.set(referral.referralId, structuredClone(referral));
+    return this;
+  }
+
+  /** The referral as stored now, or undefined. */
+  stored(referralId: string): Referral | undefined {
+    const referral = this.#referrals.get(referralId);
+    return referral && structuredClone(referral);
+  }
+
+  /**
+   * Lets another writer change the referral between the service's read and its write, before
+   * each of the next `times` transitions.
+   */
+  changeBeforeNextTransition(change: (current: Referral) => Referral, times = 1): void {
+    this.#intruder = { change, times };
+  }
+
+  async get(referralId: string): Promise<Referral | undefined> {
+    return this.stored(referralId);
+  }
+
+  async transition(before: Referral, change: Transition): Promise<Referral | undefined> {
+    const intruder = this.#intruder;
+    const existing = this.#referrals.get(before.referralId);
+    if (intruder && existing) {
+      if (--intruder.times <= 0) this.#intruder = undefined;
+      this.holds(intruder.change(structuredClone(existing)));
+    }
+    const current = this.#referrals.get(before.referralId);
+    if (
+      !current ||
+      current.status !== before.status ||
+      current.updatedAt !== before.updatedAt ||
+      current.erasedAt !== undefined
+    ) {
+      this.racesLost++;
+      return undefined;
+    }
+    const fields = change.changes ?? {};
+    const written = await this.#sealedChanges(before.referralId, fields);
+    const at = change.at.toISOString();
+    this.#referrals.set(
+      before.referralId,
+      withoutUndefined({ ...current, ...written, status: change.to, updatedAt: at }),
+    );
+    this.transitions.push({ referralId: before.referralId, from: before.status, ...change });
+    return { ...before, ...written, ...fields, status: change.to, updatedAt: at };
+  }
+
+  async lease(
+    ...[referral, providerId, lease, at]: Parameters<ReferralStore['lease']>
+  ): Promise<Referral | undefined> {
+    const current = this.#referrals.get(referral.referralId);
+    const held = current?.lease;
+    const free =
+      held === undefined ||
+      Date.parse(held.expiresAt) <= at.getTime() ||
+      held.messageId === undefined ||
+      held.messageId === lease.messageId;
+    if (
+      !current ||
+      !leasable.has(current.status) ||
+      (current.providerId !== undefined && current.providerId !== providerId) ||
+      !free
+    ) {
+      return undefined;
+    }
+    this.#referrals.set(referral.referralId, { ...current, lease: structuredClone(lease) });
+    return { ...referral, lease };
+  }
+
+  async listByProvider(
+    providerId: string,
+    {
+      status,
+      limit = 50,
+      cursor,
+    }: { status?: Referral['status']; limit?: number; cursor?: string },
+  ): Promise<ReferralPage> {
+    const start = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(start) || start < 0) {
+      throw new ValidationError('The cursor is not one this list gave.', [
+        { pointer: '/cursor', detail: 'must be the cursor of a previous page' },
+      ]);
+    }
+    const theirs = [...this.#referrals.values()]
+      .filter((r) => r.providerId === providerId && (!status || r.status === status))
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    const page = theirs.slice(start, start + limit);
+    return {
+      referrals: page.map((referral) => structuredClone(referral)),
+      ...(start + limit < theirs.length ? { cursor: String(start + limit) } : {}),
+    };
+  }
+
+  /** A decline's free-text details sealed, never kept in the clear, as the real store writes. */
+  async #sealedChanges(
+    referralId: string,
+    fields: NonNullable<Transition['changes']>,
+  ): Promise<Record<string, unknown>> {
+    if (!('decline' in fields)) return { ...fields };
+    const { decline, ...rest } = fields;
+    return {
+      ...rest,
+      decline: decline ? { reason: decline.reason } : undefined,
+      declineDetailsSealed: decline?.details
+        ? await this.#cipher.seal('decline-details', referralId, decline.details)
+        : undefined,
+    };
+  }
+}
+
+/**
+ * A referral as the store holds it: its personal data (and a decline's details) sealed with
+ * this cipher, nothing of it in the clear.
+ */
+export async function sealedReferral(
+  referral: RevealedReferral | Referral,
+  cipher: Pick<PersonalDataCipher, 'seal'>,
+): Promise<Referral> {
+  const { personal, decline, ...rest } = referral;
+  return {
+    ...rest,
+    ...(personal
+      ? { personalSealed: await cipher.seal('personal', referral.referralId, personal) }
+      : {}),
+    ...(decline ? { decline: { reason: decline.reason } } : {}),
+    ...(decline?.details
+      ? {
+          declineDetailsSealed: await cipher.seal(
+            'decline-details',
+            referral.referralId,
+            decline.details,
+          ),
+        }
+      : {}),
+  };
+}
+
+/** One provider's work queue in memory: messages waiting, and what was deleted or extended. */
+export class InMemoryWorkQueue implements Pick<WorkQueue, 'receive' | 'delete' | 'extend'> {
+  readonly #waiting: LeasedMessage[] = [];
+  /** The lease each receive asked for, in seconds, one entry per receive. */
+  readonly receives: number[] = [];
+  /** Receipt handles deleted, in order. */
+  readonly deleted: string[] = [];
+  /** Leases extended, in order. */
+  readonly extended: { receiptHandle: string; seconds: number }[] = [];
+  /** When set, every delete fails with this error. */
+  failDeletesWith: Error | undefined;
+
+  /** Puts a message in the queue; its receipt handle is `receipt-<messageId>`. */
+  send(body: string, messageId: string): LeasedMessage {
+    const message = { messageId, body, receiptHandle: `receipt-${messageId}` };
+    this.#waiting.push(message);
+    return message;
+  }
+
+  async receive(leaseSeconds: number): Promise<LeasedMessage | undefined> {
+    this.receives.push(leaseSeconds);
+    return this.#waiting.shift();
+  }
+
+  async delete(receiptHandle: string): Promise<void> {
+    if (this.failDeletesWith) throw this.failDeletesWith;
+    this.deleted.push(receiptHandle);
+  }
+
+  async extend(receiptHandle: string, seconds: number): Promise<void> {
+    this.extended.push({ receiptHandle, seconds });
+  }
+}
+
+/** The audit log's write port in memory: each write's records, or a log that is down. */
+export class InMemoryAuditLog implements Pick<AuditLog, 'record'> {
+  /** The records of each write, one entry per write that had any. */
+  readonly writes: ReadRecord[][] = [];
+  /** How many writes are still to fail (as the real log does, with AuditUnavailableError). */
+  failures = 0;
+
+  /** Every record written, in order. */
+  get records(): ReadRecord[] {
+    return this.writes.flat();
+  }
+
+  /** Fails the next `times` writes; `Infinity` keeps it down. */
+  down(times = Infinity): this {
+    this.failures = times;
+    return this;
+  }
+
+  async record(reads: readonly ReadRecord[]): Promise<void> {
+    if (reads.length === 0) return;
+    if (this.failures > 0) {
+      this.failures--;
+      throw new AuditUnavailableError({ cause: new Error('Service unavailable') });
+    }
+    this.writes.push([...reads]);
+  }
+}
+
+/** One line a service logged. */
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  attributes: unknown[];
+}
+
+/** A log that keeps its lines, to check what a service said (and that no personal data was). */
+export function recordingLog(): Log & { lines: LogLine[]; messages: () => string[] } {
+  const lines: LogLine[] = [];
+  const line =
+    (level: LogLine['level']) =>
+    (message: string, ...attributes: unknown[]) => {
+      lines.push({ level, message, attributes });
+    };
+  return {
+    lines,
+    messages: () => lines.map((l) => l.message),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  } as Log & { lines: LogLine[]; messages: () => string[] };
+}
