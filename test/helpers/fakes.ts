@@ -35,7 +35,7 @@ const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted'])
  */
 export class InMemoryReferralStore implements Pick<
   ReferralStore,
-  'get' | 'transition' | 'lease' | 'listByProvider'
+  'get' | 'transition' | 'lease' | 'listByProvider' | 'listByOrganisation'
 > {
   readonly #referrals = new Map<string, Referral>();
   readonly #cipher: Pick<PersonalDataCipher, 'seal'>;
@@ -133,19 +133,38 @@ export class InMemoryReferralStore implements Pick<
       cursor,
     }: { status?: Referral['status']; limit?: number; cursor?: string },
   ): Promise<ReferralPage> {
+    return this.#page(
+      (r) => r.providerId === providerId && (!status || r.status === status),
+      limit,
+      cursor,
+    );
+  }
+
+  async listByOrganisation(
+    organisationId: string,
+    { limit = 50, cursor }: { limit?: number; cursor?: string },
+  ): Promise<ReferralPage> {
+    return this.#page((r) => r.referrerOrganisationId === organisationId, limit, cursor);
+  }
+
+  /** The referrals that match, newest first, a page at a time; the cursor is an offset. */
+  #page(
+    matches: (referral: Referral) => boolean,
+    limit: number,
+    cursor: string | undefined,
+  ): ReferralPage {
     const start = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isInteger(start) || start < 0) {
       throw new ValidationError('The cursor is not one this list gave.', [
         { pointer: '/cursor', detail: 'must be the cursor of a previous page' },
       ]);
     }
-    const theirs = [...this.#referrals.values()]
-      .filter((r) => r.providerId === providerId && (!status || r.status === status))
+    const all = [...this.#referrals.values()]
+      .filter(matches)
       .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
-    const page = theirs.slice(start, start + limit);
     return {
-      referrals: page.map((referral) => structuredClone(referral)),
-      ...(start + limit < theirs.length ? { cursor: String(start + limit) } : {}),
+      referrals: all.slice(start, start + limit).map((referral) => structuredClone(referral)),
+      ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
     };
   }
 
