@@ -1,6 +1,7 @@
 import type { AuditLog } from '#shared/adapters/audit-log.ts';
 import type { PersonalDataCipher } from '#shared/adapters/personal-data-cipher.ts';
 import type { ReferralPage, ReferralStore } from '#shared/adapters/referral-store.ts';
+import type { EventBus, OutgoingEvent } from '#shared/adapters/event-bus.ts';
 import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
 import type { Referral, RevealedReferral } from '#shared/domain/referral.ts';
@@ -35,7 +36,7 @@ const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted'])
  */
 export class InMemoryReferralStore implements Pick<
   ReferralStore,
-  'get' | 'transition' | 'lease' | 'listByProvider' | 'listByOrganisation'
+  'get' | 'transition' | 'lease' | 'listByProvider' | 'listByOrganisation' | 'receivedBetween'
 > {
   readonly #referrals = new Map<string, Referral>();
   readonly #cipher: Pick<PersonalDataCipher, 'seal'>;
@@ -147,11 +148,27 @@ export class InMemoryReferralStore implements Pick<
     return this.#page((r) => r.referrerOrganisationId === organisationId, limit, cursor);
   }
 
+  async receivedBetween(
+    spoke: string,
+    from: Date,
+    to: Date,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<ReferralPage> {
+    const [since, until] = [from.toISOString(), to.toISOString()];
+    return this.#page(
+      (r) => r.spoke === spoke && r.receivedAt >= since && r.receivedAt <= until,
+      limit,
+      cursor,
+      'oldest first',
+    );
+  }
+
   /** The referrals that match, newest first, a page at a time; the cursor is an offset. */
   #page(
     matches: (referral: Referral) => boolean,
     limit: number,
     cursor: string | undefined,
+    order: 'newest first' | 'oldest first' = 'newest first',
   ): ReferralPage {
     const start = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isInteger(start) || start < 0) {
@@ -162,6 +179,7 @@ export class InMemoryReferralStore implements Pick<
     const all = [...this.#referrals.values()]
       .filter(matches)
       .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    if (order === 'oldest first') all.reverse();
     return {
       referrals: all.slice(start, start + limit).map((referral) => structuredClone(referral)),
       ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
@@ -271,6 +289,20 @@ export class InMemoryAuditLog implements Pick<AuditLog, 'record'> {
       throw new AuditUnavailableError({ cause: new Error('Service unavailable') });
     }
     this.writes.push([...reads]);
+  }
+}
+
+/** The event bus's publish port in memory: each request's events, or a bus that refuses. */
+export class InMemoryEventBus implements Pick<EventBus, 'publish'> {
+  /** The events of each publish call, in order. */
+  readonly requests: OutgoingEvent[][] = [];
+  /** When set, every publish fails with this error. */
+  failWith: Error | undefined;
+
+  async publish(events: readonly OutgoingEvent[]): Promise<string[]> {
+    if (this.failWith) throw this.failWith;
+    this.requests.push([...events]);
+    return events.map((_, index) => `event-${this.requests.length}-${index}`);
   }
 }
 
