@@ -2,6 +2,8 @@ import type { AuditLog } from '#shared/adapters/audit-log.ts';
 import type { PersonalDataCipher } from '#shared/adapters/personal-data-cipher.ts';
 import type { ReferralPage, ReferralStore } from '#shared/adapters/referral-store.ts';
 import type { EventBus, OutgoingEvent } from '#shared/adapters/event-bus.ts';
+import type { AggregateCell, MetricsStore, StagePosition } from '#shared/adapters/metrics-store.ts';
+import type { ProjectedFact } from '#shared/domain/hub-metrics.ts';
 import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
 import type { Referral, RevealedReferral } from '#shared/domain/referral.ts';
@@ -303,6 +305,31 @@ export class InMemoryEventBus implements Pick<EventBus, 'publish'> {
     if (this.failWith) throw this.failWith;
     this.requests.push([...events]);
     return events.map((_, index) => `event-${this.requests.length}-${index}`);
+  }
+}
+
+/**
+ * The hub aggregates' projection port in memory: each fact counted once per referral, and each
+ * referral's stage moved only by an event later than the last one applied.
+ */
+export class InMemoryMetricsStore implements Pick<MetricsStore, 'count' | 'moveStage'> {
+  /** The facts counted, once each, as `cell` and fact. */
+  readonly counted: { referralId: string; cell: AggregateCell; fact: ProjectedFact }[] = [];
+  /** Each referral's stage, as the last event applied left it. */
+  readonly stages = new Map<string, StagePosition & { cell: AggregateCell }>();
+
+  async count(referralId: string, cell: AggregateCell, fact: ProjectedFact): Promise<boolean> {
+    const seen = this.counted.some((c) => c.referralId === referralId && c.fact.fact === fact.fact);
+    if (seen) return false;
+    this.counted.push({ referralId, cell, fact });
+    return true;
+  }
+
+  async moveStage(referralId: string, cell: AggregateCell, to: StagePosition): Promise<boolean> {
+    const from = this.stages.get(referralId);
+    if (from && from.at >= to.at) return false;
+    this.stages.set(referralId, { ...to, cell });
+    return true;
   }
 }
 
