@@ -7,7 +7,7 @@ import type { ProjectedFact } from '#shared/domain/hub-metrics.ts';
 import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
 import type { Referral, RevealedReferral } from '#shared/domain/referral.ts';
-import { AuditUnavailableError, ValidationError } from '#shared/errors.ts';
+import { AuditUnavailableError, ConflictError, ValidationError } from '#shared/errors.ts';
 import type { Log } from '#shared/observability.ts';
 
 /*
@@ -38,7 +38,13 @@ const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted'])
  */
 export class InMemoryReferralStore implements Pick<
   ReferralStore,
-  'get' | 'transition' | 'lease' | 'listByProvider' | 'listByOrganisation' | 'receivedBetween'
+  | 'create'
+  | 'get'
+  | 'transition'
+  | 'lease'
+  | 'listByProvider'
+  | 'listByOrganisation'
+  | 'receivedBetween'
 > {
   readonly #referrals = new Map<string, Referral>();
   readonly #cipher: Pick<PersonalDataCipher, 'seal'>;
@@ -72,6 +78,14 @@ export class InMemoryReferralStore implements Pick<
    */
   changeBeforeNextTransition(change: (current: Referral) => Referral, times = 1): void {
     this.#intruder = { change, times };
+  }
+
+  /** Stores a new referral, its personal data sealed; refuses one that exists. */
+  async create(referral: Referral): Promise<void> {
+    if (this.#referrals.has(referral.referralId)) {
+      throw new ConflictError(`Referral ${referral.referralId} already exists.`);
+    }
+    this.holds(await sealedReferral(referral, this.#cipher));
   }
 
   async get(referralId: string): Promise<Referral | undefined> {
