@@ -6,7 +6,7 @@ import type { AggregateCell, MetricsStore, StagePosition } from '#shared/adapter
 import type { ProjectedFact } from '#shared/domain/hub-metrics.ts';
 import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
-import type { Referral, RevealedReferral } from '#shared/domain/referral.ts';
+import { nextDeadline, type Referral, type RevealedReferral } from '#shared/domain/referral.ts';
 import { AuditUnavailableError, ConflictError, ValidationError } from '#shared/errors.ts';
 import type { Log } from '#shared/observability.ts';
 
@@ -30,6 +30,33 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Where a page starts: the fakes' cursors are offsets; anything else is refused as the store does. */
+function offsetOf(cursor: string | undefined): number {
+  const start = cursor === undefined ? 0 : Number(cursor);
+  if (!Number.isInteger(start) || start < 0) {
+    throw new ValidationError('The cursor is not one this list gave.', [
+      { pointer: '/cursor', detail: 'must be the cursor of a previous page' },
+    ]);
+  }
+  return start;
+}
+
+/**
+ * A page of an index in key order, after the key the cursor names, as DynamoDB's
+ * `ExclusiveStartKey` does: items that leave the index meanwhile never make a page skip others.
+ */
+function pageAfter<T extends { key: string }>(
+  entries: T[],
+  cursor: string | undefined,
+  limit: number,
+): { items: T[]; cursor?: string } {
+  const after = entries
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .filter((entry) => cursor === undefined || entry.key > cursor);
+  const items = after.slice(0, limit);
+  return after.length > limit ? { items, cursor: items.at(-1)!.key } : { items };
+}
+
 const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted']);
 
 /**
@@ -45,8 +72,24 @@ export class InMemoryReferralStore implements Pick<
   | 'listByProvider'
   | 'listByOrganisation'
   | 'receivedBetween'
+  | 'dueBy'
+  | 'flagOverdue'
+  | 'refreshDeadlineIndex'
+  | 'expiredBy'
+  | 'erasePersonalData'
 > {
   readonly #referrals = new Map<string, Referral>();
+  /**
+   * The sparse deadline index: each listed referral's next deadline and the referral as it was
+   * when indexed (an index answers what it projected, which may be behind the item).
+   */
+  readonly #dueIndex = new Map<string, { due: string; referral: Referral }>();
+  /** The missed deadlines flagged, in order. */
+  readonly flags: { referralId: string; kind: string; at: string }[] = [];
+  /** The referrals put back in (or taken out of) the deadline index, in order. */
+  readonly refreshed: string[] = [];
+  /** The referrals whose personal data was erased, in order. */
+  readonly erased: string[] = [];
   readonly #cipher: Pick<PersonalDataCipher, 'seal'>;
   /** Another writer getting in before the next transitions are checked, and how many times. */
   #intruder: { change: (current: Referral) => Referral; times: number } | undefined;
@@ -61,9 +104,35 @@ export class InMemoryReferralStore implements Pick<
 
   /** Holds these referrals as given (sealed already: see {@link sealedReferral}). */
   holds(...referrals: Referral[]): this {
-    for (const referral of referrals)
-      this.#referrals.set(referral.referralId, structuredClone(referral));
+    for (const referral of referrals) this.#write(structuredClone(referral));
     return this;
+  }
+
+  /** Changes the item behind the deadline index's back, as a concurrent writer would. */
+  changeBehindTheIndex(referral: Referral): void {
+    this.#referrals.set(referral.referralId, structuredClone(referral));
+  }
+
+  /** Lists a referral in the deadline index as due at `due`, whatever the item says. */
+  indexAsDue(referral: Referral, due: string): void {
+    this.#dueIndex.set(referral.referralId, { due, referral: structuredClone(referral) });
+  }
+
+  /** Whether the deadline index lists the referral now, and at which deadline. */
+  dueAt(referralId: string): string | undefined {
+    return this.#dueIndex.get(referralId)?.due;
+  }
+
+  /** Writes the item, and its deadline index entry as the real store does with every write. */
+  #write(referral: Referral): void {
+    this.#referrals.set(referral.referralId, referral);
+    this.#index(referral);
+  }
+
+  #index(referral: Referral): void {
+    const due = nextDeadline(referral);
+    if (due) this.#dueIndex.set(referral.referralId, { due, referral: structuredClone(referral) });
+    else this.#dueIndex.delete(referral.referralId);
   }
 
   /** The referral as stored now, or undefined. */
@@ -112,10 +181,7 @@ export class InMemoryReferralStore implements Pick<
     const fields = change.changes ?? {};
     const written = await this.#sealedChanges(before.referralId, fields);
     const at = change.at.toISOString();
-    this.#referrals.set(
-      before.referralId,
-      withoutUndefined({ ...current, ...written, status: change.to, updatedAt: at }),
-    );
+    this.#write(withoutUndefined({ ...current, ...written, status: change.to, updatedAt: at }));
     this.transitions.push({ referralId: before.referralId, from: before.status, ...change });
     return { ...before, ...written, ...fields, status: change.to, updatedAt: at };
   }
@@ -186,12 +252,7 @@ export class InMemoryReferralStore implements Pick<
     cursor: string | undefined,
     order: 'newest first' | 'oldest first' = 'newest first',
   ): ReferralPage {
-    const start = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isInteger(start) || start < 0) {
-      throw new ValidationError('The cursor is not one this list gave.', [
-        { pointer: '/cursor', detail: 'must be the cursor of a previous page' },
-      ]);
-    }
+    const start = offsetOf(cursor);
     const all = [...this.#referrals.values()]
       .filter(matches)
       .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
@@ -200,6 +261,76 @@ export class InMemoryReferralStore implements Pick<
       referrals: all.slice(start, start + limit).map((referral) => structuredClone(referral)),
       ...(start + limit < all.length ? { cursor: String(start + limit) } : {}),
     };
+  }
+
+  async dueBy(
+    now: Date,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<ReferralPage> {
+    const due = [...this.#dueIndex.values()]
+      .filter((entry) => entry.due <= now.toISOString())
+      .map((entry) => ({ key: `${entry.due}#${entry.referral.referralId}`, entry }));
+    const page = pageAfter(due, cursor, limit);
+    return {
+      referrals: page.items.map(({ entry }) => structuredClone(entry.referral)),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    };
+  }
+
+  async flagOverdue(
+    ...[referral, kind, at]: Parameters<ReferralStore['flagOverdue']>
+  ): Promise<boolean> {
+    const current = this.#referrals.get(referral.referralId);
+    if (!current || current.overdue?.[kind]) return false;
+    const overdue = { ...referral.overdue, [kind]: at.toISOString() };
+    this.#referrals.set(referral.referralId, { ...current, overdue });
+    this.#index({ ...referral, overdue });
+    this.flags.push({ referralId: referral.referralId, kind, at: at.toISOString() });
+    return true;
+  }
+
+  async refreshDeadlineIndex(referral: Referral): Promise<void> {
+    this.#index(referral);
+    this.refreshed.push(referral.referralId);
+  }
+
+  async expiredBy(
+    now: Date,
+    { limit = 100, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<{ referralIds: string[]; cursor?: string }> {
+    const seconds = Math.floor(now.getTime() / 1000);
+    const expired = [...this.#referrals.values()]
+      .filter((r) => r.expiresAt !== undefined && r.expiresAt <= seconds && !r.erasedAt)
+      .map((r) => ({ key: `${String(r.expiresAt).padStart(12, '0')}#${r.referralId}`, r }));
+    const page = pageAfter(expired, cursor, limit);
+    return {
+      referralIds: page.items.map(({ r }) => r.referralId),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    };
+  }
+
+  async erasePersonalData(referralId: string, at: Date): Promise<boolean> {
+    const current = this.#referrals.get(referralId);
+    const seconds = Math.floor(at.getTime() / 1000);
+    if (
+      !current ||
+      current.erasedAt ||
+      current.expiresAt === undefined ||
+      current.expiresAt > seconds
+    ) {
+      return false;
+    }
+    const {
+      personal: _personal,
+      personalSealed: _personalSealed,
+      declineDetailsSealed: _declineDetailsSealed,
+      subjectIndex: _subjectIndex,
+      expiresAt: _expiresAt,
+      ...anonymous
+    } = current;
+    this.#referrals.set(referralId, { ...anonymous, erasedAt: at.toISOString() });
+    this.erased.push(referralId);
+    return true;
   }
 
   /** A decline's free-text details sealed, never kept in the clear, as the real store writes. */
