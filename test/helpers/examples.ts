@@ -1,8 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-/** The shared folder beside the project, where the intake's contract examples live. */
-export const examplesDir = path.resolve(
+/**
+ * The example referrals the tests use: the repo's own copy of the intake's contract examples,
+ * so the tests need nothing outside the repo. `test/unit/examples-copy.test.ts` checks that it
+ * agrees with the published contract, {@link publishedExamplesDir}.
+ */
+export const examplesDir = path.resolve(import.meta.dirname, '..', 'data', 'referrals');
+
+/** The published contract, in the shared folder beside the project (absent in a lone clone). */
+export const publishedExamplesDir = path.resolve(
   import.meta.dirname,
   '..',
   '..',
@@ -12,7 +19,7 @@ export const examplesDir = path.resolve(
   'referrals',
 );
 
-/** One example referral body from ../shared/examples/referrals, parsed. */
+/** One example referral body from the repo's copy of the examples, parsed. */
 export function exampleReferral(fileName: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(examplesDir, fileName), 'utf8')) as Record<
     string,
@@ -51,4 +58,23 @@ export function personalValuesOfExample(example: Record<string, unknown>): strin
     ...stringsIn([example.subject, referrer, example.summary]),
     ...stringsIn(example.details).filter((value) => !isCode(value)),
   ];
+}
+
+/**
+ * How two folders of examples differ, file by file (missing on one side, or not the same bytes);
+ * empty when they agree.
+ */
+export function exampleCopyDifferences(copyDir: string, publishedDir: string): string[] {
+  const copy = new Set(readdirSync(copyDir));
+  const published = new Set(readdirSync(publishedDir));
+  const differences: string[] = [];
+  for (const name of [...new Set([...copy, ...published])].sort()) {
+    if (!copy.has(name)) differences.push(`${name}: published but not in the copy`);
+    else if (!published.has(name)) differences.push(`${name}: in the copy but not published`);
+    else if (
+      !readFileSync(path.join(copyDir, name)).equals(readFileSync(path.join(publishedDir, name)))
+    )
+      differences.push(`${name}: differs from the published file`);
+  }
+  return differences;
 }

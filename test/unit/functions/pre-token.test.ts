@@ -2,10 +2,13 @@ import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UnauthorizedError } from '#shared/errors.ts';
-import { Authenticator, roles, type Role } from '#shared/http/auth.ts';
-import { groupOf, type AccessTokenOverrides } from '#shared/services/token-claims.ts';
+import { Authenticator, roles } from '#shared/http/auth.ts';
+import type { AccessTokenOverrides } from '#shared/services/token-claims.ts';
 import { captureOutput, partnershipId } from './builders.ts';
 
+// The handler's part: Cognito's event in, the decision logged (never who) and answered in the
+// shape Cognito applies, and the token that makes is one the API takes as that role, or refuses.
+// Each decision and its overrides are tested in test/unit/services/token-claims.test.ts.
 vi.stubEnv('PARTNERSHIP', partnershipId);
 const { handler } = await import('#functions/pre-token/handler.ts');
 
@@ -187,13 +190,5 @@ describe('the pre-token trigger (V2_0)', () => {
     ]);
     expect(output.text()).not.toContain('coordinator@example.org');
     expect(output.text()).not.toContain('a1b2c3d4');
-  });
-
-  it('names one group per role, each the name of its scope', () => {
-    // Act
-    const groups = (Object.keys(roles) as Role[]).map(groupOf);
-
-    // Assess
-    expect(groups).toEqual(['referrer', 'provider', 'spoke-coordinator', 'hub-analyst', 'admin']);
   });
 });

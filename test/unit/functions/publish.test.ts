@@ -4,13 +4,10 @@ import {
   type PutEventsCommandInput,
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
-import { toEventDetail, type Referral } from '#shared/domain/referral.ts';
+import { eventsForInsertedItem } from '#shared/services/publish.ts';
 import {
   captureOutput,
   lambdaContext,
@@ -20,15 +17,16 @@ import {
   referralItem,
   routedReferral,
   streamRecord,
-  tableName,
 } from './builders.ts';
 
+// The handler's part: which stream records reach the outbox rule, that its events reach the bus
+// (in one request per record, in stream order), and which records are reported for a retry. The
+// rule itself (which events a new item makes) is tested in test/unit/services/publish.test.ts.
 const busName = 'reachable-test-bus';
 
 vi.stubEnv('EVENT_BUS_NAME', busName);
 vi.stubEnv('PARTNERSHIP', partnershipId);
 const eventBridge = mockClient(EventBridgeClient);
-const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/publish/handler.ts');
 
 const context = lambdaContext('reachable-publish');
@@ -51,24 +49,9 @@ const streamEvent = (...records: DynamoDBStreamEvent['Records']): DynamoDBStream
 const putEntries = () =>
   eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
 
-function transitionItem(before: Referral, after: Referral) {
-  return {
-    PK: `REFERRAL#${after.referralId}`,
-    SK: `TRANSITION#${after.updatedAt}#${after.status}`,
-    entity: 'transition',
-    referralId: after.referralId,
-    from: before.status,
-    to: after.status,
-    at: after.updatedAt,
-    actor: { kind: 'system', id: 'route:somerset-turning-point-admit' },
-    event: toEventDetail(after),
-  };
-}
-
 let output: ReturnType<typeof captureOutput>;
 
 beforeEach(() => {
-  documents.reset();
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).callsFake(acceptAll);
   output = captureOutput();
@@ -79,7 +62,7 @@ afterEach(() => {
 });
 
 describe('publish: new referral items', () => {
-  it('puts one referral.received event carrying no personal data', async () => {
+  it('puts the events of the outbox rule on the bus, with its source, carrying no personal data', async () => {
     // Prepare
     const referral = referralFromExample('admit-friday-night.json', admitId);
     const event = streamEvent(
@@ -100,17 +83,9 @@ describe('publish: new referral items', () => {
       Source: `reachable.${partnershipId}`,
       DetailType: 'referral.received',
     });
-    const detail = JSON.parse(entry.Detail!) as Record<string, unknown>;
-    expect(detail).toMatchObject({
-      referralId: admitId,
-      spoke: 'somerset',
-      pathway: 'admit',
-      status: 'received',
-      referrerOrganisationId: 'musgrove-park-hospital-ae',
-    });
-    for (const field of ['personal', 'subject', 'referrer', 'summary', 'expiresAt', 'PK']) {
-      expect(detail).not.toHaveProperty(field);
-    }
+    expect(JSON.parse(entry.Detail!)).toEqual(
+      eventsForInsertedItem(referralItem(referral))[0]!.detail,
+    );
     for (const personal of personalValuesOf('admit-friday-night.json')) {
       expect(entry.Detail).not.toContain(personal);
     }
@@ -134,14 +109,6 @@ describe('publish: new referral items', () => {
       'referral.received',
       'referral.escalated',
     ]);
-    for (const entry of calls[0]!) {
-      const detail = JSON.parse(entry.Detail!) as { referralId: string; flags: object };
-      expect(detail.referralId).toBe(threatenedId);
-      expect(detail.flags).toMatchObject({ immediateEscalation: true });
-      for (const personal of personalValuesOf('weapons-threatened-bristol.json')) {
-        expect(entry.Detail).not.toContain(personal);
-      }
-    }
   });
 
   it('logs what it published and none of the personal data', async () => {
@@ -207,40 +174,6 @@ describe('publish: records that are not new items', () => {
       expect(eventBridge.calls()).toHaveLength(0);
     },
   );
-});
-
-describe('publish: new transition items', () => {
-  it.each([
-    { to: 'routed', detailType: 'referral.routed' },
-    { to: 'accepted', detailType: 'referral.accepted' },
-  ] as const)('puts $detailType for a transition to $to', async ({ to, detailType }) => {
-    // Prepare
-    const received = referralFromExample('admit-friday-night.json', admitId);
-    const routed = routedReferral(received, 'somerset-turning-point-admit', {
-      kind: 'provider',
-      providerId: 'turning-point-admit',
-    });
-    const [before, after] =
-      to === 'routed'
-        ? [received, routed]
-        : [
-            routed,
-            { ...routed, status: 'accepted' as const, updatedAt: '2026-11-20T23:00:00.000Z' },
-          ];
-    const item = transitionItem(before, after);
-    const event = streamEvent(streamRecord({ eventName: 'INSERT', item, sequenceNumber: '400' }));
-
-    // Act
-    const result = await handler(event, context);
-
-    // Assess
-    expect(result).toEqual({ batchItemFailures: [] });
-    const calls = putEntries();
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toHaveLength(1);
-    expect(calls[0]![0]).toMatchObject({ DetailType: detailType, EventBusName: busName });
-    expect(JSON.parse(calls[0]![0]!.Detail!)).toEqual(item.event);
-  });
 });
 
 describe('publish: failures', () => {
@@ -327,83 +260,5 @@ describe('publish: failures', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '701' }] });
     expect(putEntries()).toHaveLength(1);
-  });
-});
-
-describe('publish: overdue flags', () => {
-  /** The transition item the SLA sweep's store writes when it flags a missed deadline. */
-  async function overdueItem(kind: 'accept' | 'first-contact') {
-    documents.on(TransactWriteCommand).resolves({});
-    const referral: Referral = {
-      ...routedReferral(
-        referralFromExample('admit-friday-night.json', admitId),
-        'somerset-turning-point-admit',
-        {
-          kind: 'provider',
-          providerId: 'turning-point-admit',
-        },
-      ),
-      deadlines: {
-        acceptBy: '2026-11-21T00:00:00.000Z',
-        firstContactBy: '2026-11-21T00:00:00.000Z',
-      },
-    };
-    const store = new ReferralStore({
-      tableName,
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-    });
-    await store.flagOverdue(referral, kind, new Date('2026-11-21T00:05:00.000Z'));
-    const put = documents.commandCalls(TransactWriteCommand).at(-1)!.args[0].input
-      .TransactItems?.[1]?.Put;
-    return put!.Item!;
-  }
-
-  it.each(['accept', 'first-contact'] as const)(
-    'puts referral.overdue, naming the missed %s deadline, for the item the sweep records',
-    async (kind) => {
-      // Prepare
-      const item = await overdueItem(kind);
-      const event = streamEvent(streamRecord({ eventName: 'INSERT', item, sequenceNumber: '800' }));
-
-      // Act
-      const result = await handler(event, context);
-
-      // Assess
-      expect(result).toEqual({ batchItemFailures: [] });
-      const calls = putEntries();
-      expect(calls).toHaveLength(1);
-      expect(calls[0]).toHaveLength(1);
-      const entry = calls[0]![0]!;
-      expect(entry).toMatchObject({ DetailType: 'referral.overdue', EventBusName: busName });
-      expect(JSON.parse(entry.Detail!)).toMatchObject({
-        referralId: admitId,
-        status: 'routed',
-        providerId: 'turning-point-admit',
-        overdue: kind,
-        occurredAt: '2026-11-21T00:05:00.000Z',
-      });
-      for (const personal of personalValuesOf('admit-friday-night.json')) {
-        expect(entry.Detail).not.toContain(personal);
-      }
-    },
-  );
-
-  it('reports a transition item naming an event the catalogue does not have, and publishes nothing for it', async () => {
-    // Prepare
-    const item = { ...(await overdueItem('accept')), eventType: 'referral.forgotten' };
-    const good = await overdueItem('first-contact');
-    const event = streamEvent(
-      streamRecord({ eventName: 'INSERT', item, sequenceNumber: '801' }),
-      streamRecord({ eventName: 'INSERT', item: good, sequenceNumber: '802' }),
-    );
-
-    // Act
-    const result = await handler(event, context);
-
-    // Assess
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '801' }] });
-    const calls = putEntries();
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.map((entry) => entry.DetailType)).toEqual(['referral.overdue']);
   });
 });

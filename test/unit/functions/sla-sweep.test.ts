@@ -1,20 +1,14 @@
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Referral } from '#shared/domain/referral.ts';
-import {
-  captureOutput,
-  lambdaContext,
-  personalValuesOf,
-  referralFromExample,
-  referralItem,
-  routedReferral,
-  tableName,
-} from './builders.ts';
+import * as slaSweep from '#shared/services/sla-sweep.ts';
+import { captureOutput, lambdaContext, tableName } from './builders.ts';
+
+// The handler's part: the sweep run as of now, its result returned and logged with the Lambda
+// context. What the sweep flags is tested in test/unit/services/sla-sweep.test.ts.
+vi.mock('#shared/services/sla-sweep.ts', () => ({ sweepDeadlines: vi.fn() }));
+const service = vi.mocked(slaSweep);
 
 vi.stubEnv('TABLE_NAME', tableName);
-const documents = mockClient(DynamoDBDocumentClient);
 const { handler } = await import('#functions/sla-sweep/handler.ts');
 
 const schedule: ScheduledEvent = {
@@ -29,26 +23,12 @@ const schedule: ScheduledEvent = {
   detail: {},
 };
 const context = lambdaContext('reachable-sla-sweep');
-
-const referralId = '6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a';
 const now = new Date('2026-11-21T00:05:00.000Z');
-
-/** Friday night's Admit referral, routed, past its same-shift deadline for acceptance. */
-const overdue = (): Referral => ({
-  ...routedReferral(
-    referralFromExample('admit-friday-night.json', referralId),
-    'somerset-turning-point-admit',
-    { kind: 'provider', providerId: 'turning-point-admit' },
-  ),
-  status: 'accepted',
-  deadlines: { acceptBy: '2026-11-21T00:00:00.000Z', firstContactBy: '2026-11-21T00:00:00.000Z' },
-});
 
 let output: ReturnType<typeof captureOutput>;
 
 beforeEach(() => {
-  documents.reset();
-  documents.on(TransactWriteCommand).resolves({});
+  vi.resetAllMocks();
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(now);
   output = captureOutput();
@@ -60,36 +40,28 @@ afterEach(() => {
 });
 
 describe('sla-sweep handler', () => {
-  it('sweeps the deadline index of its table as of now and reports what it flagged', async () => {
+  it('sweeps as of now and returns and logs what it flagged, with the Lambda context', async () => {
     // Prepare
-    documents.on(QueryCommand).resolves({ Items: [referralItem(overdue())] });
+    service.sweepDeadlines.mockResolvedValue({ checked: 3, flagged: 1 });
 
     // Act
     const result = await handler(schedule, context);
 
     // Assess
-    expect(result).toEqual({ checked: 1, flagged: 1 });
-    expect(documents.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
-      TableName: tableName,
-      IndexName: 'GSI4',
-      ExpressionAttributeValues: { ':now': `${now.toISOString()}#~` },
-    });
-    const [update] =
-      documents.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems ?? [];
-    expect(update?.Update?.TableName).toBe(tableName);
+    expect(result).toEqual({ checked: 3, flagged: 1 });
+    expect(service.sweepDeadlines).toHaveBeenCalledOnce();
+    const [{ now: clock }] = service.sweepDeadlines.mock.calls[0]!;
+    expect(clock()).toEqual(now);
     const logged = output.text();
     expect(logged).toContain('Deadline sweep done');
-    expect(logged).toContain(referralId);
+    expect(logged).toContain('"flagged":1');
     expect(logged).toContain('"function_name":"reachable-sla-sweep"');
-    for (const personal of personalValuesOf('admit-friday-night.json')) {
-      expect(logged).not.toContain(personal);
-    }
   });
 
-  it('lets a failure of the table through, so the scheduled run is retried', async () => {
+  it('lets a failure of the sweep through, so the scheduled run is retried', async () => {
     // Prepare
     const failure = new Error('Service unavailable');
-    documents.on(QueryCommand).rejects(failure);
+    service.sweepDeadlines.mockRejectedValue(failure);
 
     // Act
     const sweeping = handler(schedule, context);

@@ -1,109 +1,125 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
-import type { Log } from '#shared/observability.ts';
+import { describe, expect, it } from 'vitest';
+import type { Referral } from '#shared/domain/referral.ts';
 import { sweepRetention } from '#shared/services/retention-sweep.ts';
-import { tableName } from '#test/unit/functions/builders.ts';
+import { InMemoryReferralStore, recordingLog, sealedReferral } from '#test/helpers/fakes.ts';
+import { referralFromExample, testCipher } from '#test/unit/functions/builders.ts';
 
-const documents = mockClient(DynamoDBDocumentClient);
 const sweptAt = new Date('2029-11-21T03:00:00.000Z');
-const ids = [
-  '0c6f3f0e-7a53-4d5e-9b0c-1f2e3d4c5b6a',
-  '1d7a4a1f-8b64-4e6f-8c1d-2a3b4c5d6e7f',
-  '2e8b5b2a-9c75-4f7a-9d2e-3b4c5d6e7f80',
-];
-const keysOf = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
+const seconds = (at: string) => Math.floor(Date.parse(at) / 1000);
+/** More than a page (100) of referrals whose retention ended before the sweep. */
+const expiredIds = Array.from(
+  { length: 103 },
+  (_, n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+);
+const keptId = '2e8b5b2a-9c75-4f7a-9d2e-3b4c5d6e7f80';
+const cipher = testCipher();
 
-function sweep() {
-  const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  // No cipher, no subject index key: erasing removes sealed data and never opens it.
-  const store = new ReferralStore({
-    tableName,
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  });
-  const result = sweepRetention({ store, now: () => sweptAt, log: log as unknown as Log });
-  return { result, log };
+/** A referral as stored, sealed, its retention ending at `expiresAt`. */
+const stored = (referralId: string, expiresAt: string): Promise<Referral> =>
+  sealedReferral(
+    {
+      ...referralFromExample('admit-friday-night.json', referralId),
+      expiresAt: seconds(expiresAt),
+    },
+    cipher,
+  );
+
+async function storeHolding(...referrals: Promise<Referral>[]) {
+  return new InMemoryReferralStore({ cipher }).holds(...(await Promise.all(referrals)));
 }
 
-beforeEach(() => {
-  documents.reset();
-});
-
 describe('sweepRetention', () => {
-  it('erases every referral the retention index says has expired, across pages, and logs only ids', async () => {
+  it('erases every referral whose retention has ended, across pages, keeps the others, and logs only ids', async () => {
     // Prepare
-    documents
-      .on(QueryCommand)
-      .resolvesOnce({
-        Items: [keysOf(ids[0]!), keysOf(ids[1]!)],
-        LastEvaluatedKey: keysOf(ids[1]!),
-      })
-      .resolves({ Items: [keysOf(ids[2]!)] });
-    documents.on(UpdateCommand).resolves({});
+    const store = await storeHolding(
+      ...expiredIds.map((id, n) =>
+        stored(id, `2029-11-${String(1 + (n % 20)).padStart(2, '0')}T00:00:00.000Z`),
+      ),
+      stored(keptId, '2029-11-22T00:00:00.000Z'),
+    );
+    const log = recordingLog();
 
     // Act
-    const { result, log } = sweep();
+    const result = await sweepRetention({ store, now: () => sweptAt, log });
 
     // Assess
-    expect(await result).toEqual({ expired: 3, erased: 3 });
-    const erased = documents.commandCalls(UpdateCommand).map((call) => call.args[0].input.Key);
-    expect(erased).toEqual(ids.map(keysOf));
-    const queries = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
-    expect(queries[0]).toMatchObject({
-      IndexName: 'GSI6',
-      ExpressionAttributeValues: { ':now': `${sweptAt.toISOString()}#~` },
+    expect(result).toEqual({ expired: 103, erased: 103 });
+    expect([...store.erased].sort()).toEqual(expiredIds);
+    const erased = store.stored(expiredIds[0]!)!;
+    expect(erased.erasedAt).toBe(sweptAt.toISOString());
+    for (const gone of [
+      'personal',
+      'personalSealed',
+      'declineDetailsSealed',
+      'subjectIndex',
+      'expiresAt',
+    ]) {
+      expect(erased).not.toHaveProperty(gone);
+    }
+    expect(erased).toMatchObject({
+      referralId: expiredIds[0],
+      status: 'received',
+      pathway: 'admit',
     });
-    expect(queries[1]!.ExclusiveStartKey).toEqual(keysOf(ids[1]!));
-    expect(log.info.mock.calls).toEqual(
-      ids.map((referralId) => ['Personal data erased', { referralId }]),
-    );
+    expect(store.stored(keptId)).toHaveProperty('personalSealed');
+    expect(log.lines).toHaveLength(103);
+    expect(log.lines[0]).toEqual({
+      level: 'info',
+      message: 'Personal data erased',
+      attributes: [{ referralId: expect.any(String) as string }],
+    });
   });
 
   it('counts a referral erased meanwhile (a re-run, or TTL first) as expired, not erased', async () => {
     // Prepare
-    documents.on(QueryCommand).resolves({ Items: [keysOf(ids[0]!), keysOf(ids[1]!)] });
-    documents
-      .on(UpdateCommand)
-      .resolvesOnce({})
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: 'The conditional request failed',
-          $metadata: {},
-        }),
-      );
+    const store = await storeHolding(
+      stored(expiredIds[0]!, '2029-11-01T00:00:00.000Z'),
+      stored(expiredIds[1]!, '2029-11-02T00:00:00.000Z'),
+    );
+    const log = recordingLog();
+    // The index answers both; the second is erased before the sweep gets to it.
+    const racing = {
+      expiredBy: async (...args: Parameters<typeof store.expiredBy>) => {
+        const page = await store.expiredBy(...args);
+        await store.erasePersonalData(expiredIds[1]!, sweptAt);
+        return page;
+      },
+      erasePersonalData: store.erasePersonalData.bind(store),
+    };
 
     // Act
-    const { result, log } = sweep();
+    const result = await sweepRetention({ store: racing, now: () => sweptAt, log });
 
     // Assess
-    expect(await result).toEqual({ expired: 2, erased: 1 });
-    expect(log.info).toHaveBeenCalledTimes(1);
+    expect(result).toEqual({ expired: 2, erased: 1 });
+    expect(log.lines).toHaveLength(1);
   });
 
   it('does nothing when nothing has expired', async () => {
     // Prepare
-    documents.on(QueryCommand).resolves({ Items: [] });
+    const store = await storeHolding(stored(keptId, '2029-11-22T00:00:00.000Z'));
 
     // Act
-    const { result } = sweep();
+    const result = await sweepRetention({ store, now: () => sweptAt, log: recordingLog() });
 
     // Assess
-    expect(await result).toEqual({ expired: 0, erased: 0 });
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(result).toEqual({ expired: 0, erased: 0 });
+    expect(store.erased).toEqual([]);
   });
 
   it('lets a failure through, so the schedule retries and parks it', async () => {
     // Prepare
+    const store = await storeHolding(stored(expiredIds[0]!, '2029-11-01T00:00:00.000Z'));
     const failure = new Error('Throughput exceeded');
-    documents.on(QueryCommand).resolves({ Items: [keysOf(ids[0]!)] });
-    documents.on(UpdateCommand).rejects(failure);
+    const failing = {
+      expiredBy: store.expiredBy.bind(store),
+      erasePersonalData: () => Promise.reject(failure),
+    };
 
     // Act
-    const { result } = sweep();
+    const sweeping = sweepRetention({ store: failing, now: () => sweptAt, log: recordingLog() });
 
     // Assess
-    await expect(result).rejects.toBe(failure);
+    await expect(sweeping).rejects.toBe(failure);
   });
 });

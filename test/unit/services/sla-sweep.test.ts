@@ -1,25 +1,14 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { describe, expect, it } from 'vitest';
 import type { Referral } from '#shared/domain/referral.ts';
-import type { Log } from '#shared/observability.ts';
 import { sweepDeadlines } from '#shared/services/sla-sweep.ts';
+import { InMemoryReferralStore, recordingLog } from '#test/helpers/fakes.ts';
 import {
   personalValuesOf,
   referralFromExample,
-  referralItem,
   routedReferral,
-  tableName,
+  testCipher,
 } from '#test/unit/functions/builders.ts';
 
-const documents = mockClient(DynamoDBDocumentClient);
 const provider = 'turning-point-admit';
 /** Five past midnight, just after the end of Friday night's Admit shift (the same-shift deadline). */
 const sweptAt = new Date('2026-11-21T00:05:00.000Z');
@@ -32,7 +21,7 @@ const ids = [
 
 /** An Admit referral received on Friday night, routed to Turning Point, due by the end of the shift. */
 function dueReferral(fields: Partial<Referral> = {}, referralId = ids[0]!): Referral {
-  const routed = routedReferral(
+  const { personal: _personal, ...routed } = routedReferral(
     referralFromExample('admit-friday-night.json', referralId),
     `somerset-${provider}`,
     { kind: 'provider', providerId: provider },
@@ -40,214 +29,175 @@ function dueReferral(fields: Partial<Referral> = {}, referralId = ids[0]!): Refe
   return { ...routed, deadlines: { acceptBy: shiftEnd, firstContactBy: shiftEnd }, ...fields };
 }
 
-/** The deadline index answering one page holding these referrals. */
-const indexHolds = (...referrals: Referral[]) =>
-  documents.on(QueryCommand).resolves({ Items: referrals.map(referralItem) });
-
-function sweep() {
-  const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const store = new ReferralStore({
-    tableName,
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  });
-  const result = sweepDeadlines({ store, now: () => sweptAt, log: log as unknown as Log });
-  return { result, log };
+/** The sweep over a store holding these referrals, each in the deadline index as it says. */
+function sweep(store: InMemoryReferralStore) {
+  const log = recordingLog();
+  return { log, result: sweepDeadlines({ store, now: () => sweptAt, log }) };
 }
-
-/** The referral Update of each transaction written, in order. */
-const flagUpdates = () =>
-  documents
-    .commandCalls(TransactWriteCommand)
-    .map((call) => call.args[0].input.TransactItems?.[0]?.Update);
-
-beforeEach(() => {
-  documents.reset();
-  documents.on(QueryCommand).resolves({ Items: [] });
-  documents.on(TransactWriteCommand).resolves({});
-  documents.on(UpdateCommand).resolves({});
-});
+const storeHolding = (...referrals: Referral[]) =>
+  new InMemoryReferralStore({ cipher: testCipher() }).holds(...referrals);
 
 describe('sweepDeadlines', () => {
-  it('asks the deadline index only for what is due by now', async () => {
+  it('does nothing while no deadline has passed', async () => {
     // Prepare
-    indexHolds();
+    const store = storeHolding(
+      dueReferral({
+        deadlines: {
+          acceptBy: '2026-11-21T00:10:00.000Z',
+          firstContactBy: '2026-11-22T00:00:00.000Z',
+        },
+      }),
+    );
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 0, flagged: 0 });
-    const queries = documents.commandCalls(QueryCommand);
-    expect(queries).toHaveLength(1);
-    expect(queries[0]!.args[0].input).toMatchObject({
-      IndexName: 'GSI4',
-      ExpressionAttributeValues: { ':due': 'DUE', ':now': `${sweptAt.toISOString()}#~` },
-    });
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(store.flags).toEqual([]);
   });
 
   it('flags a routed referral past both deadlines for acceptance and first contact, once each', async () => {
     // Prepare
-    indexHolds(dueReferral());
+    const store = storeHolding(dueReferral());
 
     // Act
-    const { result, log } = sweep();
+    const { result, log } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 2 });
-    const [accept, firstContact] = flagUpdates();
-    expect(accept?.ExpressionAttributeNames).toMatchObject({ '#kind': 'accept' });
-    expect(accept?.ConditionExpression).toContain('attribute_not_exists(overdue.#kind)');
-    expect(firstContact?.ExpressionAttributeNames).toMatchObject({ '#kind': 'first-contact' });
-    // The second flag keeps the first: both are on the referral once the sweep is done.
-    expect(firstContact?.ExpressionAttributeValues).toMatchObject({
-      ':overdue': { accept: sweptAt.toISOString(), 'first-contact': sweptAt.toISOString() },
+    expect(store.flags).toEqual([
+      { referralId: ids[0], kind: 'accept', at: sweptAt.toISOString() },
+      { referralId: ids[0], kind: 'first-contact', at: sweptAt.toISOString() },
+    ]);
+    // The second flag keeps the first: both are on the referral once the sweep is done, and
+    // nothing is left for the index to hold.
+    expect(store.stored(ids[0]!)?.overdue).toEqual({
+      accept: sweptAt.toISOString(),
+      'first-contact': sweptAt.toISOString(),
     });
-    expect(firstContact?.UpdateExpression).toMatch(/REMOVE .*#GSI4PK/);
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(log.info).toHaveBeenCalledWith('Deadline missed', {
-      referralId: ids[0],
-      deadline: 'accept',
+    expect(store.dueAt(ids[0]!)).toBeUndefined();
+    expect(log.lines).toContainEqual({
+      level: 'info',
+      message: 'Deadline missed',
+      attributes: [{ referralId: ids[0], deadline: 'accept' }],
     });
-    const logged = JSON.stringify(log.info.mock.calls);
     for (const personal of personalValuesOf('admit-friday-night.json')) {
-      expect(logged).not.toContain(personal);
+      expect(JSON.stringify(log.lines)).not.toContain(personal);
     }
   });
 
   it('flags only first contact for a referral accepted in time but not contacted', async () => {
     // Prepare
-    indexHolds(dueReferral({ status: 'accepted' }));
+    const store = storeHolding(dueReferral({ status: 'accepted' }));
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 1 });
-    const updates = flagUpdates();
-    expect(updates).toHaveLength(1);
-    expect(updates[0]?.ExpressionAttributeNames).toMatchObject({ '#kind': 'first-contact' });
+    expect(store.flags.map((flag) => flag.kind)).toEqual(['first-contact']);
   });
 
-  it('counts nothing when another sweep flagged the deadlines first (the condition failed)', async () => {
-    // Prepare
-    indexHolds(dueReferral());
-    documents
-      .on(TransactWriteCommand)
-      .rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
+  it('counts nothing when another sweep flagged the deadlines first', async () => {
+    // Prepare: the index still shows the referral as it was before the other sweep.
+    const referral = dueReferral();
+    const store = storeHolding(referral);
+    store.changeBehindTheIndex({
+      ...referral,
+      overdue: { accept: '2026-11-21T00:00:30.000Z', 'first-contact': '2026-11-21T00:00:30.000Z' },
+    });
 
     // Act
-    const { result, log } = sweep();
+    const { result, log } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 0 });
-    expect(log.info).not.toHaveBeenCalled();
-    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(store.flags).toEqual([]);
+    expect(log.lines).toEqual([]);
   });
 
-  it('flags nothing again for a referral the index still lists with both deadlines flagged', async () => {
+  it('takes a referral the index still lists with both deadlines flagged out of it, flagging nothing', async () => {
     // Prepare
-    const flagged = {
-      accept: '2026-11-21T00:00:30.000Z',
-      'first-contact': '2026-11-21T00:00:30.000Z',
-    };
-    indexHolds(dueReferral({ overdue: flagged }));
+    const flagged = dueReferral({
+      overdue: { accept: '2026-11-21T00:00:30.000Z', 'first-contact': '2026-11-21T00:00:30.000Z' },
+    });
+    const store = storeHolding(flagged);
+    store.indexAsDue(flagged, shiftEnd);
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 0 });
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    const refreshes = documents.commandCalls(UpdateCommand);
-    expect(refreshes).toHaveLength(1);
-    expect(refreshes[0]!.args[0].input.UpdateExpression).toBe('REMOVE #GSI4PK, #GSI4SK');
+    expect(store.flags).toEqual([]);
+    expect(store.refreshed).toEqual([ids[0]]);
+    expect(store.dueAt(ids[0]!)).toBeUndefined();
   });
 
   it('takes a referral whose deadlines no longer apply out of the index, flagging nothing', async () => {
     // Prepare
-    indexHolds(dueReferral({ status: 'contact-attempted' }));
+    const contacted = dueReferral({ status: 'contact-attempted' });
+    const store = storeHolding(contacted);
+    store.indexAsDue(contacted, shiftEnd);
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 0 });
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    const refreshes = documents.commandCalls(UpdateCommand);
-    expect(refreshes).toHaveLength(1);
-    expect(refreshes[0]!.args[0].input).toMatchObject({
-      Key: { PK: `REFERRAL#${ids[0]}`, SK: 'REFERRAL' },
-      UpdateExpression: 'REMOVE #GSI4PK, #GSI4SK',
-    });
+    expect(store.flags).toEqual([]);
+    expect(store.dueAt(ids[0]!)).toBeUndefined();
   });
 
   it('moves a referral with its acceptance flagged on to its first-contact deadline', async () => {
     // Prepare
     const firstContactBy = '2026-11-24T17:00:00.000Z';
-    indexHolds(
-      dueReferral({
-        deadlines: { acceptBy: shiftEnd, firstContactBy },
-        overdue: { accept: '2026-11-21T00:00:30.000Z' },
-      }),
-    );
+    const accepted = dueReferral({
+      deadlines: { acceptBy: shiftEnd, firstContactBy },
+      overdue: { accept: '2026-11-21T00:00:30.000Z' },
+    });
+    const store = storeHolding(accepted);
+    store.indexAsDue(accepted, shiftEnd);
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await expect(result).resolves.toEqual({ checked: 1, flagged: 0 });
-    const refreshes = documents.commandCalls(UpdateCommand);
-    expect(refreshes).toHaveLength(1);
-    expect(refreshes[0]!.args[0].input.ExpressionAttributeValues).toEqual({
-      ':GSI4PK': 'DUE',
-      ':GSI4SK': `${firstContactBy}#${ids[0]}`,
-    });
+    expect(store.dueAt(ids[0]!)).toBe(firstContactBy);
   });
 
   it('pages through the whole index, following each cursor', async () => {
-    // Prepare
-    const keyOf = (referralId: string) => ({
-      PK: `REFERRAL#${referralId}`,
-      SK: 'REFERRAL',
-      GSI4PK: 'DUE',
-      GSI4SK: `${shiftEnd}#${referralId}`,
-    });
-    const [first, second, third] = ids.map((id) => dueReferral({ status: 'accepted' }, id));
-    documents
-      .on(QueryCommand)
-      .resolvesOnce({ Items: [referralItem(first!)], LastEvaluatedKey: keyOf(ids[0]!) })
-      .resolvesOnce({ Items: [referralItem(second!)], LastEvaluatedKey: keyOf(ids[1]!) })
-      .resolvesOnce({ Items: [referralItem(third!)] });
+    // Prepare: more than a page (100) due.
+    const many = Array.from({ length: 205 }, (_, n) =>
+      dueReferral({ status: 'accepted' }, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`),
+    );
+    const store = storeHolding(...many);
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
-    await expect(result).resolves.toEqual({ checked: 3, flagged: 3 });
-    const starts = documents
-      .commandCalls(QueryCommand)
-      .map((call) => call.args[0].input.ExclusiveStartKey);
-    expect(starts).toEqual([undefined, keyOf(ids[0]!), keyOf(ids[1]!)]);
+    await expect(result).resolves.toEqual({ checked: 205, flagged: 205 });
   });
 
   it('either flags a referral still received after its deadline or takes it out of the index', async () => {
     // Prepare
-    const unrouted = {
-      ...referralFromExample('admit-friday-night.json', ids[0]!),
+    const { personal: _personal, ...unrouted } = referralFromExample(
+      'admit-friday-night.json',
+      ids[0]!,
+    );
+    const store = storeHolding({
+      ...unrouted,
       deadlines: { acceptBy: shiftEnd, firstContactBy: shiftEnd },
-    };
-    indexHolds(unrouted);
+    });
 
     // Act
-    const { result } = sweep();
+    const { result } = sweep(store);
 
     // Assess
     await result;
-    const flagged = documents.commandCalls(TransactWriteCommand).length > 0;
-    const removed = documents
-      .commandCalls(UpdateCommand)
-      .some((call) => call.args[0].input.UpdateExpression?.startsWith('REMOVE'));
-    expect(flagged || removed).toBe(true);
+    expect(store.flags.length > 0 || store.dueAt(ids[0]!) === undefined).toBe(true);
   });
 });

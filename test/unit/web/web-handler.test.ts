@@ -1,10 +1,29 @@
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/web/handler.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..', '..', '..', 'web');
+const handlerSource = path.resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'functions',
+  'web',
+  'handler.ts',
+);
 
 function get(rawPath: string): Promise<APIGatewayProxyStructuredResultV2> {
   return handler({ rawPath } as APIGatewayProxyEventV2);
@@ -14,11 +33,11 @@ const bodyOf = (answer: APIGatewayProxyStructuredResultV2) =>
   Buffer.from(String(answer.body), 'base64');
 
 describe('the web function, for the hub dashboard and the shared assets', () => {
-  /** Links made by a test, removed after it. */
-  const links: string[] = [];
+  /** Temporary folders made by a test, removed after it. */
+  const folders: string[] = [];
 
   afterEach(() => {
-    for (const link of links.splice(0)) rmSync(link, { force: true });
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
   });
 
   it('answers /hub with web/hub/index.html and /hub/{file+} with the file, with the security headers', async () => {
@@ -26,7 +45,7 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     const page = await get('/hub');
     const script = await get('/hub/app.js');
     const chart = await get('/hub/vendor/chart.umd.min.js');
-    const css = await get('/assets/govuk/govuk-frontend.min.css');
+    const css = await get('/assets/govuk/govuk-frontend.css');
     const icon = await get('/assets/favicon.svg');
 
     // Assess
@@ -84,10 +103,6 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
       '/assets/index.html',
       '/assets/../hub/index.html',
       '/assets/govuk/../../../package.json',
-      '/assets/govuk/govuk-frontend.min.css.map',
-      '/assets/govuk/assets/fonts/light-94a07e06a1-v2.woff2',
-      '/assets/govuk/components/button/macro.njk',
-      '/assets/fonts/light-94a07e06a1-v2.woff2',
       '/web/hub/index.html',
       '/README.md',
       'hub/index.html',
@@ -103,19 +118,28 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
   });
 
   it('follows no link out of the folder served, not even to another served folder', async () => {
-    // Prepare
-    const toProvider = path.join(webRoot, 'hub', 'test-link-to-provider.js');
-    const toProject = path.join(webRoot, 'hub', 'test-link-to-project.js');
-    const inside = path.join(webRoot, 'hub', 'test-link-inside.js');
-    links.push(toProvider, toProject, inside);
-    symlinkSync(path.join('..', 'docs', 'docs.js'), toProvider);
-    symlinkSync(path.join('..', '..', 'package.json'), toProject);
-    symlinkSync('app.js', inside);
+    // Prepare: the handler beside its own `web/`, as the bundle ships it, in a temporary folder,
+    // so no link is ever made in the source tree.
+    const bundle = mkdtempSync(path.join(tmpdir(), 'reachable-web-'));
+    folders.push(bundle);
+    const hub = path.join(bundle, 'web', 'hub');
+    mkdirSync(hub, { recursive: true });
+    mkdirSync(path.join(bundle, 'web', 'provider'));
+    copyFileSync(handlerSource, path.join(bundle, 'handler.ts'));
+    writeFileSync(path.join(bundle, 'package.json'), '{}');
+    writeFileSync(path.join(bundle, 'web', 'provider', 'app.js'), '// provider');
+    writeFileSync(path.join(hub, 'app.js'), '// hub');
+    symlinkSync(path.join('..', 'provider', 'app.js'), path.join(hub, 'link-to-provider.js'));
+    symlinkSync(path.join('..', '..', 'package.json'), path.join(hub, 'link-to-project.js'));
+    symlinkSync('app.js', path.join(hub, 'link-inside.js'));
+    const bundled = (await import(pathToFileURL(path.join(bundle, 'handler.ts')).href)) as {
+      handler: typeof handler;
+    };
 
     // Act
     const [provider, project, same] = await Promise.all(
-      ['test-link-to-provider.js', 'test-link-to-project.js', 'test-link-inside.js'].map((name) =>
-        get(`/hub/${name}`),
+      ['link-to-provider.js', 'link-to-project.js', 'link-inside.js'].map((name) =>
+        bundled.handler({ rawPath: `/hub/${name}` } as APIGatewayProxyEventV2),
       ),
     );
 
@@ -123,5 +147,6 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     expect(provider!.statusCode).toBe(404);
     expect(project!.statusCode).toBe(404);
     expect(same!.statusCode).toBe(200);
+    expect(bodyOf(same!).toString()).toBe('// hub');
   });
 });
