@@ -21,6 +21,7 @@ import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeNag } from './nag-acknowledgements.ts';
+import { govukAssetFiles, govukDist, pageKitBundleFolders } from '#web/kit/bundle.ts';
 
 export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
@@ -327,8 +328,9 @@ export class ReachableStack extends Stack {
 
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
-      description: 'The provider page, the hub dashboard and their assets',
-      copyIntoBundle: ['web'],
+      description: 'The hub dashboard, the API reference and the assets of every page',
+      // GOV.UK Frontend's compiled stylesheet and script come from the installed package.
+      copyIntoBundle: ['web', ...govukAssetFiles.map((file) => `${govukDist}/${file}`)],
     });
 
     // The referral forms' CSRF key: a random string, only ever read by the forms function.
@@ -341,12 +343,8 @@ export class ReachableStack extends Stack {
       name: 'forms',
       description: 'The referral forms: sign in, a form per pathway, the confirmation',
       environment: { ...environment, ...authEnvironment },
-      // The page templates, and GOV.UK Frontend's nunjucks macros they call.
-      copyIntoBundle: [
-        'functions/forms/templates',
-        'node_modules/govuk-frontend/dist/govuk/components',
-        'node_modules/govuk-frontend/dist/govuk/macros',
-      ],
+      // The page's templates, the kit's, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: ['web/refer/templates', ...pageKitBundleFolders],
     })
       // A referral put through the intake, read back by id for its confirmation.
       .bindTable(this.table.table, { table: ['GetItem', 'PutItem'] })

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import nunjucks from 'nunjucks';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csrfKeyFromEnv } from '#shared/adapters/forms-csrf-key.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
@@ -10,11 +7,8 @@ import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { UnauthorizedError } from '#shared/errors.ts';
-import { csrfToken, csrfTokenMatches, sameOrigin } from '#shared/forms/csrf.ts';
-import { parseFormBody, type FormError, type FormValues } from '#shared/forms/fields.ts';
+import type { FormError, FormValues } from '#shared/forms/fields.ts';
 import { authenticatorFromEnv } from '#shared/http/auth.ts';
-import { headerValue, maxBodyBytes } from '#shared/http/body.ts';
 import { logger } from '#shared/observability.ts';
 import type { ReferrerOrganisation } from '#shared/partnership/schema.ts';
 import { callPoliceNowMessage } from '#shared/services/intake.ts';
@@ -25,23 +19,15 @@ import {
   sentReferral,
   submitForm,
 } from '#shared/services/referral-forms.ts';
-import { pageOfForm, nextStepsFor } from './view.ts';
-
-// Templates and GOV.UK Frontend's nunjucks files ship in the bundle at their project paths
-// (`copyIntoBundle`); from source they are beside this file and in node_modules.
-const templateFolders = [
-  [
-    path.join(import.meta.dirname, 'functions', 'forms', 'templates'),
-    path.join(import.meta.dirname, 'templates'),
-  ],
-  [
-    path.join(import.meta.dirname, 'node_modules', 'govuk-frontend', 'dist'),
-    path.resolve(import.meta.dirname, '..', '..', 'node_modules', 'govuk-frontend', 'dist'),
-  ],
-].map((candidates) => candidates.find((folder) => existsSync(folder)) as string);
-const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(templateFolders), {
-  autoescape: true,
-});
+import {
+  isSameOrigin,
+  PageKit,
+  readForm,
+  redirect,
+  type PageResult,
+  type PageSession,
+} from '#web/kit/page-kit.ts';
+import { nextStepsFor, pageOfForm } from '#web/refer/view.ts';
 
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 // Personal data is sealed before it is stored; this function can seal, never open.
@@ -50,67 +36,55 @@ const store = new ReferralStore({
   cipher: personalDataCipherFromEnv(),
   subjectIndex: subjectIndexerFromEnv(),
 });
-const authenticator = authenticatorFromEnv();
-const csrfKey = csrfKeyFromEnv();
 const dependencies = { partnership, store, now, newId: randomUUID };
 
-const sessionCookie = 'reachable_refer_session';
+const kit = new PageKit<ReferrerOrganisation>({
+  service: { name: 'Refer a young person', href: '/refer' },
+  page: 'refer',
+  cookie: { name: 'reachable_refer_session', path: '/refer' },
+  authenticator: authenticatorFromEnv(),
+  // Only a registered referrer organisation's token is taken.
+  accept: (principal) =>
+    principal.kind === 'organisation'
+      ? registeredOrganisation(partnership, principal.organisationId)
+      : undefined,
+  csrfKey: csrfKeyFromEnv(),
+  signedInAs: (organisation) => organisation.name,
+  signOutAction: '/refer/sign-out',
+});
+
 const referralIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-// Pages hold answers about children: no script, nothing from elsewhere, never framed or cached.
-const securityHeaders = {
-  'content-security-policy': [
-    "default-src 'none'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
-  'x-content-type-options': 'nosniff',
-  // Not `no-referrer`: under it the browser sends `Origin: null` on a POST, which the origin
-  // check must refuse. Same-origin only: no other site learns these URLs.
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
-
-interface Session {
-  token: string;
-  organisation: ReferrerOrganisation;
-  csrfKey: string;
-}
-
-type Result = APIGatewayProxyStructuredResultV2;
+type Session = PageSession<ReferrerOrganisation>;
 
 /**
  * The referral forms, server-rendered: sign in with the organisation's token, choose a pathway,
  * fill its form, read the confirmation. Routes are told apart by path, so that `/refer/sign-in`
  * never reads as a pathway whichever route API Gateway matched.
  */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+export const handler = async (event: APIGatewayProxyEventV2): Promise<PageResult> => {
   try {
     return await respond(event);
   } catch (error) {
     // Ids only: never the event or the answers.
     logger.error('Referral form request failed', { routeKey: event.routeKey, error });
-    return page(500, 'message.njk', {
+    return kit.message(500, {
       title: 'Sorry, there is a problem with the service',
       message: 'Nothing was sent. Try again later.',
     });
   }
 };
 
-async function respond(event: APIGatewayProxyEventV2): Promise<Result> {
+async function respond(event: APIGatewayProxyEventV2): Promise<PageResult> {
   const method = event.requestContext.http.method;
   const segments = event.rawPath.split('/').filter((segment) => segment !== '');
   if (segments[0] !== 'refer' || segments.length > 3) return notFound();
   const [, first, second] = segments;
   if (method === 'POST') {
-    if (!sameOrigin(headerValue(event, 'origin'), headerValue(event, 'host'))) return forbidden();
-    if (first === 'sign-in' && second === undefined) return signIn(event);
+    if (!isSameOrigin(event)) return forbidden();
+    if (first === 'sign-in' && second === undefined) return signIn(readForm(event)?.token);
   }
-  const session = await sessionOf(event);
+  const session = await kit.session(event);
   if (method === 'GET' && first === undefined) return session ? choose(session) : signInPage();
   if (method === 'GET' && first === 'received' && second !== undefined) {
     return session ? received(session, second) : signInPage();
@@ -120,45 +94,20 @@ async function respond(event: APIGatewayProxyEventV2): Promise<Result> {
   if (method !== 'POST') return notFound();
   // Every POST but the sign-in needs the session and its CSRF token; a refusal stores nothing.
   if (!session) return forbidden('Your session has ended. Sign in again.');
-  const values = readForm(event);
-  if (!values || !csrfTokenMatches(session.csrfKey, session.token, values._csrf)) {
-    return forbidden();
-  }
-  if (first === 'sign-out') return signOut();
-  return sendForm(session, first, values);
+  const post = kit.checkPost(event, session);
+  if (!post.ok) return forbidden();
+  if (first === 'sign-out') return kit.signedOut('/refer');
+  return sendForm(session, first, post.form);
 }
 
-/** The signed-in organisation, if the session cookie holds a valid token of a registered one. */
-async function sessionOf(event: APIGatewayProxyEventV2): Promise<Session | undefined> {
-  const token = cookieOf(event, sessionCookie);
-  if (!token) return undefined;
-  const organisation = await organisationOf(token);
-  return organisation ? { token, organisation, csrfKey: await csrfKey() } : undefined;
-}
-
-async function organisationOf(token: string): Promise<ReferrerOrganisation | undefined> {
-  try {
-    const principal = await authenticator.authenticate({ authorization: `Bearer ${token}` });
-    return principal.kind === 'organisation'
-      ? registeredOrganisation(partnership, principal.organisationId)
-      : undefined;
-  } catch (error) {
-    if (error instanceof UnauthorizedError) return undefined;
-    throw error;
-  }
-}
-
-async function signIn(event: APIGatewayProxyEventV2): Promise<Result> {
-  const token = readForm(event)?.token;
-  const organisation =
-    typeof token === 'string' && token.trim() !== ''
-      ? await organisationOf(token.trim())
-      : undefined;
-  if (typeof token !== 'string' || !organisation) {
+async function signIn(posted: FormValues[string] | undefined): Promise<PageResult> {
+  const token = typeof posted === 'string' ? posted.trim() : '';
+  const organisation = token === '' ? undefined : await kit.whoIs(token);
+  if (!organisation) {
     return signInPage(400, [
       {
         text:
-          typeof token === 'string' && token.trim() !== ''
+          token !== ''
             ? 'Enter a valid access token of a referrer organisation: this one is not, or has expired'
             : 'Enter your access token',
         href: '#token',
@@ -166,126 +115,95 @@ async function signIn(event: APIGatewayProxyEventV2): Promise<Result> {
     ]);
   }
   logger.info('Referrer organisation signed in', { organisationId: organisation.id });
-  return redirect('/refer', cookie(token.trim()));
+  return kit.signedIn(token, '/refer');
 }
 
-function signOut(): Result {
-  return redirect('/refer', cookie('', 0));
+function choose(session: Session): PageResult {
+  return kit.render(
+    200,
+    'choose.njk',
+    {
+      title: 'Which service are you referring to?',
+      pathways: pathwaysFor(partnership, session.who),
+    },
+    session,
+  );
 }
 
-function choose(session: Session): Result {
-  return page(200, 'choose.njk', {
-    ...chrome(session),
-    title: 'Which service are you referring to?',
-    pathways: pathwaysFor(partnership, session.organisation),
-  });
-}
-
-function showForm(session: Session, pathwayId: string): Result {
-  const found = formFor(partnership, session.organisation, pathwayId);
+function showForm(session: Session, pathwayId: string): PageResult {
+  const found = formFor(partnership, session.who, pathwayId);
   if (!found) return notFound(session);
-  return page(200, 'form.njk', {
-    ...chrome(session),
-    ...pageOfForm(found.form, {}, []),
-    title: found.pathway.name,
-    pathway: found.pathway,
-  });
+  return kit.render(
+    200,
+    'form.njk',
+    { ...pageOfForm(found.form, {}, []), title: found.pathway.name, pathway: found.pathway },
+    session,
+  );
 }
 
-async function sendForm(session: Session, pathwayId: string, values: FormValues): Promise<Result> {
-  const found = formFor(partnership, session.organisation, pathwayId);
+async function sendForm(
+  session: Session,
+  pathwayId: string,
+  values: FormValues,
+): Promise<PageResult> {
+  const found = formFor(partnership, session.who, pathwayId);
   if (!found) return notFound(session);
-  const outcome = await submitForm(found.form, values, session.organisation.id, dependencies);
+  const outcome = await submitForm(found.form, values, session.who.id, dependencies);
   if (outcome.ok) {
     logger.info('Referral received from a form', { referralId: outcome.receipt.referralId });
     return redirect(`/refer/received/${outcome.receipt.referralId}`);
   }
-  return page(400, 'form.njk', {
-    ...chrome(session),
-    ...pageOfForm(found.form, values, outcome.errors),
-    title: found.pathway.name,
-    pathway: found.pathway,
-  });
+  return kit.render(
+    400,
+    'form.njk',
+    {
+      ...pageOfForm(found.form, values, outcome.errors),
+      title: found.pathway.name,
+      pathway: found.pathway,
+    },
+    session,
+  );
 }
 
-async function received(session: Session, referralId: string): Promise<Result> {
+async function received(session: Session, referralId: string): Promise<PageResult> {
   const referral = referralIdPattern.test(referralId)
-    ? await sentReferral(store, session.organisation.id, referralId)
+    ? await sentReferral(store, session.who.id, referralId)
     : undefined;
   if (!referral) return notFound(session);
-  return page(200, 'received.njk', {
-    ...chrome(session),
-    title: 'Referral sent',
-    referral,
-    callPoliceNow: referral.flags.immediateEscalation ? callPoliceNowMessage : undefined,
-    nextSteps: nextStepsFor(referral, partnership),
-  });
+  return kit.render(
+    200,
+    'received.njk',
+    {
+      title: 'Referral sent',
+      referral,
+      callPoliceNow: referral.flags.immediateEscalation ? callPoliceNowMessage : undefined,
+      nextSteps: nextStepsFor(referral, partnership),
+    },
+    session,
+  );
 }
 
-/** What every signed-in page shows: who is signed in, and the token for the sign-out form. */
-function chrome(session: Session): Record<string, unknown> {
-  return { organisation: session.organisation, csrf: csrfToken(session.csrfKey, session.token) };
-}
-
-function signInPage(statusCode = 200, errors: FormError[] = []): Result {
-  return page(statusCode, 'sign-in.njk', { title: 'Sign in', errors });
-}
-
-function notFound(session?: Session): Result {
-  return page(404, 'message.njk', {
-    ...(session ? chrome(session) : {}),
-    title: 'Page not found',
-    message: 'There is no such page, or it is not yours to see.',
-  });
-}
-
-function forbidden(message = 'The form could not be checked. Nothing was sent.'): Result {
-  return page(403, 'message.njk', { title: 'Sorry, that did not work', message });
-}
-
-/** The posted form, or undefined for a body that is not a URL-encoded form of a sane size. */
-function readForm(event: APIGatewayProxyEventV2): FormValues | undefined {
-  const type = headerValue(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return undefined;
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  return Buffer.byteLength(body) > maxBodyBytes ? undefined : parseFormBody(body);
-}
-
-function cookieOf(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  // API Gateway (payload 2.0) passes cookies apart, as the local runtime does; else the header.
-  const pairs = event.cookies ?? (headerValue(event, 'cookie') ?? '').split(';');
-  for (const pair of pairs) {
-    const [key, ...value] = pair.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
-function cookie(value: string, maxAge?: number): string {
-  return [
-    `${sessionCookie}=${value}`,
-    'HttpOnly',
-    'Secure',
-    'SameSite=Strict',
-    'Path=/refer',
-    ...(maxAge === undefined ? [] : [`Max-Age=${maxAge}`]),
-  ].join('; ');
-}
-
-/** POST-redirect-GET: the redirect carries an id at most, never an answer. */
-function redirect(location: string, setCookie?: string): Result {
-  return {
-    statusCode: 303,
-    headers: { location, ...securityHeaders },
-    ...(setCookie ? { cookies: [setCookie] } : {}),
-  };
-}
-
-function page(statusCode: number, template: string, context: Record<string, unknown>): Result {
-  return {
+function signInPage(statusCode = 200, errors: FormError[] = []): PageResult {
+  return kit.signInPage(
+    {
+      heading: 'Sign in to refer a young person',
+      intro: 'Sign in as your organisation with the access token your organisation was given.',
+      hint: 'Paste the whole token. It is kept in a cookie for this browser session only.',
+      action: '/refer/sign-in',
+    },
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', ...securityHeaders },
-    body: templates.render(template, context),
-  };
+    errors.map(({ text, href }) => (href ? { text, href } : { text })),
+  );
+}
+
+function notFound(session?: Session): PageResult {
+  return kit.message(
+    404,
+    { title: 'Page not found', message: 'There is no such page, or it is not yours to see.' },
+    session,
+  );
+}
+
+function forbidden(message = 'The form could not be checked. Nothing was sent.'): PageResult {
+  return kit.message(403, { title: 'Sorry, that did not work', message });
 }

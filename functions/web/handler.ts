@@ -1,16 +1,16 @@
-import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { govukAssetFiles, govukDist, projectFolder } from '#web/kit/bundle.ts';
 
-// The pages ship beside the handler in the bundle (`./web`); from source they are `../../web`.
-const webRoot = [
-  path.join(import.meta.dirname, 'web'),
-  path.resolve(import.meta.dirname, '..', '..', 'web'),
-].find((candidate) => existsSync(candidate)) as string;
+// The pages ship beside the handler in the bundle (`./web`, and GOV.UK Frontend's compiled files
+// at `./node_modules/…`, copied at build time); from source they are two folders up.
+const webRoot = projectFolder('web');
+const govukRoot = projectFolder(govukDist);
 
 // Only these folders of `web/` are served, each at its own path (`/hub/{file+}` onto `web/hub/`).
 // A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
+// The server-rendered pages (`/refer`) are their own functions'.
 const pages = ['provider', 'hub', 'docs'];
 const servedFolders = [...pages, 'assets'];
 
@@ -69,6 +69,12 @@ export const handler = async (
  */
 function requestedFile(rawPath: string): { file: string; folder: string } | undefined {
   if (rawPath.includes('\0')) return undefined;
+  const govuk = /^\/assets\/govuk\/([^/]+)$/.exec(rawPath)?.[1];
+  if (govuk !== undefined) {
+    return (govukAssetFiles as readonly string[]).includes(govuk)
+      ? { file: path.join(govukRoot, govuk), folder: govukRoot }
+      : undefined;
+  }
   const [empty, name = '', ...segments] = rawPath.split('/');
   if (empty !== '' || !servedFolders.includes(name)) return undefined;
   const folder = path.join(webRoot, name);

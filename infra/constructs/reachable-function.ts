@@ -46,7 +46,7 @@ export interface ReachableFunctionProps {
   /** @default 512 */
   memorySize?: number;
   environment?: Record<string, string>;
-  /** Project folders shipped inside the bundle, at the same relative path (static pages). */
+  /** Project folders or files shipped inside the bundle, at the same relative path (pages). */
   copyIntoBundle?: string[];
 }
 
@@ -94,10 +94,12 @@ export class ReachableFunction extends Construct {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
-                  (props.copyIntoBundle ?? []).map(
-                    (folder) =>
-                      `mkdir -p "${outputDir}/${folder}" && cp -R "${inputDir}/${folder}/." "${outputDir}/${folder}/"`,
-                  ),
+                  (props.copyIntoBundle ?? []).map((item) => {
+                    // A folder or a file, copied to the same path (a folder merged into one
+                    // already there).
+                    const parent = path.posix.dirname(item);
+                    return `mkdir -p "${outputDir}/${parent}" && cp -R "${inputDir}/${item}" "${outputDir}/${parent}/"`;
+                  }),
               },
             }
           : {}),

@@ -164,16 +164,6 @@ export function formErrors(
   ];
 }
 
-/** Reads an `application/x-www-form-urlencoded` body into form values (repeated names as lists). */
-export function parseFormBody(body: string): FormValues {
-  const values: FormValues = {};
-  for (const [name, value] of new URLSearchParams(body)) {
-    const seen = values[name];
-    values[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
-  }
-  return values;
-}
-
 function variantOf(partnership: Partnership, pathway: PathwayKind): z.ZodObject {
   const union = intakeSchemaFor(partnership) as unknown;
   if (!(union instanceof z.ZodDiscriminatedUnion))

@@ -373,7 +373,7 @@ describe('the web function', () => {
   it('serves the page from web/provider/ and the shared assets from web/assets/, with a content security policy', async () => {
     // Act
     const page = await rawGet('/provider');
-    const css = await rawGet('/assets/govuk/govuk-frontend.css');
+    const css = await rawGet('/assets/govuk/govuk-frontend.min.css');
     const script = await rawGet('/provider/app.js');
 
     // Assess

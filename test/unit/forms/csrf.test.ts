@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csrfToken, csrfTokenMatches, sameOrigin } from '#shared/forms/csrf.ts';
+import { csrfToken, csrfTokenMatches, sameOrigin } from '#web/kit/csrf.ts';
 
 const key = 'k'.repeat(43);
 

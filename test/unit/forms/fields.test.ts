@@ -4,13 +4,13 @@ import { intakeSchemaFor } from '#shared/domain/intake.ts';
 import {
   fieldsNotAsked,
   formErrors,
-  parseFormBody,
   pathwayForm,
   submissionFrom,
   valuesFrom,
   type FormValues,
 } from '#shared/forms/fields.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { parseFormBody } from '#web/kit/page-kit.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 
 /** Every leaf of a pathway's intake schema, as dotted paths, found independently of the forms. */

@@ -26,7 +26,7 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     const page = await get('/hub');
     const script = await get('/hub/app.js');
     const chart = await get('/hub/vendor/chart.umd.min.js');
-    const css = await get('/assets/govuk/govuk-frontend.css');
+    const css = await get('/assets/govuk/govuk-frontend.min.css');
     const icon = await get('/assets/favicon.svg');
 
     // Assess
@@ -84,6 +84,10 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
       '/assets/index.html',
       '/assets/../hub/index.html',
       '/assets/govuk/../../../package.json',
+      '/assets/govuk/govuk-frontend.min.css.map',
+      '/assets/govuk/assets/fonts/light-94a07e06a1-v2.woff2',
+      '/assets/govuk/components/button/macro.njk',
+      '/assets/fonts/light-94a07e06a1-v2.woff2',
       '/web/hub/index.html',
       '/README.md',
       'hub/index.html',

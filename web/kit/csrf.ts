@@ -11,10 +11,15 @@ export function csrfToken(key: string, session: string): string {
 
 /** Whether a posted CSRF token is the session's own, compared in constant time. */
 export function csrfTokenMatches(key: string, session: string, posted: unknown): boolean {
+  return isCsrfToken(csrfToken(key, session), posted);
+}
+
+/** Whether a posted CSRF token is the expected one, compared in constant time. */
+export function isCsrfToken(expected: string, posted: unknown): boolean {
   if (typeof posted !== 'string' || posted === '') return false;
-  const expected = Buffer.from(csrfToken(key, session));
+  const wanted = Buffer.from(expected);
   const given = Buffer.from(posted);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 /**
