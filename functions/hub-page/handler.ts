@@ -131,7 +131,10 @@ async function dashboard(
 ): Promise<PageResult> {
   const filters = readFilters(query, now());
   if (filters.kind === 'redirect') {
-    return { statusCode: 303, headers: { location: `/hub${filters.search}`, ...pageSecurityHeaders } };
+    return {
+      statusCode: 303,
+      headers: { location: `/hub${filters.search}`, ...pageSecurityHeaders },
+    };
   }
   if (filters.kind === 'errors') {
     return dashboardPage(400, session, {

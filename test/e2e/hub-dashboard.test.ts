@@ -647,7 +647,8 @@ describe('the hub dashboard with JavaScript on', () => {
       expect(canvas.width, canvas.id).toBeGreaterThan(100);
       expect(canvas.ink, canvas.id).toBeGreaterThan(1000);
     }
-    for (const label of labels) expect(label).toMatch(/^img: .+ The figures are in the table below\.$/);
+    for (const label of labels)
+      expect(label).toMatch(/^img: .+ The figures are in the table below\.$/);
     expect(tablesStill).toBe(9);
     expect(statSync(screenshotPath).size).toBeGreaterThan(50_000);
     expect(found).toEqual([]);
@@ -656,7 +657,9 @@ describe('the hub dashboard with JavaScript on', () => {
 });
 
 /** A request exactly as written, without the normalising `fetch` does to `..` segments. */
-function rawGet(urlPath: string): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function rawGet(
+  urlPath: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(runtime.url);
     const request = httpRequest({ hostname, port, path: urlPath, method: 'GET' }, (response) => {
@@ -688,7 +691,9 @@ describe('the hub page and its assets, over HTTP', () => {
     expect(chartJs?.status).toBe(200);
     expect(
       chartJs?.body.equals(
-        readFileSync(path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js')),
+        readFileSync(
+          path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+        ),
       ),
     ).toBe(true);
     for (const answer of [page, charts, chartJs]) {

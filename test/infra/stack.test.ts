@@ -277,6 +277,7 @@ describe("Reachable's functions", () => {
       'sla-sweep',
       'projector',
       'hub-api',
+      'hub-page',
       'forms',
       'admin-api',
     ];
@@ -286,6 +287,7 @@ describe("Reachable's functions", () => {
       'record-routing',
       'provider-api',
       'hub-api',
+      'hub-page',
       'forms',
       'admin-api',
     ];
@@ -569,8 +571,10 @@ describe('the HTTP API', () => {
       'GET /v1/spokes/{spokeId}/metrics': by('hub-api'),
       'GET /provider': by('web'),
       'GET /provider/{file+}': by('web'),
-      'GET /hub': by('web'),
-      'GET /hub/{file+}': by('web'),
+      'GET /hub': by('hub-page'),
+      'POST /hub/sign-in': by('hub-page'),
+      'POST /hub/sign-out': by('hub-page'),
+      'GET /hub/return': by('hub-page'),
       'GET /docs': by('web'),
       'GET /docs/{file+}': by('web'),
       'GET /assets/{file+}': by('web'),
@@ -840,7 +844,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the intake read the webhook secrets, the forms their CSRF key, both the blind index key, and no other function touch Secrets Manager', () => {
+  it('lets the intake read the webhook secrets, the forms and the hub page their CSRF key, the intake and the forms the blind index key, and no other function touch Secrets Manager', () => {
     // Prepare
     const secrets = Object.entries(resources).filter(
       ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
@@ -879,7 +883,17 @@ describe('least privilege', () => {
     expect(variablesOf('intake').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(variablesOf('forms').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(secrets).toHaveLength(3);
-    expect(readers.sort()).toEqual(['functions/forms/handler.ts', 'functions/intake/handler.ts']);
+    // The hub page signs its forms with the same key as the referral forms.
+    const hubPageId = functionId(resources, 'hub-page');
+    expect(allowedOn(roleStatements(resources, hubPageId), { Ref: csrfKeyId })).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue']),
+    );
+    expect(allowedOn(roleStatements(resources, hubPageId), { Ref: secretId })).toEqual([]);
+    expect(readers.sort()).toEqual([
+      'functions/forms/handler.ts',
+      'functions/hub-page/handler.ts',
+      'functions/intake/handler.ts',
+    ]);
   });
 
   it("lets the provider API consume every provider's queue and no other queue", () => {
@@ -1008,6 +1022,8 @@ describe('least privilege', () => {
     'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'hub-api': { table: ['GetItem', 'Query'] },
+    // The hub service's reads, as the hub API's.
+    'hub-page': { table: ['GetItem', 'Query'] },
     reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
     // A referral's arrival by id; its transitions and read records, each a query on the table.
     'admin-api': { table: ['GetItem', 'Query'] },

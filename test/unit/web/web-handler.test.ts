@@ -4,7 +4,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/web/handler.ts';
 
-const webRoot = path.resolve(import.meta.dirname, '..', '..', '..', 'web');
+const projectRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+const webRoot = path.join(projectRoot, 'web');
 
 function get(rawPath: string): Promise<APIGatewayProxyStructuredResultV2> {
   return handler({ rawPath } as APIGatewayProxyEventV2);
@@ -13,7 +14,7 @@ function get(rawPath: string): Promise<APIGatewayProxyStructuredResultV2> {
 const bodyOf = (answer: APIGatewayProxyStructuredResultV2) =>
   Buffer.from(String(answer.body), 'base64');
 
-describe('the web function, for the hub dashboard and the shared assets', () => {
+describe('the web function, for the static pages and the shared assets', () => {
   /** Links made by a test, removed after it. */
   const links: string[] = [];
 
@@ -21,11 +22,11 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     for (const link of links.splice(0)) rmSync(link, { force: true });
   });
 
-  it('answers /hub with web/hub/index.html and /hub/{file+} with the file, with the security headers', async () => {
+  it("answers a page's bare path with its index.html, and the assets, with the security headers", async () => {
     // Act
-    const page = await get('/hub');
-    const script = await get('/hub/app.js');
-    const chart = await get('/hub/vendor/chart.umd.min.js');
+    const page = await get('/docs');
+    const charts = await get('/assets/hub/charts.js');
+    const chart = await get('/assets/chart.js/chart.umd.min.js');
     const css = await get('/assets/govuk/govuk-frontend.min.css');
     const icon = await get('/assets/favicon.svg');
 
@@ -38,59 +39,55 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     });
     expect(String(page.headers?.['content-security-policy'])).toContain("script-src 'self'");
     expect(String(page.headers?.['content-security-policy'])).toContain("frame-ancestors 'none'");
-    expect(bodyOf(page).equals(readFileSync(path.join(webRoot, 'hub', 'index.html')))).toBe(true);
-    expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(bodyOf(page).equals(readFileSync(path.join(webRoot, 'docs', 'index.html')))).toBe(true);
+    expect(charts.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    // Chart.js is the installed package's file, as it is: no copy in the source tree.
     expect(
-      bodyOf(chart).equals(readFileSync(path.join(webRoot, 'hub', 'vendor', 'chart.umd.min.js'))),
+      bodyOf(chart).equals(
+        readFileSync(
+          path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+        ),
+      ),
     ).toBe(true);
     expect(css.headers?.['content-type']).toBe('text/css; charset=utf-8');
     expect(icon.headers?.['content-type']).toBe('image/svg+xml');
   });
 
-  it('keeps no inline script or style in the page, which its policy would block', () => {
-    // Prepare
-    const html = readFileSync(path.join(webRoot, 'hub', 'index.html'), 'utf8');
-
-    // Act
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-
-    // Assess
-    expect(scripts.map(([, attributes]) => /src="\/hub\/[\w./-]+"/.test(attributes ?? ''))).toEqual(
-      [true, true],
-    );
-    expect(scripts.map(([, , body]) => body?.trim())).toEqual(['', '']);
-    expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
-  });
-
-  it('never serves a file outside web/hub/ or web/assets/, however the path is written', async () => {
+  it('never serves a file outside the folders it serves, however the path is written', async () => {
     // Prepare
     const attempts = [
-      '/hub/../../package.json',
-      '/hub/../provider/index.html',
-      '/hub/vendor/../../../local/signing-key.ts',
-      '/hub/..%2f..%2fpackage.json',
-      '/hub/%2e%2e/%2e%2e/package.json',
-      '/hub//etc/passwd',
-      '/hub/.hidden.js',
-      '/hub/vendor/.hidden.js',
-      '/hub/',
-      '/hub/index.html\0.css',
-      '/hub/vendor/chart.js-LICENSE.md',
-      '/hub/vendor/chart.umd.min.js.map',
-      '/hubs/index.html',
-      '/hub.html',
+      // The hub dashboard is its own function's: none of web/hub/ is a static file.
+      '/hub',
+      '/hub/view.ts',
+      '/hub/templates/dashboard.njk',
+      '/docs/../../package.json',
+      '/docs/../provider/index.html',
+      '/docs/..%2f..%2fpackage.json',
+      '/docs/%2e%2e/%2e%2e/package.json',
+      '/docs//etc/passwd',
+      '/docs/.hidden.js',
+      '/docs/',
+      '/docs/index.html\0.css',
+      '/docss/index.html',
+      '/docs.html',
+      '/assets/hub/.hidden.js',
+      '/assets/hub/../../package.json',
+      '/assets/chart.js/chart.js',
+      '/assets/chart.js/chart.umd.min.js.map',
+      '/assets/chart.js/../package.json',
+      '/assets/chart.js/helpers/index.js',
       '/assets',
       '/assets/',
       '/assets/index.html',
-      '/assets/../hub/index.html',
+      '/assets/../docs/index.html',
       '/assets/govuk/../../../package.json',
       '/assets/govuk/govuk-frontend.min.css.map',
       '/assets/govuk/assets/fonts/light-94a07e06a1-v2.woff2',
       '/assets/govuk/components/button/macro.njk',
       '/assets/fonts/light-94a07e06a1-v2.woff2',
-      '/web/hub/index.html',
+      '/web/docs/index.html',
       '/README.md',
-      'hub/index.html',
+      'docs/index.html',
     ];
 
     // Act
@@ -104,23 +101,23 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
 
   it('follows no link out of the folder served, not even to another served folder', async () => {
     // Prepare
-    const toProvider = path.join(webRoot, 'hub', 'test-link-to-provider.js');
-    const toProject = path.join(webRoot, 'hub', 'test-link-to-project.js');
-    const inside = path.join(webRoot, 'hub', 'test-link-inside.js');
-    links.push(toProvider, toProject, inside);
-    symlinkSync(path.join('..', 'provider', 'app.js'), toProvider);
-    symlinkSync(path.join('..', '..', 'package.json'), toProject);
-    symlinkSync('app.js', inside);
+    const toDocs = path.join(webRoot, 'assets', 'hub', 'test-link-to-docs.js');
+    const toProject = path.join(webRoot, 'assets', 'hub', 'test-link-to-project.js');
+    const inside = path.join(webRoot, 'assets', 'hub', 'test-link-inside.js');
+    links.push(toDocs, toProject, inside);
+    symlinkSync(path.join('..', '..', 'docs', 'docs.js'), toDocs);
+    symlinkSync(path.join('..', '..', '..', 'package.json'), toProject);
+    symlinkSync('charts.js', inside);
 
     // Act
-    const [provider, project, same] = await Promise.all(
-      ['test-link-to-provider.js', 'test-link-to-project.js', 'test-link-inside.js'].map((name) =>
-        get(`/hub/${name}`),
+    const [docs, project, same] = await Promise.all(
+      ['test-link-to-docs.js', 'test-link-to-project.js', 'test-link-inside.js'].map((name) =>
+        get(`/assets/hub/${name}`),
       ),
     );
 
     // Assess
-    expect(provider!.statusCode).toBe(404);
+    expect(docs!.statusCode).toBe(404);
     expect(project!.statusCode).toBe(404);
     expect(same!.statusCode).toBe(200);
   });

@@ -13,7 +13,7 @@
  *   mislead (an overflow drawn at its bound)
  * @typedef {{ type: 'bar' | 'line', horizontal?: boolean, stacked?: boolean, percent?: boolean,
  *   axis: string, labels: string[], series: Series[] }} ChartSpec as the server writes it
- *   (functions/hub-page/view.ts `ChartSpec`)
+ *   (web/hub/view.ts `ChartSpec`)
  */
 
 /** GOV.UK Frontend's palette, in an order whose neighbours differ for most colour vision. */
@@ -27,7 +27,7 @@ const colours = /** @type {Record<string, string>} */ ({
   yellow: '#ffdd00',
 });
 
-// Chart.js is /assets/chart.js/chart.umd.min.js, a classic script that runs before this one.
+// Chart.js is /assets/chart.js/chart.umd.min.js, a deferred script that runs before this one.
 const ChartJs = /** @type {typeof import('chart.js').Chart | undefined} */ (
   /** @type {{ Chart?: typeof import('chart.js').Chart }} */ (window).Chart
 );

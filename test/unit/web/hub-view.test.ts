@@ -8,7 +8,7 @@ import {
   readFilters,
   returnQuarters,
   type Readings,
-} from '#functions/hub-page/view.ts';
+} from '#web/hub/view.ts';
 import type { Aggregate, MetricsRow } from '#shared/domain/hub-metrics.ts';
 import { declineReasons } from '#shared/domain/lifecycle.ts';
 import type { ReconciliationReport } from '#shared/domain/reconciliation.ts';
