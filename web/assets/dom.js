@@ -26,7 +26,11 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** Appends children (nested arrays flattened), skipping empty ones. */
+/**
+ * Appends children (nested arrays flattened), skipping empty ones.
+ * @param {HTMLElement} element
+ * @param {unknown[]} children
+ */
 function append(element, children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
@@ -67,6 +71,7 @@ export function errorSummary({ description, items }) {
   );
 }
 
+/** @param {string} href */
 function focusTarget(href) {
   return (/** @type {Event} */ event) => {
     const target = document.getElementById(href.slice(1));
@@ -174,7 +179,7 @@ function syncConditionals(/** @type {Event} */ event) {
 
 /**
  * GOV.UK textarea with its label and hint.
- * @param {{ id: string, name: string, label: string, hint?: string, rows?: number }} options
+ * @param {{ id: string, name: string, label: string, hint?: unknown, rows?: number }} options
  */
 export function textarea({ id, name, label, hint, rows = 4 }) {
   const hintId = hint ? `${id}-hint` : undefined;
@@ -284,6 +289,7 @@ export function markFieldErrors(scope, errors) {
 
 const controlErrorClasses = '.govuk-textarea--error, .govuk-input--error, .govuk-select--error';
 
+/** @param {Element} control */
 function unDescribe(control) {
   const errorId = control.getAttribute('data-error-for');
   control.removeAttribute('data-error-for');
