@@ -1,18 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { AuditLog } from '#shared/adapters/audit-log.ts';
-import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
-import { WorkQueue } from '#shared/adapters/work-queue.ts';
-import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
+import { providerWorkFromEnv } from '#shared/adapters/provider-work-from-env.ts';
 import {
   capacityBody,
   listQuery,
   providerCommandBodies,
 } from '#shared/domain/lifecycle-requests.ts';
-import { auditRetentionBounds, defaultAuditRetentionDays } from '#shared/domain/audit.ts';
-import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
-import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { routeHandler, type Route } from '#shared/http/router.ts';
@@ -29,48 +21,13 @@ import {
 } from '#shared/services/provider-work.ts';
 
 // The provider is shown the personal data (opened here) and may add a decline's details (sealed).
-const cipher = personalDataCipherFromEnv();
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME'), cipher });
-const auditLog = new AuditLog({ tableName: requireEnv('TABLE_NAME') });
-const partnership = partnershipById(requireEnv('PARTNERSHIP'));
+const { partnership, store, workFor: work } = providerWorkFromEnv();
 const authenticator = authenticatorFromEnv();
-const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));
-const queues = new Map(
-  Object.entries(queueUrls).map(([id, queueUrl]) => [id, new WorkQueue({ queueUrl })]),
-);
-// SQS allows visibility timeouts of 0 to 12 hours.
-const leaseSeconds = intEnv('LEASE_SECONDS', 15 * 60, { min: 1, max: 12 * 60 * 60 });
-const auditRetentionDays = intEnv(
-  'AUDIT_RETENTION_DAYS',
-  defaultAuditRetentionDays,
-  auditRetentionBounds,
-);
 
-/**
- * The signed-in provider's dependencies; the token must be that of the provider in the path.
- * Every read of personal data is recorded as this person's, for casework, under this request.
- */
+/** The signed-in provider's dependencies; the token must be that of the provider in the path. */
 async function workFor(event: APIGatewayProxyEventV2) {
-  const { providerId, subject } = await authenticateProviderRoute(authenticator, event);
-  const queue = queues.get(providerId);
-  if (!queue) throw new NotFoundError(`No work queue for provider ${providerId}.`);
-  return {
-    providerId,
-    store,
-    queue,
-    partnership,
-    cipher,
-    now,
-    log: logger,
-    leaseSeconds,
-    audit: {
-      log: auditLog,
-      actor: { role: 'provider' as const, id: providerId, subject },
-      purpose: 'provider-casework' as const,
-      correlationId: event.requestContext.requestId,
-      retentionDays: auditRetentionDays,
-    },
-  };
+  const principal = await authenticateProviderRoute(authenticator, event);
+  return work(principal, event.requestContext.requestId);
 }
 
 /** A route running one lifecycle command, its body checked against that command's schema. */
