@@ -150,9 +150,12 @@ async function dashboard(
       form: filterFormOf(partnership, values, read.errors),
     });
   }
+  const shown = dashboardOf(partnership, filters.filters, read.readings);
   return dashboardPage(200, session, {
+    // The view in the title, so a bookmark or the history says which it is.
+    title: `Figures for ${shown.scope}`,
     form: filterFormOf(partnership, values, [], read.readings.spokes),
-    dashboard: dashboardOf(partnership, filters.filters, read.readings),
+    dashboard: shown,
   });
 }
 
@@ -164,7 +167,7 @@ function dashboardPage(
   const page = kit.render(
     statusCode,
     'dashboard.njk',
-    { title: 'Hub dashboard', partnership, ...context },
+    { title: 'Figures', partnership, ...context },
     session,
   );
   return { ...page, headers: { ...page.headers, 'content-security-policy': dashboardPolicy } };

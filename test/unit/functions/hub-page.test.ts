@@ -158,6 +158,9 @@ describe('the hub page function', () => {
     // Assess
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Showing figures for April 2026 to June 2026, all spokes.');
+    expect(page.body).toContain(
+      '<title>Figures for April 2026 to June 2026, all spokes – Hub dashboard – Reachable</title>',
+    );
     expect(policyOf(page)).toContain("script-src 'self'");
     expect(policyOf(page)).toContain("default-src 'none'");
     expect(scripts.map(([, attributes]) => attributes?.trim())).toEqual([
@@ -172,6 +175,7 @@ describe('the hub page function', () => {
     expect(form.headers.location).toBe('/hub?from=2026-04&to=2026-06&spoke=bristol');
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('The To month must be the same as or after the From month');
+    expect(wrong.body).toContain('<title>Error: Figures – Hub dashboard – Reachable</title>');
   });
 
   it('downloads a quarter’s return as CSV, named as the API names it; an unknown quarter is not found', async () => {
