@@ -197,7 +197,7 @@ export async function readFigures(
         byQuarter: byQuarter.rows,
         byProvider: byProvider.rows,
         spokes: (everySpoke ?? bySpoke).rows.flatMap((row) => row.group.spoke ?? []),
-        reconciliation: (totals.reconciliation as ReconciliationReport | null) ?? null,
+        reconciliation: totals.reconciliation,
       },
     };
   } catch (error) {
