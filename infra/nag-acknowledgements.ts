@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
  */
 export const nagAcknowledgements = {
   'AwsSolutions-APIG4':
-    'Only the open routes are acknowledged, each on purpose: the provider, hub and API reference pages and their assets and the API description are public, the referral forms sign in with an HttpOnly session cookie the forms function checks, and webhooks carry an HMAC signature the intake verifies; every route that takes a bearer token has the JWT authorizer with its role scope.',
+    'Only the open routes are acknowledged, each on purpose: the hub and API reference pages and their assets and the API description are public, the referral forms and the provider page sign in with an HttpOnly session cookie their functions check, and webhooks carry an HMAC signature the intake verifies; every route that takes a bearer token has the JWT authorizer with its role scope.',
   'AwsSolutions-SQS3':
     'This queue is itself a dead-letter queue: EventBridge rule targets and the Lambda stream source attach it through DeadLetterConfig or OnFailure, not an SQS redrive policy, so cdk-nag cannot see it is one.',
   'AwsSolutions-L1':

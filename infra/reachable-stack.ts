@@ -329,7 +329,7 @@ export class ReachableStack extends Stack {
 
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
-      description: 'The provider page, the API reference and the assets of every page',
+      description: 'The API reference and the assets of every page',
       // GOV.UK Frontend's compiled stylesheet and script come from the installed package.
       copyIntoBundle: [
         'web',
@@ -339,7 +339,7 @@ export class ReachableStack extends Stack {
       ],
     });
 
-    // The referral forms' CSRF key: a random string, only ever read by the forms function.
+    // The pages' CSRF key: a random string, only ever read by the page functions.
     const formsCsrfKey = new Secret(this, 'FormsCsrfKey', {
       description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -370,6 +370,25 @@ export class ReachableStack extends Stack {
       .bindTable(this.table.table, { table: ['Query', 'GetItem'] })
       .bindFormsCsrfKey(formsCsrfKey);
 
+    // The provider page: the provider API's services and grants, behind a session cookie.
+    const providerPage = new ReachableFunction(this, 'ProviderPage', {
+      name: 'provider-page',
+      description: 'The provider page: sign in, the work queue, a referral and its commands',
+      environment: { ...environment, ...authEnvironment, ...auditEnvironment },
+      // The page's templates, the kit's, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: ['web/provider/templates', ...pageKitBundleFolders],
+    })
+      // As the provider API: a referral by id, the provider's list on GSI1, leases, transitions
+      // and the audit records of its reads; no Scan.
+      .bindTable(this.table.table, {
+        table: ['GetItem', 'UpdateItem', 'PutItem'],
+        queryIndexes: ['GSI1'],
+      })
+      .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
+      .bindFormsCsrfKey(formsCsrfKey)
+      // Shows the provider the personal data; seals a decline's details.
+      .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
+
     const provider = '/v1/providers/{providerId}';
     const referral = `${provider}/referrals/{referralId}`;
     const organisation = '/v1/organisations/{organisationId}/referrals';
@@ -392,8 +411,16 @@ export class ReachableStack extends Stack {
         role: 'spoke',
       },
       { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi, role: 'admin' },
-      { method: HttpMethod.GET, path: '/provider', function: web },
-      { method: HttpMethod.GET, path: '/provider/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/provider', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/sign-in', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/sign-out', function: providerPage },
+      { method: HttpMethod.POST, path: '/provider/next', function: providerPage },
+      { method: HttpMethod.GET, path: '/provider/referrals/{referralId}', function: providerPage },
+      {
+        method: HttpMethod.POST,
+        path: '/provider/referrals/{referralId}/{command}',
+        function: providerPage,
+      },
       { method: HttpMethod.GET, path: '/hub', function: hubPage },
       { method: HttpMethod.POST, path: '/hub/sign-in', function: hubPage },
       { method: HttpMethod.POST, path: '/hub/sign-out', function: hubPage },

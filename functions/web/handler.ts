@@ -15,8 +15,8 @@ const packageAssets: Record<string, { root: string; files: readonly string[] }> 
 
 // Only these folders of `web/` are served, each at its own path (`/docs/{file+}` onto `web/docs/`).
 // A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
-// The server-rendered pages (`/refer`, `/hub`) are their own functions'.
-const pages = ['provider', 'docs'];
+// The server-rendered pages (`/refer`, `/provider`, `/hub`) are their own functions'.
+const pages = ['docs'];
 const servedFolders = [...pages, 'assets'];
 
 const contentTypes: Record<string, string> = {

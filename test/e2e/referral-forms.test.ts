@@ -1,5 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPersonalDataEnvironment } from '#local/personal-data-keys.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
@@ -7,11 +6,11 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
 import { callPoliceNowMessage } from '#shared/services/intake.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
+import { axeViolations, closeOpenContexts, pageWithoutScript } from '#test/helpers/pages.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
 
 let runtime: Runtime;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   runtime = await startRuntime({ port: 0 });
@@ -19,43 +18,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
+  await closeOpenContexts();
   await browser?.close();
   await runtime?.stop();
 });
 
-/** A new browser with JavaScript off: the forms must work without it. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = () => pageWithoutScript(browser);
+const violations = (page: Page) => axeViolations(browser, page);
 
 async function signIn(page: Page, organisation: string): Promise<void> {
   await page.goto(`${runtime.url}/refer`);
   await page.getByLabel('Access token').fill(await signLocalToken({ organisation }));
   await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/**
- * Accessibility violations axe-core finds on the page as it is. axe runs as a script in the page,
- * which this page's browser does not allow: so the same HTML is checked at the same URL (the same
- * stylesheet) in a browser where scripts run.
- */
-async function violations(page: Page): Promise<string[]> {
-  const [html, url] = [await page.content(), page.url()];
-  const context = await browser.newContext({ bypassCSP: true });
-  try {
-    const checked = await context.newPage();
-    await checked.route(url, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
-    );
-    await checked.goto(url);
-    const { violations: found } = await new AxeBuilder({ page: checked }).analyze();
-    return found.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  } finally {
-    await context.close();
-  }
 }
 
 /** The referral as stored, once it has been routed (polled: routing is asynchronous). */

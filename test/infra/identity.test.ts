@@ -34,8 +34,6 @@ afterAll(() => {
 /** The routes that stay open, each for its own reason (see SECURITY.md). */
 const openRoutes = [
   // The pages and their assets: they hold no data; what they show comes from the token routes.
-  'GET /provider',
-  'GET /provider/{file+}',
   'GET /docs',
   'GET /docs/{file+}',
   'GET /assets/{file+}',
@@ -51,6 +49,13 @@ const openRoutes = [
   'GET /refer/{pathway}',
   'POST /refer/{pathway}',
   'GET /refer/received/{referralId}',
+  // The provider page: the same session cookie and CSRF, checked by the provider page function.
+  'GET /provider',
+  'POST /provider/sign-in',
+  'POST /provider/sign-out',
+  'POST /provider/next',
+  'GET /provider/referrals/{referralId}',
+  'POST /provider/referrals/{referralId}/{command}',
   // The API's description, and the HMAC-signed webhooks.
   'GET /openapi.json',
   'POST /v1/webhooks/{organisationId}/referrals',

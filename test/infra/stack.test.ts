@@ -347,9 +347,11 @@ describe("Reachable's functions", () => {
   it('tells every function that records reads how long audit records outlive their referral: six years unless configured', () => {
     // Prepare
     const recorders = [...functionsByHandler(resources)]
-      .filter(([handler]) =>
-        readFileSync(path.join(projectRoot, handler), 'utf8').includes("'AUDIT_RETENTION_DAYS'"),
-      )
+      .filter(([handler]) => {
+        const source = readFileSync(path.join(projectRoot, handler), 'utf8');
+        // Directly, or through the provider work every provider-facing function shares.
+        return source.includes("'AUDIT_RETENTION_DAYS'") || source.includes('providerWorkFromEnv(');
+      })
       .map(([handler]) => handler.split('/')[1]!);
     const configured = synthesize({ config: { ...testConfig, auditRetentionDays: 3650 } });
 
@@ -363,7 +365,7 @@ describe("Reachable's functions", () => {
     rmSync(configured.assemblyDirectory, { recursive: true, force: true });
 
     // Assess
-    expect(recorders).toContain('provider-api');
+    expect(recorders).toEqual(expect.arrayContaining(['provider-api', 'provider-page']));
     expect(byDefault).toEqual(recorders.map(() => String(6 * 365)));
     expect(whenConfigured).toEqual(recorders.map(() => '3650'));
   });
@@ -569,8 +571,12 @@ describe('the HTTP API', () => {
       'GET /v1/hub/returns/{period}': by('hub-api'),
       'GET /v1/admin/audit': by('admin-api'),
       'GET /v1/spokes/{spokeId}/metrics': by('hub-api'),
-      'GET /provider': by('web'),
-      'GET /provider/{file+}': by('web'),
+      'GET /provider': by('provider-page'),
+      'POST /provider/sign-in': by('provider-page'),
+      'POST /provider/sign-out': by('provider-page'),
+      'POST /provider/next': by('provider-page'),
+      'GET /provider/referrals/{referralId}': by('provider-page'),
+      'POST /provider/referrals/{referralId}/{command}': by('provider-page'),
       'GET /hub': by('hub-page'),
       'POST /hub/sign-in': by('hub-page'),
       'POST /hub/sign-out': by('hub-page'),
@@ -844,7 +850,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the intake read the webhook secrets, the forms and the hub page their CSRF key, the intake and the forms the blind index key, and no other function touch Secrets Manager', () => {
+  it('lets the intake read the webhook secrets, the forms, the provider page and the hub page the CSRF key, the intake and the forms the blind index key, and no other function touch Secrets Manager', () => {
     // Prepare
     const secrets = Object.entries(resources).filter(
       ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
@@ -854,6 +860,7 @@ describe('least privilege', () => {
     const indexKeyId = logicalIdOf(synthesized.stack.personalData.subjectIndexKey);
     const intakeId = functionId(resources, 'intake');
     const formsId = functionId(resources, 'forms');
+    const providerPageId = functionId(resources, 'provider-page');
 
     // Act
     const readers = [...functionsByHandler(resources)]
@@ -869,9 +876,14 @@ describe('least privilege', () => {
     expect(allowedOn(roleStatements(resources, intakeId), { Ref: secretId })).toEqual(
       expect.arrayContaining(['secretsmanager:GetSecretValue']),
     );
-    expect(allowedOn(roleStatements(resources, formsId), { Ref: csrfKeyId })).toEqual(
-      expect.arrayContaining(['secretsmanager:GetSecretValue']),
-    );
+    for (const id of [formsId, providerPageId]) {
+      expect(allowedOn(roleStatements(resources, id), { Ref: csrfKeyId })).toEqual(
+        expect.arrayContaining(['secretsmanager:GetSecretValue']),
+      );
+    }
+    expect(allowedOn(roleStatements(resources, providerPageId), { Ref: secretId })).toEqual([]);
+    expect(allowedOn(roleStatements(resources, providerPageId), { Ref: indexKeyId })).toEqual([]);
+    expect(variablesOf('provider-page').FORMS_CSRF_KEY_ARN).toEqual({ Ref: csrfKeyId });
     for (const id of [intakeId, formsId]) {
       expect(allowedOn(roleStatements(resources, id), { Ref: indexKeyId })).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue']),
@@ -883,7 +895,7 @@ describe('least privilege', () => {
     expect(variablesOf('intake').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(variablesOf('forms').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(secrets).toHaveLength(3);
-    // The hub page signs its forms with the same key as the referral forms.
+    // The hub page signs its forms with the same key as the other pages.
     const hubPageId = functionId(resources, 'hub-page');
     expect(allowedOn(roleStatements(resources, hubPageId), { Ref: csrfKeyId })).toEqual(
       expect.arrayContaining(['secretsmanager:GetSecretValue']),
@@ -893,31 +905,35 @@ describe('least privilege', () => {
       'functions/forms/handler.ts',
       'functions/hub-page/handler.ts',
       'functions/intake/handler.ts',
+      'functions/provider-page/handler.ts',
     ]);
   });
 
-  it("lets the provider API consume every provider's queue and no other queue", () => {
-    // Prepare
-    const { providerQueues } = synthesized.stack.busAndRoutes;
-    const statements = roleStatements(resources, functionId(resources, 'provider-api'));
-    const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+  it.each(['provider-api', 'provider-page'])(
+    "lets the %s consume every provider's queue and no other queue",
+    (name) => {
+      // Prepare
+      const { providerQueues } = synthesized.stack.busAndRoutes;
+      const statements = roleStatements(resources, functionId(resources, name));
+      const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
 
-    // Act
-    const sqsResources = statements
-      .filter((s) => actionsOf(s).some((action) => action.startsWith('sqs:')))
-      .map((s) => JSON.stringify(s.Resource));
+      // Act
+      const sqsResources = statements
+        .filter((s) => actionsOf(s).some((action) => action.startsWith('sqs:')))
+        .map((s) => JSON.stringify(s.Resource));
 
-    // Assess
-    for (const provider of avonAndSomerset.providers) {
-      const queueArn = getAtt(logicalIdOf(providerQueues[provider.id]!.queue));
-      for (const action of consume) expect(allows(statements, action, queueArn)).toBe(true);
-    }
-    expect(new Set(sqsResources)).toEqual(
-      new Set(
-        Object.values(providerQueues).map((wq) => JSON.stringify(getAtt(logicalIdOf(wq.queue)))),
-      ),
-    );
-  });
+      // Assess
+      for (const provider of avonAndSomerset.providers) {
+        const queueArn = getAtt(logicalIdOf(providerQueues[provider.id]!.queue));
+        for (const action of consume) expect(allows(statements, action, queueArn)).toBe(true);
+      }
+      expect(new Set(sqsResources)).toEqual(
+        new Set(
+          Object.values(providerQueues).map((wq) => JSON.stringify(getAtt(logicalIdOf(wq.queue)))),
+        ),
+      );
+    },
+  );
 
   it('lets the provider API extend a lease (ChangeMessageVisibility) on every provider queue, and on no other queue', () => {
     // Prepare
@@ -1028,6 +1044,8 @@ describe('least privilege', () => {
     // A referral's arrival by id; its transitions and read records, each a query on the table.
     'admin-api': { table: ['GetItem', 'Query'] },
     'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
+    // The provider page does the provider API's work through the same services.
+    'provider-page': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
     'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
     publish: {},
     'api-docs': {},
@@ -1182,7 +1200,7 @@ describe('personal data at rest', () => {
     expect(key.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('lets the intake and the forms seal, the provider API seal and open, and no other function use the key', () => {
+  it('lets the intake and the forms seal, the provider API and page seal and open, and no other function use the key', () => {
     // Prepare
     const seal = 'kms:GenerateDataKey';
     const open = 'kms:Decrypt';
@@ -1191,17 +1209,18 @@ describe('personal data at rest', () => {
     const access = kmsAccess();
 
     // Assess
-    // Only the provider API shows personal data (the forms' confirmation shows none).
+    // Only the provider API and page show personal data (the forms' confirmation shows none).
     expect(access).toEqual({
       intake: [seal],
       forms: [seal],
       'provider-api': [open, seal],
+      'provider-page': [open, seal],
     });
   });
 
   it('grants the key on itself alone, and only for data bound to the partnership', () => {
     // Prepare
-    const users = ['intake', 'forms', 'provider-api'];
+    const users = ['intake', 'forms', 'provider-api', 'provider-page'];
 
     // Act
     const statements = users.flatMap((name) =>

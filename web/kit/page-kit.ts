@@ -185,7 +185,18 @@ export class PageKit<Who> {
 
   /** The kit's sign-in page: a pasted token, with the page's own words. */
   signInPage(
-    words: { heading: string; intro: string; hint: string; action: string; notice?: string },
+    words: {
+      heading: string;
+      intro: string;
+      hint: string;
+      action: string;
+      /** Said above the heading: "You have signed out", "Your session has ended". */
+      notice?: string;
+      /** Where to go once signed in (the page checks it before going there). */
+      returnTo?: string;
+      /** How to get a token to try it locally: words and a command. */
+      tryIt?: { text: string; code: string };
+    },
     statusCode = 200,
     errors: readonly SummaryError[] = [],
   ): PageResult {

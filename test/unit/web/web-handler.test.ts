@@ -56,10 +56,12 @@ describe('the web function, for the static pages and the shared assets', () => {
   it('never serves a file outside the folders it serves, however the path is written', async () => {
     // Prepare
     const attempts = [
-      // The hub dashboard is its own function's: none of web/hub/ is a static file.
+      // The hub and provider pages are their own functions': none of their folders is served.
       '/hub',
       '/hub/view.ts',
       '/hub/templates/dashboard.njk',
+      '/provider',
+      '/provider/view.ts',
       '/docs/../../package.json',
       '/docs/../provider/index.html',
       '/docs/..%2f..%2fpackage.json',
