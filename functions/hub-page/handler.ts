@@ -51,7 +51,11 @@ const signInWords = {
     'Sign in to see the partnership’s referral-to-engagement figures and its quarterly return.',
   hint:
     'Paste the access token the partnership hub was given. It is kept in a cookie for this ' +
-    'browser session only. On your own machine: npm run -s token -- --hub',
+    'browser session only.',
+  tryIt: {
+    text: 'To try Reachable on your own machine, make one with',
+    code: 'npm run -s token -- --hub',
+  },
   action: '/hub/sign-in',
 };
 

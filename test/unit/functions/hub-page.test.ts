@@ -169,6 +169,7 @@ describe('the hub page function', () => {
     ]);
     expect(scripts.map(([, , inside]) => inside?.trim())).toEqual(['', '']);
     expect(String(page.body)).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
+    expect(page.body).toContain('<link rel="stylesheet" href="/assets/hub/hub.css">');
     // Three months read once each, for every grouping the page shows.
     expect(documents.commandCalls(QueryCommand).length).toBeLessThanOrEqual(6);
     expect(form.statusCode).toBe(303);
