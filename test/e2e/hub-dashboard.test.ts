@@ -280,6 +280,8 @@ async function signIn(page: Page, token: string, search = ''): Promise<void> {
 async function dashboard(search = '', options?: { javaScript?: boolean }): Promise<Page> {
   const page = await newPage(options);
   await signIn(page, hubToken);
+  // The sign-in answers with a redirect to the figures: wait until they are shown.
+  await page.locator('#figures-status').waitFor();
   if (search) await page.goto(`${runtime.url}/hub${search}`);
   return page;
 }
