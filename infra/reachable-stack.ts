@@ -23,6 +23,7 @@ import { ReachableFunction } from './constructs/reachable-function.ts';
 import { ReferralTable } from './constructs/referral-table.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 import { acknowledgeNag } from './nag-acknowledgements.ts';
+import { chartJsDist, chartJsFiles, hubTemplates } from '#web/hub/bundle.ts';
 import { govukAssetFiles, govukDist, pageKitBundleFolders } from '#web/kit/bundle.ts';
 
 export interface ReachableStackProps extends StackProps {
@@ -335,12 +336,17 @@ export class ReachableStack extends Stack {
 
     const web = new ReachableFunction(this, 'Web', {
       name: 'web',
-      description: 'The hub dashboard, the API reference and the assets of every page',
+      description: 'The API reference and the assets of every page',
       // GOV.UK Frontend's compiled stylesheet and script come from the installed package.
-      copyIntoBundle: ['web', ...govukAssetFiles.map((file) => `${govukDist}/${file}`)],
+      copyIntoBundle: [
+        'web',
+        ...govukAssetFiles.map((file) => `${govukDist}/${file}`),
+        // Chart.js for the hub's charts, as the installed package has it.
+        ...chartJsFiles.map((file) => `${chartJsDist}/${file}`),
+      ],
     });
 
-    // The pages' CSRF key: a random string, only ever read by the forms and the provider page.
+    // The pages' CSRF key: a random string, only ever read by the page functions.
     const formsCsrfKey = new Secret(this, 'FormsCsrfKey', {
       description: `Reachable ${partnership.id}: the key of the referral forms' CSRF tokens`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -359,6 +365,17 @@ export class ReachableStack extends Stack {
       // Seals what the form sends; the confirmation shows no personal data, so never opens it.
       .bindPersonalDataKey(this.personalData, 'encrypt')
       .bindSubjectIndexKey(this.personalData);
+
+    const hubPage = new ReachableFunction(this, 'HubPage', {
+      name: 'hub-page',
+      description: "The hub dashboard: the partnership's figures and its quarterly return",
+      environment: { ...environment, ...authEnvironment },
+      // The page's templates, the kit's, and GOV.UK Frontend's nunjucks macros they call.
+      copyIntoBundle: [hubTemplates, ...pageKitBundleFolders],
+    })
+      // The hub service's reads, as the hub API's: aggregates by month, the latest reconciliation.
+      .bindTable(this.table.table, { table: ['Query', 'GetItem'] })
+      .bindFormsCsrfKey(formsCsrfKey);
 
     // The provider page: the provider API's services and grants, behind a session cookie.
     const providerPage = new ReachableFunction(this, 'ProviderPage', {
@@ -411,8 +428,10 @@ export class ReachableStack extends Stack {
         path: '/provider/referrals/{referralId}/{command}',
         function: providerPage,
       },
-      { method: HttpMethod.GET, path: '/hub', function: web },
-      { method: HttpMethod.GET, path: '/hub/{file+}', function: web },
+      { method: HttpMethod.GET, path: '/hub', function: hubPage },
+      { method: HttpMethod.POST, path: '/hub/sign-in', function: hubPage },
+      { method: HttpMethod.POST, path: '/hub/sign-out', function: hubPage },
+      { method: HttpMethod.GET, path: '/hub/return', function: hubPage },
       { method: HttpMethod.GET, path: '/docs', function: web },
       { method: HttpMethod.GET, path: '/docs/{file+}', function: web },
       { method: HttpMethod.GET, path: '/assets/{file+}', function: web },

@@ -13,7 +13,7 @@ import {
   returnQuery,
   spokeMetricsQuery,
 } from '#shared/domain/hub-requests.ts';
-import { toCsv } from '#shared/domain/quarterly-return.ts';
+import { returnFileName, toCsv } from '#shared/domain/quarterly-return.ts';
 import { hubMetrics, hubReturn } from '#shared/services/hub.ts';
 import { now } from '#shared/clock.ts';
 
@@ -60,7 +60,7 @@ const routes: Record<string, Route> = {
       statusCode: 200,
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="reachable-${partnershipId}-${year}-Q${quarter}.csv"`,
+        'content-disposition': `attachment; filename="${returnFileName(partnershipId, year, quarter)}"`,
       },
       body: toCsv(computed),
     };

@@ -1,17 +1,22 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { chartJsDist, chartJsFiles } from '#web/hub/bundle.ts';
 import { govukAssetFiles, govukDist, projectFolder } from '#web/kit/bundle.ts';
 
 // The pages ship beside the handler in the bundle (`./web`, and GOV.UK Frontend's compiled files
 // at `./node_modules/…`, copied at build time); from source they are two folders up.
 const webRoot = projectFolder('web');
-const govukRoot = projectFolder(govukDist);
+// Installed packages' built files, each served as the package has it, by name only.
+const packageAssets: Record<string, { root: string; files: readonly string[] }> = {
+  govuk: { root: projectFolder(govukDist), files: govukAssetFiles },
+  'chart.js': { root: projectFolder(chartJsDist), files: chartJsFiles },
+};
 
-// Only these folders of `web/` are served, each at its own path (`/hub/{file+}` onto `web/hub/`).
+// Only these folders of `web/` are served, each at its own path (`/docs/{file+}` onto `web/docs/`).
 // A page's folder answers its `index.html` at its bare path; `assets` holds what pages share.
-// The server-rendered pages (`/refer`, `/provider`) are their own functions'.
-const pages = ['hub', 'docs'];
+// The server-rendered pages (`/refer`, `/provider`, `/hub`) are their own functions'.
+const pages = ['docs'];
 const servedFolders = [...pages, 'assets'];
 
 const contentTypes: Record<string, string> = {
@@ -43,8 +48,14 @@ const securityHeaders = {
 /** The pages and their assets: static files under the served folders of `web/`, nothing else. */
 export const handler = async (
   event: APIGatewayProxyEventV2,
-): Promise<APIGatewayProxyStructuredResultV2> => {
-  const requested = requestedFile(event.rawPath);
+): Promise<APIGatewayProxyStructuredResultV2> => webFile(event.rawPath, webRoot);
+
+/** The answer to a request path, from the served folders of the `web/` folder at `root`. */
+export async function webFile(
+  rawPath: string,
+  root: string,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const requested = requestedFile(rawPath, root);
   const type = requested === undefined ? undefined : contentTypes[path.extname(requested.file)];
   if (requested === undefined || type === undefined) return notFound();
   const { file, folder } = requested;
@@ -61,18 +72,23 @@ export const handler = async (
   } catch {
     return notFound();
   }
-};
+}
 
 /**
  * The file a request path names in a served folder, with that folder, or undefined if it names
- * none: `/hub` is `web/hub/index.html`, `/hub/app.js` is `web/hub/app.js`.
+ * none: `/provider` is `web/provider/index.html`, `/assets/hub/charts.js` is
+ * `web/assets/hub/charts.js`.
  */
-function requestedFile(rawPath: string): { file: string; folder: string } | undefined {
+function requestedFile(
+  rawPath: string,
+  webRoot: string,
+): { file: string; folder: string } | undefined {
   if (rawPath.includes('\0')) return undefined;
-  const govuk = /^\/assets\/govuk\/([^/]+)$/.exec(rawPath)?.[1];
-  if (govuk !== undefined) {
-    return (govukAssetFiles as readonly string[]).includes(govuk)
-      ? { file: path.join(govukRoot, govuk), folder: govukRoot }
+  const [, packageName = '', fileName = ''] = /^\/assets\/([^/]+)\/([^/]+)$/.exec(rawPath) ?? [];
+  const packaged = packageAssets[packageName];
+  if (packaged) {
+    return packaged.files.includes(fileName)
+      ? { file: path.join(packaged.root, fileName), folder: packaged.root }
       : undefined;
   }
   const [empty, name = '', ...segments] = rawPath.split('/');

@@ -148,3 +148,8 @@ export function csvField(value: string | number | null): string {
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+/** The file a quarter's return downloads as: "reachable-avon-and-somerset-2026-Q1.csv". */
+export function returnFileName(partnershipId: string, year: number, quarter: Quarter): string {
+  return `reachable-${partnershipId}-${year}-Q${quarter}.csv`;
+}

@@ -34,11 +34,14 @@ afterAll(() => {
 /** The routes that stay open, each for its own reason (see SECURITY.md). */
 const openRoutes = [
   // The pages and their assets: they hold no data; what they show comes from the token routes.
-  'GET /hub',
-  'GET /hub/{file+}',
   'GET /docs',
   'GET /docs/{file+}',
   'GET /assets/{file+}',
+  // The hub dashboard: a session cookie, checked by the hub page's function.
+  'GET /hub',
+  'POST /hub/sign-in',
+  'POST /hub/sign-out',
+  'GET /hub/return',
   // The referral forms: a session cookie, checked by the forms function.
   'GET /refer',
   'POST /refer/sign-in',
@@ -334,7 +337,14 @@ describe('an OIDC issuer of the partnership', () => {
     const { template, resources } = oidc;
     const { auth } = oidcTestConfig;
     if (auth.kind !== 'oidc') throw new Error('oidcTestConfig is an OIDC config');
-    const authenticating = ['intake', 'provider-api', 'referrer-api', 'hub-api', 'forms'];
+    const authenticating = [
+      'intake',
+      'provider-api',
+      'referrer-api',
+      'hub-api',
+      'hub-page',
+      'forms',
+    ];
 
     // Act
     const settings = authenticating.map((name) => {

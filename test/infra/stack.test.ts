@@ -277,10 +277,19 @@ describe("Reachable's functions", () => {
       'sla-sweep',
       'projector',
       'hub-api',
+      'hub-page',
       'forms',
       'admin-api',
     ];
-    const partnershipUsers = ['intake', 'publish', 'provider-api', 'hub-api', 'forms', 'admin-api'];
+    const partnershipUsers = [
+      'intake',
+      'publish',
+      'provider-api',
+      'hub-api',
+      'hub-page',
+      'forms',
+      'admin-api',
+    ];
 
     // Act
     const tableNames = tableUsers.map((name) => [name, variablesOf(name).TABLE_NAME]);
@@ -573,8 +582,10 @@ describe('the HTTP API', () => {
       'POST /provider/next': by('provider-page'),
       'GET /provider/referrals/{referralId}': by('provider-page'),
       'POST /provider/referrals/{referralId}/{command}': by('provider-page'),
-      'GET /hub': by('web'),
-      'GET /hub/{file+}': by('web'),
+      'GET /hub': by('hub-page'),
+      'POST /hub/sign-in': by('hub-page'),
+      'POST /hub/sign-out': by('hub-page'),
+      'GET /hub/return': by('hub-page'),
       'GET /docs': by('web'),
       'GET /docs/{file+}': by('web'),
       'GET /assets/{file+}': by('web'),
@@ -844,7 +855,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the intake read the webhook secrets, the forms and the provider page the CSRF key, the intake and the forms the blind index key, and no other function touch Secrets Manager', () => {
+  it('lets the intake read the webhook secrets, the forms, the provider page and the hub page the CSRF key, the intake and the forms the blind index key, and no other function touch Secrets Manager', () => {
     // Prepare
     const secrets = Object.entries(resources).filter(
       ([, resource]) => resource.Type === 'AWS::SecretsManager::Secret',
@@ -889,8 +900,15 @@ describe('least privilege', () => {
     expect(variablesOf('intake').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(variablesOf('forms').SUBJECT_INDEX_KEY_ARN).toEqual({ Ref: indexKeyId });
     expect(secrets).toHaveLength(3);
+    // The hub page signs its forms with the same key as the other pages.
+    const hubPageId = functionId(resources, 'hub-page');
+    expect(allowedOn(roleStatements(resources, hubPageId), { Ref: csrfKeyId })).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue']),
+    );
+    expect(allowedOn(roleStatements(resources, hubPageId), { Ref: secretId })).toEqual([]);
     expect(readers.sort()).toEqual([
       'functions/forms/handler.ts',
+      'functions/hub-page/handler.ts',
       'functions/intake/handler.ts',
       'functions/provider-page/handler.ts',
     ]);
@@ -1024,6 +1042,8 @@ describe('least privilege', () => {
     'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'hub-api': { table: ['GetItem', 'Query'] },
+    // The hub service's reads, as the hub API's.
+    'hub-page': { table: ['GetItem', 'Query'] },
     reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
     // A referral's arrival by id; its transitions and read records, each a query on the table.
     'admin-api': { table: ['GetItem', 'Query'] },

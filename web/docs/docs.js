@@ -11,7 +11,12 @@ const methods = ['get', 'put', 'post', 'delete', 'patch'];
 /** @param {unknown} schema */
 const schemaBlock = (schema) => h('pre', { class: 'docs-schema' }, JSON.stringify(schema, null, 2));
 
-/** A table of rows of text, GOV.UK style. */
+/**
+ * A table of rows of text, GOV.UK style.
+ * @param {string} caption
+ * @param {string[]} head
+ * @param {unknown[][]} rows
+ */
 function table(caption, head, rows) {
   return h(
     'table',
@@ -40,7 +45,17 @@ function table(caption, head, rows) {
   );
 }
 
-/** One operation: `GET /v1/hub/metrics` with its summary, parameters, body and answers. */
+/**
+ * An OpenAPI document's parts as this page reads them: JSON, so read defensively.
+ * @typedef {Record<string, any>} Operation
+ */
+
+/**
+ * One operation: `GET /v1/hub/metrics` with its summary, parameters, body and answers.
+ * @param {string} path
+ * @param {string} method
+ * @param {Operation} op
+ */
 function operation(path, method, op) {
   const id = `${method}-${path}`.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '');
   const parameters = op.parameters ?? [];
@@ -61,7 +76,7 @@ function operation(path, method, op) {
       ? table(
           'Parameters',
           ['Name', 'In', 'Required', 'About'],
-          parameters.map((p) => [
+          parameters.map((/** @type {Operation} */ p) => [
             p.name,
             p.in,
             p.required ? 'yes' : 'no',

@@ -1,29 +1,12 @@
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handler } from '#functions/web/handler.ts';
+import { handler, webFile } from '#functions/web/handler.ts';
 
-const webRoot = path.resolve(import.meta.dirname, '..', '..', '..', 'web');
-const handlerSource = path.resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'functions',
-  'web',
-  'handler.ts',
-);
+const projectRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+const webRoot = path.join(projectRoot, 'web');
 
 function get(rawPath: string): Promise<APIGatewayProxyStructuredResultV2> {
   return handler({ rawPath } as APIGatewayProxyEventV2);
@@ -32,7 +15,7 @@ function get(rawPath: string): Promise<APIGatewayProxyStructuredResultV2> {
 const bodyOf = (answer: APIGatewayProxyStructuredResultV2) =>
   Buffer.from(String(answer.body), 'base64');
 
-describe('the web function, for the hub dashboard and the shared assets', () => {
+describe('the web function, for the static pages and the shared assets', () => {
   /** Temporary folders made by a test, removed after it. */
   const folders: string[] = [];
 
@@ -40,12 +23,12 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
   });
 
-  it('answers /hub with web/hub/index.html and /hub/{file+} with the file, with the security headers', async () => {
+  it("answers a page's bare path with its index.html, and the assets, with the security headers", async () => {
     // Act
-    const page = await get('/hub');
-    const script = await get('/hub/app.js');
-    const chart = await get('/hub/vendor/chart.umd.min.js');
-    const css = await get('/assets/govuk/govuk-frontend.css');
+    const page = await get('/docs');
+    const charts = await get('/assets/hub/charts.js');
+    const chart = await get('/assets/chart.js/chart.umd.min.js');
+    const css = await get('/assets/govuk/govuk-frontend.min.css');
     const icon = await get('/assets/favicon.svg');
 
     // Assess
@@ -57,55 +40,57 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
     });
     expect(String(page.headers?.['content-security-policy'])).toContain("script-src 'self'");
     expect(String(page.headers?.['content-security-policy'])).toContain("frame-ancestors 'none'");
-    expect(bodyOf(page).equals(readFileSync(path.join(webRoot, 'hub', 'index.html')))).toBe(true);
-    expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(bodyOf(page).equals(readFileSync(path.join(webRoot, 'docs', 'index.html')))).toBe(true);
+    expect(charts.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    // Chart.js is the installed package's file, as it is: no copy in the source tree.
     expect(
-      bodyOf(chart).equals(readFileSync(path.join(webRoot, 'hub', 'vendor', 'chart.umd.min.js'))),
+      bodyOf(chart).equals(
+        readFileSync(
+          path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+        ),
+      ),
     ).toBe(true);
     expect(css.headers?.['content-type']).toBe('text/css; charset=utf-8');
     expect(icon.headers?.['content-type']).toBe('image/svg+xml');
   });
 
-  it('keeps no inline script or style in the page, which its policy would block', () => {
-    // Prepare
-    const html = readFileSync(path.join(webRoot, 'hub', 'index.html'), 'utf8');
-
-    // Act
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-
-    // Assess
-    expect(scripts.map(([, attributes]) => /src="\/hub\/[\w./-]+"/.test(attributes ?? ''))).toEqual(
-      [true, true],
-    );
-    expect(scripts.map(([, , body]) => body?.trim())).toEqual(['', '']);
-    expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
-  });
-
-  it('never serves a file outside web/hub/ or web/assets/, however the path is written', async () => {
+  it('never serves a file outside the folders it serves, however the path is written', async () => {
     // Prepare
     const attempts = [
-      '/hub/../../package.json',
-      '/hub/../provider/index.html',
-      '/hub/vendor/../../../local/signing-key.ts',
-      '/hub/..%2f..%2fpackage.json',
-      '/hub/%2e%2e/%2e%2e/package.json',
-      '/hub//etc/passwd',
-      '/hub/.hidden.js',
-      '/hub/vendor/.hidden.js',
-      '/hub/',
-      '/hub/index.html\0.css',
-      '/hub/vendor/chart.js-LICENSE.md',
-      '/hub/vendor/chart.umd.min.js.map',
-      '/hubs/index.html',
-      '/hub.html',
+      // The hub and provider pages are their own functions': none of their folders is served.
+      '/hub',
+      '/hub/view.ts',
+      '/hub/templates/dashboard.njk',
+      '/provider',
+      '/provider/view.ts',
+      '/docs/../../package.json',
+      '/docs/../provider/index.html',
+      '/docs/..%2f..%2fpackage.json',
+      '/docs/%2e%2e/%2e%2e/package.json',
+      '/docs//etc/passwd',
+      '/docs/.hidden.js',
+      '/docs/',
+      '/docs/index.html\0.css',
+      '/docss/index.html',
+      '/docs.html',
+      '/assets/hub/.hidden.js',
+      '/assets/hub/../../package.json',
+      '/assets/chart.js/chart.js',
+      '/assets/chart.js/chart.umd.min.js.map',
+      '/assets/chart.js/../package.json',
+      '/assets/chart.js/helpers/index.js',
       '/assets',
       '/assets/',
       '/assets/index.html',
-      '/assets/../hub/index.html',
+      '/assets/../docs/index.html',
       '/assets/govuk/../../../package.json',
-      '/web/hub/index.html',
+      '/assets/govuk/govuk-frontend.min.css.map',
+      '/assets/govuk/assets/fonts/light-94a07e06a1-v2.woff2',
+      '/assets/govuk/components/button/macro.njk',
+      '/assets/fonts/light-94a07e06a1-v2.woff2',
+      '/web/docs/index.html',
       '/README.md',
-      'hub/index.html',
+      'docs/index.html',
     ];
 
     // Act
@@ -118,35 +103,31 @@ describe('the web function, for the hub dashboard and the shared assets', () => 
   });
 
   it('follows no link out of the folder served, not even to another served folder', async () => {
-    // Prepare: the handler beside its own `web/`, as the bundle ships it, in a temporary folder,
-    // so no link is ever made in the source tree.
-    const bundle = mkdtempSync(path.join(tmpdir(), 'reachable-web-'));
-    folders.push(bundle);
-    const hub = path.join(bundle, 'web', 'hub');
+    // Prepare: a project of its own in a temporary folder, so no link is made in the source tree.
+    const project = mkdtempSync(path.join(tmpdir(), 'reachable-web-'));
+    folders.push(project);
+    const root = path.join(project, 'web');
+    const hub = path.join(root, 'assets', 'hub');
     mkdirSync(hub, { recursive: true });
-    mkdirSync(path.join(bundle, 'web', 'provider'));
-    copyFileSync(handlerSource, path.join(bundle, 'handler.ts'));
-    writeFileSync(path.join(bundle, 'package.json'), '{}');
-    writeFileSync(path.join(bundle, 'web', 'provider', 'app.js'), '// provider');
-    writeFileSync(path.join(hub, 'app.js'), '// hub');
-    symlinkSync(path.join('..', 'provider', 'app.js'), path.join(hub, 'link-to-provider.js'));
-    symlinkSync(path.join('..', '..', 'package.json'), path.join(hub, 'link-to-project.js'));
-    symlinkSync('app.js', path.join(hub, 'link-inside.js'));
-    const bundled = (await import(pathToFileURL(path.join(bundle, 'handler.ts')).href)) as {
-      handler: typeof handler;
-    };
+    mkdirSync(path.join(root, 'docs'));
+    writeFileSync(path.join(project, 'package.json'), '{}');
+    writeFileSync(path.join(root, 'docs', 'docs.js'), '// docs');
+    writeFileSync(path.join(hub, 'charts.js'), '// charts');
+    symlinkSync(path.join('..', '..', 'docs', 'docs.js'), path.join(hub, 'link-to-docs.js'));
+    symlinkSync(path.join('..', '..', '..', 'package.json'), path.join(hub, 'link-to-project.js'));
+    symlinkSync('charts.js', path.join(hub, 'link-inside.js'));
 
     // Act
-    const [provider, project, same] = await Promise.all(
-      ['link-to-provider.js', 'link-to-project.js', 'link-inside.js'].map((name) =>
-        bundled.handler({ rawPath: `/hub/${name}` } as APIGatewayProxyEventV2),
+    const [docs, outside, same] = await Promise.all(
+      ['link-to-docs.js', 'link-to-project.js', 'link-inside.js'].map((name) =>
+        webFile(`/assets/hub/${name}`, root),
       ),
     );
 
     // Assess
-    expect(provider!.statusCode).toBe(404);
-    expect(project!.statusCode).toBe(404);
+    expect(docs!.statusCode).toBe(404);
+    expect(outside!.statusCode).toBe(404);
     expect(same!.statusCode).toBe(200);
-    expect(bodyOf(same!).toString()).toBe('// hub');
+    expect(bodyOf(same!).toString()).toBe('// charts');
   });
 });
