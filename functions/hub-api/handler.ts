@@ -5,7 +5,7 @@ import { requireEnv } from '#shared/config.ts';
 import { authenticatorFromEnv, requireHub, requireSpokeCoordinator } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
 import {
   metricsQuery,
@@ -33,7 +33,7 @@ async function asSpokeCoordinator(event: APIGatewayProxyEventV2): Promise<string
   return spokeId;
 }
 
-const routes: Record<string, Route> = {
+const routes: RoutesOf<'hub-api'> = {
   'GET /v1/hub/metrics': async (event) => {
     await asHub(event);
     const query = parseRequest(metricsQuery, event.queryStringParameters ?? {}, 'query');
