@@ -11,7 +11,7 @@ import {
   providerCommandBodies,
 } from '#shared/domain/lifecycle-requests.ts';
 import { auditRetentionBounds, defaultAuditRetentionDays } from '#shared/domain/audit.ts';
-import { idSchema, partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
@@ -27,6 +27,7 @@ import {
   runProviderCommand,
   type ProviderCommand,
 } from '#shared/services/provider-work.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 // The provider is shown the personal data (opened here) and may add a decline's details (sealed).
 const cipher = personalDataCipherFromEnv();

@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { listQuery } from '#shared/domain/lifecycle-requests.ts';
-import { idSchema } from '#shared/domain/partnership.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticatorFromEnv, requireOrganisation } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
@@ -11,6 +10,7 @@ import { parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
 import { now } from '#shared/clock.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const authenticator = authenticatorFromEnv();

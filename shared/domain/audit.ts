@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
-import { referralStatuses, type ReferralStatus } from './lifecycle.ts';
+import { referralStatuses, type ReferralStatus } from '#events/vocabulary.ts';
 
 /** Who appears in a trail: the roles a token grants, and Reachable itself. */
 export const auditRoles = ['organisation', 'provider', 'spoke', 'hub', 'admin', 'system'] as const;

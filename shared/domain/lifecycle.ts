@@ -2,43 +2,13 @@
  * The referral lifecycle as one pure state machine (DESIGN.md, Lifecycle): which command may
  * move a referral from which status to which, and who may give it. No AWS, no clock.
  */
-
-export const referralStatuses = [
-  'received',
-  'routed',
-  'rerouted',
-  'accepted',
-  'declined',
-  'contact-attempted',
-  'engaged',
-  'closed',
-  'withdrawn',
-] as const;
-export type ReferralStatus = (typeof referralStatuses)[number];
-
-export const declineReasons = [
-  'out-of-area',
-  'not-eligible',
-  'no-capacity',
-  'already-known',
-  'other',
-] as const;
-export type DeclineReason = (typeof declineReasons)[number];
-
-export const contactMethods = ['in-person', 'phone', 'text', 'letter'] as const;
-export const contactResults = ['reached', 'no-answer', 'message-left', 'refused'] as const;
-export type ContactMethod = (typeof contactMethods)[number];
-export type ContactResult = (typeof contactResults)[number];
-
-export const closeOutcomes = [
-  'completed',
-  'disengaged',
-  'moved-away',
-  'referred-on',
-  'declined-support',
-  'safeguarding-escalated',
-] as const;
-export type CloseOutcome = (typeof closeOutcomes)[number];
+import type {
+  CloseOutcome,
+  ContactMethod,
+  ContactResult,
+  DeclineReason,
+  ReferralStatus,
+} from '#events/vocabulary.ts';
 
 /** Everything that can happen to a referral, with what each needs to say. */
 export type LifecycleCommand =

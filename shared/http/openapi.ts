@@ -18,9 +18,10 @@ import {
 } from '../domain/hub-requests.ts';
 import { intakeSchemaFor } from '../domain/intake.ts';
 import { capacityBody, listQuery, providerCommandBodies } from '../domain/lifecycle-requests.ts';
-import { idSchema, type Partnership } from '../domain/partnership.ts';
+import { type Partnership } from '../domain/partnership.ts';
 import { roles, type Role } from './auth.ts';
 import { httpRouteList, type ApiRouteKey } from './routes.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 const problem = z
   .object({

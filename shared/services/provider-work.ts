@@ -4,7 +4,7 @@ import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
-import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
+import { auditReason, type LifecycleCommand } from '../domain/lifecycle.ts';
 import {
   isErased,
   isHeldBy,
@@ -17,6 +17,7 @@ import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
 import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
+import type { ReferralStatus } from '#events/vocabulary.ts';
 
 /** A provider queue message: the EventBridge envelope of a routed referral event. */
 const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { declineReasons } from '#shared/domain/lifecycle.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { declineReasons } from '#events/vocabulary.ts';
 
 /** The dashboard's browser module, which needs no DOM: imported as the browser would. */
 interface HubFormat {
