@@ -1,5 +1,4 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import { referralEventSchema } from '#events/referral-events.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
@@ -19,8 +18,8 @@ import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
 import type { ReferralStatus } from '#events/vocabulary.ts';
 
-/** A provider queue message: the EventBridge envelope of a routed referral event. */
-const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });
+/** A provider queue message: a referral event, checked by its detail-type's schema. */
+const routedMessageSchema = referralEventSchema;
 
 export interface ProviderWorkDependencies {
   providerId: ProviderId;

@@ -289,6 +289,48 @@ describe('publish: failures', () => {
     ]);
   });
 
+  it("reports a transition whose event lacks what its detail-type always carries (a decline's reason), and publishes the others", async () => {
+    // Prepare
+    const received = referralFromExample('admit-friday-night.json', admitId);
+    const routed = routedReferral(received, 'somerset-turning-point-admit', {
+      kind: 'provider',
+      providerId: 'turning-point-admit',
+    });
+    const declined = {
+      ...routed,
+      status: 'declined' as const,
+      updatedAt: '2026-11-20T23:00:00.000Z',
+    };
+    const accepted = {
+      ...routed,
+      status: 'accepted' as const,
+      updatedAt: '2026-11-20T23:00:00.000Z',
+    };
+    const event = streamEvent(
+      streamRecord({
+        eventName: 'INSERT',
+        item: transitionItem(routed, declined),
+        sequenceNumber: '501',
+      }),
+      streamRecord({
+        eventName: 'INSERT',
+        item: transitionItem(routed, accepted),
+        sequenceNumber: '502',
+      }),
+    );
+
+    // Act
+    const result = await handler(event, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '501' }] });
+    expect(
+      putEntries()
+        .flat()
+        .map((entry) => entry.DetailType),
+    ).toEqual(['referral.accepted']);
+  });
+
   it('reports a record whose PutEvents request failed outright, and publishes the others', async () => {
     // Prepare
     const admit = referralFromExample('admit-friday-night.json', admitId);
