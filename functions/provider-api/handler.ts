@@ -78,8 +78,7 @@ async function workFor(event: APIGatewayProxyEventV2) {
 function command(toCommand: (event: APIGatewayProxyEventV2) => ProviderCommand): Route {
   return async (event) => {
     const work = await workFor(event);
-    const referral = await runProviderCommand(referralIdFrom(event), toCommand(event), work);
-    return json(200, { referral });
+    return json(200, await runProviderCommand(referralIdFrom(event), toCommand(event), work));
   };
 }
 
@@ -95,7 +94,7 @@ const routes: RoutesOf<'provider-api'> = {
   },
   'GET /v1/providers/{providerId}/referrals/{referralId}': async (event) => {
     const work = await workFor(event);
-    return json(200, { referral: await readProviderReferral(referralIdFrom(event), work) });
+    return json(200, await readProviderReferral(referralIdFrom(event), work));
   },
   'POST /v1/providers/{providerId}/referrals/{referralId}/lease': async (event) => {
     const work = await workFor(event);

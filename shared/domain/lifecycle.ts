@@ -23,7 +23,7 @@ export type LifecycleCommand =
 export type CommandType = LifecycleCommand['type'];
 
 /** Who gives each command: the system routes, the referrer withdraws, providers do the rest. */
-export const commandActors: Record<CommandType, 'system' | 'provider' | 'referrer'> = {
+export const commandActors = {
   route: 'system',
   accept: 'provider',
   decline: 'provider',
@@ -32,7 +32,15 @@ export const commandActors: Record<CommandType, 'system' | 'provider' | 'referre
   close: 'provider',
   reroute: 'provider',
   withdraw: 'referrer',
-};
+} as const satisfies Record<CommandType, 'system' | 'provider' | 'referrer'>;
+/** What a provider may ask of a referral: the commands whose actor is the provider. */
+export type ProviderCommandType = {
+  [C in CommandType]: (typeof commandActors)[C] extends 'provider' ? C : never;
+}[CommandType];
+/** The provider's commands, in the lifecycle's order. */
+export const providerCommandTypes = (Object.keys(commandActors) as CommandType[]).filter(
+  (command): command is ProviderCommandType => commandActors[command] === 'provider',
+);
 
 const waitingForProvider = {
   accept: 'accepted',
@@ -69,6 +77,13 @@ const transitions: Record<ReferralStatus, Partial<Record<CommandType, ReferralSt
 /** The commands a referral in this status accepts. */
 export function allowedCommands(status: ReferralStatus): CommandType[] {
   return Object.keys(transitions[status]) as CommandType[];
+}
+
+/** The commands a provider may give a referral in this status (not routing, not withdrawal). */
+export function providerCommandsAllowed(status: ReferralStatus): ProviderCommandType[] {
+  return allowedCommands(status).filter(
+    (command): command is ProviderCommandType => commandActors[command] === 'provider',
+  );
 }
 
 /** Where a command takes a referral in this status, or undefined when it is not allowed. */

@@ -1,7 +1,12 @@
 import type { Destination, ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { ReferralSubmission } from './intake.ts';
 import { IllegalTransitionError, ValidationError } from '../errors.ts';
-import { allowedCommands, nextStatus, type LifecycleCommand } from './lifecycle.ts';
+import {
+  allowedCommands,
+  nextStatus,
+  providerCommandsAllowed,
+  type LifecycleCommand,
+} from './lifecycle.ts';
 import type { Deadlines } from './deadlines.ts';
 import type { ProviderId } from './partnership.ts';
 import type { ResponseExpected, RoutingAttributes, RoutingFlags } from './routing-attributes.ts';
@@ -364,6 +369,8 @@ export function toProviderView(referral: RevealedReferral | ErasedReferral) {
   return {
     referralId: referral.referralId,
     status: referral.status,
+    /** The commands its provider may give it now; anything else answers 409. */
+    allowed: providerCommandsAllowed(referral.status),
     spoke: referral.spoke,
     pathway: referral.pathway,
     ageYears: referral.ageYears,

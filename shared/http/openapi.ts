@@ -18,6 +18,8 @@ import {
 } from '../domain/hub-requests.ts';
 import { intakeSchemaFor } from '../domain/intake.ts';
 import { capacityBody, listQuery, providerCommandBodies } from '../domain/lifecycle-requests.ts';
+import { providerCommandTypes } from '../domain/lifecycle.ts';
+import { pathwayKinds, referralStatuses } from '#events/vocabulary.ts';
 import { type Partnership } from '../domain/partnership.ts';
 import { roles, type Role } from './auth.ts';
 import { httpRouteList, type ApiRouteKey } from './routes.ts';
@@ -70,6 +72,50 @@ const receipt = z
   })
   .meta({ id: 'Receipt' });
 
+const names = (kinds: readonly string[]) =>
+  z
+    .object(Object.fromEntries(kinds.map((kind) => [kind, z.record(z.string(), z.string())])))
+    .meta({ description: 'Display names by id, from the partnership’s config' });
+const providerNames = names(['spokes', 'pathways', 'providers', 'organisations']).meta({
+  id: 'ProviderNames',
+  description:
+    'The names of the spokes, pathways and referring organisations of the referrals answered, ' +
+    'of this provider and of the providers of their spokes (where each could be rerouted)',
+});
+const hubNames = names(['spokes', 'pathways', 'providers'])
+  .extend({ partnership: z.string() })
+  .meta({
+    id: 'HubNames',
+    description:
+      'The names of the partnership, every spoke, pathway and provider (and `triage`: no provider)',
+  });
+const providerReferral = z
+  .looseObject({
+    referralId: z.uuid(),
+    status: z.enum(referralStatuses),
+    allowed: z.array(z.enum(providerCommandTypes)).meta({
+      description: 'The commands the provider may give it now; any other answers 409',
+    }),
+    spoke: idSchema,
+    pathway: z.enum(pathwayKinds),
+  })
+  .meta({ id: 'ProviderReferral' });
+/** A provider's answer with one referral, and whatever else the operation adds. */
+const withReferral = (description: string, extra: z.ZodRawShape = {}) => ({
+  description,
+  content: {
+    'application/json': {
+      schema: z.object({ referral: providerReferral, names: providerNames, ...extra }),
+    },
+  },
+});
+
+/** A hub answer: figures described in words, with the names of what they are grouped by. */
+const withHubNames = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: z.looseObject({ names: hubNames }) } },
+});
+
 const anObject = (description: string) => ({
   description,
   content: { 'application/json': { schema: z.looseObject({}) } },
@@ -88,7 +134,7 @@ function providerCommand(summary: string, body?: z.ZodType): ZodOpenApiOperation
     requestParams: { path: referralPath },
     ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
     responses: {
-      '200': anObject('The referral as it now is: `{ referral }`'),
+      '200': withReferral('The referral as it now is'),
       ...problems(400, 401, 403, 404, 409, 410, 503),
     },
   };
@@ -212,7 +258,9 @@ export function openApiDocument(partnership: Partnership) {
         summary: 'Pull the next referral from the queue, held for you (the lease)',
         requestParams: { path: providerPath },
         responses: {
-          '200': anObject('`{ referral, lease }`'),
+          '200': withReferral('The referral, held for you until `lease.expiresAt`', {
+            lease: z.object({ expiresAt: z.iso.datetime() }),
+          }),
           '204': { description: 'The queue is empty' },
           ...problems(401, 403, 404, 503),
         },
@@ -221,7 +269,7 @@ export function openApiDocument(partnership: Partnership) {
         tags: ['providers'],
         summary: 'One referral routed to the provider',
         requestParams: { path: referralPath },
-        responses: { '200': anObject('`{ referral }`'), ...problems(401, 403, 404, 410, 503) },
+        responses: { '200': withReferral('The referral'), ...problems(401, 403, 404, 410, 503) },
       },
       'POST /v1/providers/{providerId}/referrals/{referralId}/lease': {
         tags: ['providers'],
@@ -294,8 +342,8 @@ export function openApiDocument(partnership: Partnership) {
         summary: 'Counts and rates from the aggregates, filtered and grouped',
         requestParams: { query: metricsQuery },
         responses: {
-          '200': anObject(
-            '`{ period, groupBy, rows, reconciliation }`: `reconciliation` is the latest check for stuck referrals (counts only), or null',
+          '200': withHubNames(
+            '`{ period, groupBy, rows, reconciliation, names }`: `reconciliation` is the latest check for stuck referrals (counts only), or null',
           ),
           ...problems(400, 401, 403),
         },
@@ -308,7 +356,7 @@ export function openApiDocument(partnership: Partnership) {
           query: spokeMetricsQuery,
         },
         responses: {
-          '200': anObject('`{ spoke, period, groupBy, rows }`'),
+          '200': withHubNames('`{ spoke, period, groupBy, rows, names }`'),
           ...problems(400, 401, 403),
         },
       },
@@ -318,9 +366,10 @@ export function openApiDocument(partnership: Partnership) {
         requestParams: { path: z.object({ period: returnPeriod }), query: returnQuery },
         responses: {
           '200': {
-            description: 'Rows per spoke and pathway, subtotals and totals that add up',
+            description:
+              'Rows per spoke and pathway, subtotals and totals that add up; as JSON with `names`',
             content: {
-              'application/json': { schema: z.looseObject({}) },
+              'application/json': { schema: z.looseObject({ names: hubNames }) },
               'text/csv': { schema: z.string() },
             },
           },

@@ -1269,7 +1269,7 @@ describe('GET /v1/providers/{providerId}/referrals and /referrals/{referralId}',
       Limit: 1,
     });
     expect(queries[1]!.args[0].input.ExclusiveStartKey).toEqual(lastKey);
-    expect(second.body).toEqual({ referrals: [] });
+    expect(second.body).toEqual({ referrals: [], names: expect.any(Object) });
   });
 
   it('answers 400 naming every query parameter at fault', async () => {
@@ -1296,6 +1296,56 @@ describe('GET /v1/providers/{providerId}/referrals and /referrals/{referralId}',
     expect(response.statusCode).toBe(400);
     expect(pointersOf(response.body)).toEqual(['/cursor']);
     expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('answers a referral with the commands its provider may give now, and the names of what it refers to', async () => {
+    // Prepare
+    await storeHolds(inStatus('accepted'));
+
+    // Act
+    const response = await call(routes.get);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({
+      referral: { referralId, allowed: ['attempt-contact', 'engage', 'close', 'reroute'] },
+      // Somerset's providers, where it could be rerouted, are named too.
+      names: {
+        spokes: { somerset: 'Somerset' },
+        pathways: { admit: 'Admit (Musgrove Park Hospital A&E)' },
+        organisations: { 'musgrove-park-hospital-ae': 'Musgrove Park Hospital A&E' },
+        providers: {
+          'turning-point-admit': 'Turning Point (Admit Young People Recovery workers)',
+          'st-giles-sos': 'St Giles Trust (SOS project)',
+        },
+      },
+    });
+  });
+
+  it('lists referrals each with its own allowed commands, and names only what the page holds', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({
+      Items: [
+        await sealedReferralItem(inStatus('engaged')),
+        await sealedReferralItem(inStatus('closed', { closeOutcome: 'completed' })),
+      ],
+    });
+
+    // Act
+    const response = await call(routes.list);
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const page = response.body as {
+      referrals: { allowed: string[] }[];
+      names: Record<string, Record<string, string>>;
+    };
+    expect(page.referrals.map((referral) => referral.allowed)).toEqual([['close'], []]);
+    expect(Object.keys(page.names.spokes ?? {})).toEqual(['somerset']);
+    expect(Object.keys(page.names.providers ?? {}).sort()).toEqual([
+      'st-giles-sos',
+      'turning-point-admit',
+    ]);
   });
 
   it('shows one referral with its deadlines, overdue flags and milestones', async () => {
@@ -1424,6 +1474,7 @@ describe('personal data at rest', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toEqual({
       referrals: [expect.objectContaining({ referralId, status: 'closed', erasedAt })],
+      names: expect.any(Object),
     });
     expect(response.rawBody).not.toContain('Jordan');
   });
