@@ -2,6 +2,8 @@
  * One schema per referral detail-type: EventBridge's own envelope (Powertools'
  * `EventBridgeSchema`), its `detail-type` fixed, and the detail that type always carries. The
  * publish function checks what it sends with them; consumers parse what they receive with them.
+ * The detail's `status` is the referral's when the event was made, not fixed per type: a late or
+ * repeated event (which the projector must absorb) can carry a later status than its type's.
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
@@ -39,22 +41,16 @@ export const referralEscalatedEvent = eventOf(
 export type ReferralEscalatedEvent = z.infer<typeof referralEscalatedEvent>;
 
 /** Where a route sent the referral, recorded on it. */
-export const referralRoutedEvent = eventOf(
-  detailTypes.referralRouted,
-  detail.extend({ status: z.literal('routed') }),
-);
+export const referralRoutedEvent = eventOf(detailTypes.referralRouted, detail);
 export type ReferralRoutedEvent = z.infer<typeof referralRoutedEvent>;
 
-export const referralAcceptedEvent = eventOf(
-  detailTypes.referralAccepted,
-  detail.extend({ status: z.literal('accepted') }),
-);
+export const referralAcceptedEvent = eventOf(detailTypes.referralAccepted, detail);
 export type ReferralAcceptedEvent = z.infer<typeof referralAcceptedEvent>;
 
 /** A provider's "no", with its coded reason (never the free-text details). */
 export const referralDeclinedEvent = eventOf(
   detailTypes.referralDeclined,
-  detail.extend({ status: z.literal('declined'), declineReason: z.enum(declineReasons) }),
+  detail.extend({ declineReason: z.enum(declineReasons) }),
 );
 export type ReferralDeclinedEvent = z.infer<typeof referralDeclinedEvent>;
 
@@ -62,22 +58,18 @@ export type ReferralDeclinedEvent = z.infer<typeof referralDeclinedEvent>;
 export const referralContactAttemptedEvent = eventOf(
   detailTypes.referralContactAttempted,
   detail.extend({
-    status: z.literal('contact-attempted'),
     contact: z.strictObject({ method: z.enum(contactMethods), result: z.enum(contactResults) }),
   }),
 );
 export type ReferralContactAttemptedEvent = z.infer<typeof referralContactAttemptedEvent>;
 
-export const referralEngagedEvent = eventOf(
-  detailTypes.referralEngaged,
-  detail.extend({ status: z.literal('engaged') }),
-);
+export const referralEngagedEvent = eventOf(detailTypes.referralEngaged, detail);
 export type ReferralEngagedEvent = z.infer<typeof referralEngagedEvent>;
 
 /** The end of a referral's life, with its outcome. */
 export const referralClosedEvent = eventOf(
   detailTypes.referralClosed,
-  detail.extend({ status: z.literal('closed'), closeOutcome: z.enum(closeOutcomes) }),
+  detail.extend({ closeOutcome: z.enum(closeOutcomes) }),
 );
 export type ReferralClosedEvent = z.infer<typeof referralClosedEvent>;
 
@@ -88,17 +80,11 @@ export const referralOverdueEvent = eventOf(
 );
 export type ReferralOverdueEvent = z.infer<typeof referralOverdueEvent>;
 
-export const referralReroutedEvent = eventOf(
-  detailTypes.referralRerouted,
-  detail.extend({ status: z.literal('rerouted') }),
-);
+export const referralReroutedEvent = eventOf(detailTypes.referralRerouted, detail);
 export type ReferralReroutedEvent = z.infer<typeof referralReroutedEvent>;
 
 /** Withdrawn by the organisation that referred. */
-export const referralWithdrawnEvent = eventOf(
-  detailTypes.referralWithdrawn,
-  detail.extend({ status: z.literal('withdrawn') }),
-);
+export const referralWithdrawnEvent = eventOf(detailTypes.referralWithdrawn, detail);
 export type ReferralWithdrawnEvent = z.infer<typeof referralWithdrawnEvent>;
 
 /** Each detail-type's schema: a detail-type of the catalogue without one fails `tsc`. */

@@ -42,41 +42,40 @@ export const providerCommandTypes = (Object.keys(commandActors) as CommandType[]
   (command): command is ProviderCommandType => commandActors[command] === 'provider',
 );
 
-const waitingForProvider = {
+/**
+ * Where each command takes a referral, whatever it was: a command is named for what it does and
+ * its status for what was done (accept → accepted), so this is also each command's past tense.
+ */
+export const commandOutcomes = {
+  route: 'routed',
   accept: 'accepted',
   decline: 'declined',
+  'attempt-contact': 'contact-attempted',
+  engage: 'engaged',
+  close: 'closed',
   reroute: 'rerouted',
   withdraw: 'withdrawn',
-} as const;
+} as const satisfies Record<CommandType, ReferralStatus>;
 
-/** From each status, the commands allowed and where each leads. Absent means refused. */
-const transitions: Record<ReferralStatus, Partial<Record<CommandType, ReferralStatus>>> = {
-  received: { route: 'routed', withdraw: 'withdrawn' },
+const waitingForProvider = ['accept', 'decline', 'reroute', 'withdraw'] as const;
+
+/** From each status, the commands allowed, in the order a 409 names them. Absent means refused. */
+const transitions: Record<ReferralStatus, readonly CommandType[]> = {
+  received: ['route', 'withdraw'],
   routed: waitingForProvider,
   rerouted: waitingForProvider,
-  accepted: {
-    'attempt-contact': 'contact-attempted',
-    engage: 'engaged',
-    close: 'closed',
-    reroute: 'rerouted',
-    withdraw: 'withdrawn',
-  },
-  'contact-attempted': {
-    'attempt-contact': 'contact-attempted',
-    engage: 'engaged',
-    close: 'closed',
-    withdraw: 'withdrawn',
-  },
-  engaged: { close: 'closed' },
+  accepted: ['attempt-contact', 'engage', 'close', 'reroute', 'withdraw'],
+  'contact-attempted': ['attempt-contact', 'engage', 'close', 'withdraw'],
+  engaged: ['close'],
   // A provider's "no" is recorded; the spoke decides where the referral goes next.
-  declined: { reroute: 'rerouted', withdraw: 'withdrawn' },
-  closed: {},
-  withdrawn: {},
+  declined: ['reroute', 'withdraw'],
+  closed: [],
+  withdrawn: [],
 };
 
 /** The commands a referral in this status accepts. */
 export function allowedCommands(status: ReferralStatus): CommandType[] {
-  return Object.keys(transitions[status]) as CommandType[];
+  return [...transitions[status]];
 }
 
 /** The commands a provider may give a referral in this status (not routing, not withdrawal). */
@@ -91,7 +90,7 @@ export function nextStatus(
   status: ReferralStatus,
   command: CommandType,
 ): ReferralStatus | undefined {
-  return transitions[status][command];
+  return transitions[status].includes(command) ? commandOutcomes[command] : undefined;
 }
 
 /** True for the statuses a referral never leaves. */

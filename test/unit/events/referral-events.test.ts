@@ -82,7 +82,6 @@ describe('the referral event schemas', () => {
     ['referral.contact-attempted', { status: 'contact-attempted' }, '/detail/contact'],
     ['referral.overdue', {}, '/detail/overdue'],
     ['referral.escalated', {}, '/detail/flags/immediateEscalation'],
-    ['referral.accepted', { status: 'engaged' }, '/detail/status'],
     ['referral.engaged', { status: 'engaged', name: 'Jordan' }, '/detail'],
     ['referral.forgotten', {}, '/detail-type'],
   ])('refuses a %s event without what it always carries (%o)', (detailType, detail, pointer) => {
