@@ -17,6 +17,26 @@ export default tseslint.config(
     },
   },
   {
+    // The vocabulary is the leaf: every other folder may import it, it imports none of them.
+    files: ['events/**/*.ts'],
+    // The routing rules are moving out of events/ (to shared/routing/ and partnerships/).
+    ignores: ['events/routing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // `#shared/…` subpaths, and relative paths into the same folders.
+              regex: '^(#|(\\.\\./)+)(shared|local|functions|infra|test)/',
+              message: 'events/ is the leaf: it imports nothing of the project.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

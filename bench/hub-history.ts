@@ -14,16 +14,16 @@ import {
   type Aggregate,
   type Fact,
 } from '#shared/domain/hub-metrics.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { weightedChoice } from '#local/demo-calendar.ts';
+import { pick } from './stats.ts';
 import {
   contactMethods,
   type CloseOutcome,
   type DeclineReason,
+  type PathwayKind,
   type ReferralStatus,
-} from '#shared/domain/lifecycle.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import type { PathwayKind } from '#shared/partnership/schema.ts';
-import { weightedChoice } from '#local/demo-calendar.ts';
-import { pick } from './stats.ts';
+} from '#events/vocabulary.ts';
 
 /** One lifecycle event, as the projector receives it. */
 export interface LifecycleEvent {

@@ -12,8 +12,8 @@ import {
   type ConformanceCase,
 } from '#test/unit/eventbridge/conformance-cases.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import { pathwayKinds } from '#shared/partnership/schema.ts';
 import { pick, seededRandom } from './stats.ts';
+import { pathwayKinds } from '#events/vocabulary.ts';
 
 /** What one benchmark run measured. */
 export interface MatcherBenchResult {

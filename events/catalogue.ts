@@ -2,6 +2,8 @@
  * The event catalogue: every producer, consumer and rule imports these names, so no string
  * literal names an event twice.
  */
+import type { ReferralStatus } from './vocabulary.ts';
+
 export const detailTypes = {
   referralReceived: 'referral.received',
   referralRouted: 'referral.routed',
@@ -16,6 +18,24 @@ export const detailTypes = {
   referralWithdrawn: 'referral.withdrawn',
 } as const;
 export type DetailType = (typeof detailTypes)[keyof typeof detailTypes];
+/** Every referral detail-type, for a schema's enum. */
+export const detailTypeList = Object.values(detailTypes) as [DetailType, ...DetailType[]];
+
+/**
+ * The event each status is announced by: a transition into a status publishes its event, so a
+ * status without one here fails `tsc` rather than the publish function.
+ */
+export const statusDetailTypes = {
+  received: detailTypes.referralReceived,
+  routed: detailTypes.referralRouted,
+  rerouted: detailTypes.referralRerouted,
+  accepted: detailTypes.referralAccepted,
+  declined: detailTypes.referralDeclined,
+  'contact-attempted': detailTypes.referralContactAttempted,
+  engaged: detailTypes.referralEngaged,
+  closed: detailTypes.referralClosed,
+  withdrawn: detailTypes.referralWithdrawn,
+} as const satisfies Record<ReferralStatus, DetailType>;
 
 /** Events for operators, not about one referral's lifecycle: never counted by the hub. */
 export const operationsDetailTypes = {

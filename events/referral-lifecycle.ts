@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { idSchema } from '#shared/domain/partnership.ts';
 import {
   closeOutcomes,
   contactMethods,
   contactResults,
+  deadlineKinds,
   declineReasons,
+  idSchema,
+  pathwayKinds,
   referralStatuses,
-} from '#shared/domain/lifecycle.ts';
-import { pathwayKinds, referrerTypes } from '#shared/partnership/schema.ts';
+  referrerTypes,
+} from './vocabulary.ts';
 
 /** Where a route sent a referral, as recorded on it. */
 export const destinationSchema = z.discriminatedUnion('kind', [
@@ -58,6 +60,6 @@ export const referralEventDetailSchema = z.strictObject({
     .strictObject({ method: z.enum(contactMethods), result: z.enum(contactResults) })
     .optional(),
   /** On `referral.overdue`: the deadline that was missed. */
-  overdue: z.enum(['accept', 'first-contact']).optional(),
+  overdue: z.enum(deadlineKinds).optional(),
 });
 export type ReferralEventDetail = z.infer<typeof referralEventDetailSchema>;

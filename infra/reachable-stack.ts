@@ -4,7 +4,6 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
@@ -14,7 +13,7 @@ import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { routingDisagreement } from '#shared/services/provider-work.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
 import type { DeploymentConfig } from './config.ts';
-import { Api, type ApiRoute } from './constructs/api.ts';
+import { Api } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { Identity } from './constructs/identity.ts';
 import { PersonalDataProtection } from './constructs/personal-data.ts';
@@ -396,85 +395,20 @@ export class ReachableStack extends Stack {
       // Shows the provider the personal data; seals a decline's details.
       .bindPersonalDataKey(this.personalData, 'encrypt', 'decrypt');
 
-    const provider = '/v1/providers/{providerId}';
-    const referral = `${provider}/referrals/{referralId}`;
-    const organisation = '/v1/organisations/{organisationId}/referrals';
-    // A route with a role takes that role's bearer token (the JWT authorizer checks its scope);
-    // a route without one is open, and its function checks whatever it takes.
-    const apiRoutes: ApiRoute[] = [
-      { method: HttpMethod.POST, path: '/v1/referrals', function: intake, role: 'organisation' },
-      {
-        method: HttpMethod.POST,
-        path: '/v1/webhooks/{organisationId}/referrals',
-        function: intake,
+    this.api = new Api(this, 'Api', {
+      functions: {
+        intake,
+        'api-docs': apiDocs,
+        'hub-api': hubApi,
+        'admin-api': adminApi,
+        'provider-api': providerApi,
+        'referrer-api': referrerApi,
+        web,
+        forms,
+        'provider-page': providerPage,
+        'hub-page': hubPage,
       },
-      { method: HttpMethod.GET, path: '/openapi.json', function: apiDocs },
-      { method: HttpMethod.GET, path: '/v1/hub/metrics', function: hubApi, role: 'hub' },
-      { method: HttpMethod.GET, path: '/v1/hub/returns/{period}', function: hubApi, role: 'hub' },
-      {
-        method: HttpMethod.GET,
-        path: '/v1/spokes/{spokeId}/metrics',
-        function: hubApi,
-        role: 'spoke',
-      },
-      { method: HttpMethod.GET, path: '/v1/admin/audit', function: adminApi, role: 'admin' },
-      { method: HttpMethod.GET, path: '/provider', function: providerPage },
-      { method: HttpMethod.POST, path: '/provider/sign-in', function: providerPage },
-      { method: HttpMethod.POST, path: '/provider/sign-out', function: providerPage },
-      { method: HttpMethod.POST, path: '/provider/next', function: providerPage },
-      { method: HttpMethod.GET, path: '/provider/referrals/{referralId}', function: providerPage },
-      {
-        method: HttpMethod.POST,
-        path: '/provider/referrals/{referralId}/{command}',
-        function: providerPage,
-      },
-      { method: HttpMethod.GET, path: '/hub', function: hubPage },
-      { method: HttpMethod.POST, path: '/hub/sign-in', function: hubPage },
-      { method: HttpMethod.POST, path: '/hub/sign-out', function: hubPage },
-      { method: HttpMethod.GET, path: '/hub/return', function: hubPage },
-      { method: HttpMethod.GET, path: '/docs', function: web },
-      { method: HttpMethod.GET, path: '/docs/{file+}', function: web },
-      { method: HttpMethod.GET, path: '/assets/{file+}', function: web },
-      { method: HttpMethod.GET, path: '/refer', function: forms },
-      { method: HttpMethod.POST, path: '/refer/sign-in', function: forms },
-      { method: HttpMethod.POST, path: '/refer/sign-out', function: forms },
-      { method: HttpMethod.GET, path: '/refer/{pathway}', function: forms },
-      { method: HttpMethod.POST, path: '/refer/{pathway}', function: forms },
-      { method: HttpMethod.GET, path: '/refer/received/{referralId}', function: forms },
-      ...(
-        [
-          [HttpMethod.GET, `${provider}/referrals`],
-          [HttpMethod.GET, `${provider}/referrals/next`],
-          [HttpMethod.GET, referral],
-          [HttpMethod.POST, `${referral}/lease`],
-          [HttpMethod.POST, `${referral}/accept`],
-          [HttpMethod.POST, `${referral}/decline`],
-          [HttpMethod.POST, `${referral}/contact-attempts`],
-          [HttpMethod.POST, `${referral}/engaged`],
-          [HttpMethod.POST, `${referral}/close`],
-          [HttpMethod.POST, `${referral}/reroute`],
-          [HttpMethod.GET, `${provider}/capacity`],
-          [HttpMethod.PUT, `${provider}/capacity`],
-        ] satisfies [HttpMethod, string][]
-      ).map(([method, path]) => ({
-        method,
-        path,
-        function: providerApi,
-        role: 'provider' as const,
-      })),
-      ...(
-        [
-          [HttpMethod.GET, organisation],
-          [HttpMethod.GET, `${organisation}/{referralId}`],
-          [HttpMethod.POST, `${organisation}/{referralId}/withdraw`],
-        ] satisfies [HttpMethod, string][]
-      ).map(([method, path]) => ({
-        method,
-        path,
-        function: referrerApi,
-        role: 'organisation' as const,
-      })),
-    ];
-    this.api = new Api(this, 'Api', apiRoutes, { authorizer: this.identity.authorizer });
+      authorizer: this.identity.authorizer,
+    });
   }
 }

@@ -13,16 +13,9 @@ import { eventSource } from '#events/catalogue.ts';
 import type { Destination } from '#events/routing/index.ts';
 import { ageInYears } from '#shared/domain/age.ts';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
-import type {
-  CloseOutcome,
-  ContactMethod,
-  ContactResult,
-  DeclineReason,
-} from '#shared/domain/lifecycle.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { wallClockOf } from '#shared/domain/working-days.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import type { PathwayKind } from '#shared/partnership/schema.ts';
 import {
   Dice,
   dayMs,
@@ -39,6 +32,13 @@ import {
 } from './demo-calendar.ts';
 import { inAdmitWindow, submissionFor } from './demo-referrals.ts';
 import { decideRoute, rulesFor } from '#shared/routing/decide.ts';
+import type {
+  CloseOutcome,
+  ContactMethod,
+  ContactResult,
+  DeclineReason,
+  PathwayKind,
+} from '#events/vocabulary.ts';
 
 export const demoPartnership = avonAndSomerset;
 

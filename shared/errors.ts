@@ -1,3 +1,4 @@
+import { commandOutcomes } from './domain/lifecycle.ts';
 import type { FieldProblem } from './domain/intake.ts';
 
 /** Base of every error Reachable raises on purpose; anything else is a bug. */
@@ -140,17 +141,9 @@ export class IllegalTransitionError extends ConflictError {
   }
 }
 
-const pastTenses: Record<string, string> = {
-  route: 'routed',
-  accept: 'accepted',
-  decline: 'declined',
-  'attempt-contact': 'contact-attempted',
-  engage: 'engaged',
-  close: 'closed',
-  reroute: 'rerouted',
-  withdraw: 'withdrawn',
-};
-const pastTense = (command: string) => pastTenses[command] ?? command;
+// A command's past tense is the status it leads to (accept → accepted).
+const pastTense = (command: string) =>
+  (commandOutcomes as Record<string, string | undefined>)[command] ?? command;
 
 /** Narrows a caught value to an Error without trusting `as`. */
 export function asError(value: unknown): Error {

@@ -1,6 +1,6 @@
 import { detailTypes, type DetailType } from '../catalogue.ts';
 import type { Destination } from '../referral-lifecycle.ts';
-import type { PathwayKind } from '#shared/partnership/schema.ts';
+import type { PathwayKind } from '#events/vocabulary.ts';
 
 export type { Destination } from '../referral-lifecycle.ts';
 

@@ -5,7 +5,7 @@ import { auditQuery } from '#shared/domain/audit.ts';
 import { authenticatorFromEnv, requireAdmin } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
 import { auditTrail } from '#shared/services/audit.ts';
 
@@ -18,7 +18,7 @@ async function asAdmin(event: APIGatewayProxyEventV2): Promise<void> {
   requireAdmin(await authenticator.authenticate(event.headers), partnershipId);
 }
 
-const routes: Record<string, Route> = {
+const routes: RoutesOf<'admin-api'> = {
   'GET /v1/admin/audit': async (event) => {
     await asAdmin(event);
     const { referralId, ...page } = parseRequest(

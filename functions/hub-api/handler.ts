@@ -2,10 +2,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { requireEnv } from '#shared/config.ts';
+import { partnershipById } from '#shared/domain/partnership.ts';
 import { authenticatorFromEnv, requireHub, requireSpokeCoordinator } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { logger } from '#shared/observability.ts';
 import {
   metricsQuery,
@@ -19,6 +20,7 @@ import { now } from '#shared/clock.ts';
 
 const store = new MetricsStore({ tableName: requireEnv('TABLE_NAME') });
 const partnershipId = requireEnv('PARTNERSHIP');
+const partnership = partnershipById(partnershipId);
 const authenticator = authenticatorFromEnv();
 
 /** Only the partnership's hub: providers and referrers get 403. */
@@ -33,17 +35,20 @@ async function asSpokeCoordinator(event: APIGatewayProxyEventV2): Promise<string
   return spokeId;
 }
 
-const routes: Record<string, Route> = {
+const routes: RoutesOf<'hub-api'> = {
   'GET /v1/hub/metrics': async (event) => {
     await asHub(event);
     const query = parseRequest(metricsQuery, event.queryStringParameters ?? {}, 'query');
-    return json(200, await hubMetrics(query, { store, now }));
+    return json(200, await hubMetrics(query, { store, now, partnership }));
   },
   /** The same figures as the hub's, for one spoke only: its coordinators' view. */
   'GET /v1/spokes/{spokeId}/metrics': async (event) => {
     const spoke = await asSpokeCoordinator(event);
     const query = parseRequest(spokeMetricsQuery, event.queryStringParameters ?? {}, 'query');
-    return json(200, { spoke, ...(await hubMetrics({ ...query, spoke }, { store, now })) });
+    return json(200, {
+      spoke,
+      ...(await hubMetrics({ ...query, spoke }, { store, now, partnership })),
+    });
   },
   'GET /v1/hub/returns/{period}': async (event) => {
     await asHub(event);
@@ -54,7 +59,7 @@ const routes: Record<string, Route> = {
     ).period;
     const { format } = parseRequest(returnQuery, event.queryStringParameters ?? {}, 'query');
     const wantsCsv = format === 'csv' || (!format && /text\/csv/.test(event.headers.accept ?? ''));
-    const computed = await hubReturn(year, quarter, { store });
+    const computed = await hubReturn(year, quarter, { store, partnership });
     if (!wantsCsv) return json(200, computed);
     return {
       statusCode: 200,

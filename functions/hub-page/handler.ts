@@ -146,7 +146,7 @@ async function dashboard(
       form: filterFormOf(partnership, filters.values, filters.errors),
     });
   }
-  const read = await readFigures(filters.filters, { store, now });
+  const read = await readFigures(filters.filters, { store, now, partnership });
   const values = formValuesOf(filters.filters);
   if ('errors' in read) {
     return dashboardPage(400, session, {
@@ -191,7 +191,7 @@ async function quarterlyReturn(
     );
   }
   const { year, quarter } = period.data;
-  const computed = await hubReturn(year, quarter, { store });
+  const computed = await hubReturn(year, quarter, { store, partnership });
   return {
     statusCode: 200,
     headers: {

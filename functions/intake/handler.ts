@@ -10,7 +10,7 @@ import { authenticatorFromEnv, requireRole } from '#shared/http/auth.ts';
 import { parseJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';
 import { idempotencyKeyFrom } from '#shared/http/request.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
 import { receiveOrganisationReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
@@ -26,7 +26,7 @@ const webhookSecrets = webhookSecretsFromEnv();
 const authenticator = authenticatorFromEnv();
 const dependencies = { partnership, store, now, newId: randomUUID };
 
-const routes: Record<string, Route> = {
+const routes: RoutesOf<'intake'> = {
   /**
    * A referral from a referrer organisation's client, with its bearer token: check, store once,
    * answer 202 with the reference. The token is checked before the body is read. With an

@@ -2,11 +2,10 @@ import middy from '@middy/core';
 import { EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import { referralEventSchema } from '#events/referral-events.ts';
 import { MetricsStore } from '#shared/adapters/metrics-store.ts';
 import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
@@ -14,9 +13,8 @@ import { asError } from '#shared/errors.ts';
 import { logContext, logger } from '#shared/observability.ts';
 import { projectEvent } from '#shared/services/projector.ts';
 
-const recordSchema = SqsRecordSchema.extend({
-  body: JSONStringified(EventBridgeSchema.extend({ detail: referralEventDetailSchema })),
-});
+// Each event is checked by its own detail-type's schema.
+const recordSchema = SqsRecordSchema.extend({ body: JSONStringified(referralEventSchema) });
 const processor = new ReportingBatchProcessor(EventType.SQS, logger, {
   parser,
   schema: recordSchema,

@@ -7,7 +7,7 @@ import {
 } from '#shared/domain/lifecycle-requests.ts';
 import { authenticateProviderRoute, authenticatorFromEnv } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type Route, type RoutesOf } from '#shared/http/router.ts';
 import { parseBody, parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import { now } from '#shared/clock.ts';
@@ -34,56 +34,58 @@ async function workFor(event: APIGatewayProxyEventV2) {
 function command(toCommand: (event: APIGatewayProxyEventV2) => ProviderCommand): Route {
   return async (event) => {
     const work = await workFor(event);
-    const referral = await runProviderCommand(referralIdFrom(event), toCommand(event), work);
-    return json(200, { referral });
+    return json(200, await runProviderCommand(referralIdFrom(event), toCommand(event), work));
   };
 }
 
-const base = '/v1/providers/{providerId}';
-const routes: Record<string, Route> = {
-  [`GET ${base}/referrals`]: async (event) => {
+const routes: RoutesOf<'provider-api'> = {
+  'GET /v1/providers/{providerId}/referrals': async (event) => {
     const work = await workFor(event);
     const query = parseRequest(listQuery, event.queryStringParameters ?? {}, 'query');
     return json(200, await listProviderReferrals(work, query));
   },
-  [`GET ${base}/referrals/next`]: async (event) => {
+  'GET /v1/providers/{providerId}/referrals/next': async (event) => {
     const pulled = await pullNextReferral(await workFor(event));
     return pulled ? json(200, pulled) : { statusCode: 204 };
   },
-  [`GET ${base}/referrals/{referralId}`]: async (event) => {
+  'GET /v1/providers/{providerId}/referrals/{referralId}': async (event) => {
     const work = await workFor(event);
-    return json(200, { referral: await readProviderReferral(referralIdFrom(event), work) });
+    return json(200, await readProviderReferral(referralIdFrom(event), work));
   },
-  [`POST ${base}/referrals/{referralId}/lease`]: async (event) => {
+  'POST /v1/providers/{providerId}/referrals/{referralId}/lease': async (event) => {
     const work = await workFor(event);
     const lease = await extendLease(referralIdFrom(event), work);
     return json(200, { lease });
   },
-  [`POST ${base}/referrals/{referralId}/accept`]: command(() => ({ type: 'accept' })),
-  [`POST ${base}/referrals/{referralId}/decline`]: command((event) => ({
+  'POST /v1/providers/{providerId}/referrals/{referralId}/accept': command(() => ({
+    type: 'accept',
+  })),
+  'POST /v1/providers/{providerId}/referrals/{referralId}/decline': command((event) => ({
     type: 'decline',
     ...parseBody(event, providerCommandBodies.decline),
   })),
-  [`POST ${base}/referrals/{referralId}/contact-attempts`]: command((event) => ({
+  'POST /v1/providers/{providerId}/referrals/{referralId}/contact-attempts': command((event) => ({
     type: 'attempt-contact',
     ...parseBody(event, providerCommandBodies['attempt-contact']),
   })),
-  [`POST ${base}/referrals/{referralId}/engaged`]: command(() => ({ type: 'engage' })),
-  [`POST ${base}/referrals/{referralId}/close`]: command((event) => ({
+  'POST /v1/providers/{providerId}/referrals/{referralId}/engaged': command(() => ({
+    type: 'engage',
+  })),
+  'POST /v1/providers/{providerId}/referrals/{referralId}/close': command((event) => ({
     type: 'close',
     ...parseBody(event, providerCommandBodies.close),
   })),
-  [`POST ${base}/referrals/{referralId}/reroute`]: command((event) => ({
+  'POST /v1/providers/{providerId}/referrals/{referralId}/reroute': command((event) => ({
     type: 'reroute',
     ...parseBody(event, providerCommandBodies.reroute),
   })),
-  [`GET ${base}/capacity`]: async (event) => {
+  'GET /v1/providers/{providerId}/capacity': async (event) => {
     const { providerId } = await workFor(event);
     const configured = partnership.providers.find((p) => p.id === providerId);
     const stated = await store.getCapacity(providerId);
     return json(200, stated ?? { providerId, status: configured?.capacity ?? 'open' });
   },
-  [`PUT ${base}/capacity`]: async (event) => {
+  'PUT /v1/providers/{providerId}/capacity': async (event) => {
     const { providerId } = await workFor(event);
     const body = parseBody(event, capacityBody);
     const capacity = { providerId, ...body, updatedAt: now().toISOString() };

@@ -2,15 +2,15 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { listQuery } from '#shared/domain/lifecycle-requests.ts';
-import { idSchema } from '#shared/domain/partnership.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { authenticatorFromEnv, requireOrganisation } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
-import { routeHandler, type Route } from '#shared/http/router.ts';
+import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { parseRequest, referralIdFrom } from '#shared/http/request.ts';
 import { logger } from '#shared/observability.ts';
 import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
 import { now } from '#shared/clock.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
 const authenticator = authenticatorFromEnv();
@@ -24,9 +24,8 @@ async function referrerFor(event: APIGatewayProxyEventV2) {
   return { organisationId: parsed.data, subject: principal.subject, store, now };
 }
 
-const base = '/v1/organisations/{organisationId}/referrals';
-const routes: Record<string, Route> = {
-  [`GET ${base}`]: async (event) => {
+const routes: RoutesOf<'referrer-api'> = {
+  'GET /v1/organisations/{organisationId}/referrals': async (event) => {
     const deps = await referrerFor(event);
     const { limit, cursor } = parseRequest(
       listQuery.omit({ status: true }),
@@ -36,11 +35,11 @@ const routes: Record<string, Route> = {
     return json(200, await referralsSentBy(deps, { limit, cursor }));
   },
   // The token is checked before anything in the path: a caller without one learns nothing.
-  [`GET ${base}/{referralId}`]: async (event) => {
+  'GET /v1/organisations/{organisationId}/referrals/{referralId}': async (event) => {
     const deps = await referrerFor(event);
     return json(200, { referral: await referralStatusFor(referralIdFrom(event), deps) });
   },
-  [`POST ${base}/{referralId}/withdraw`]: async (event) => {
+  'POST /v1/organisations/{organisationId}/referrals/{referralId}/withdraw': async (event) => {
     const deps = await referrerFor(event);
     const referralId = referralIdFrom(event);
     const referral = await withdrawReferral(referralId, deps);

@@ -1,30 +1,21 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import {
   HttpApi,
+  HttpMethod,
   type CfnStage,
-  type HttpMethod,
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
-import { roles, type Role } from '#shared/http/auth.ts';
+import { roles } from '#shared/http/auth.ts';
+import { httpRouteList, type HttpFunctionName } from '#shared/http/routes.ts';
 import { acknowledgeNag } from '../nag-acknowledgements.ts';
 import type { ReachableFunction } from './reachable-function.ts';
 
-export interface ApiRoute {
-  method: HttpMethod;
-  path: string;
-  function: ReachableFunction;
-  /**
-   * The role whose bearer token the route takes: the JWT authorizer checks the token and that it
-   * carries this role's scope before the function (which checks it again) is invoked.
-   * @default none: an open route (a page, the API description, a signed webhook)
-   */
-  role?: Role;
-}
-
 export interface ApiOptions {
+  /** The function behind each route of `shared/http/routes.ts`, by its name there. */
+  functions: Record<HttpFunctionName, ReachableFunction>;
   /** The JWT authorizer of every route that names a role. */
   authorizer: IHttpRouteAuthorizer;
 }
@@ -38,11 +29,11 @@ export const accessLogFormat = {
   ip: '$context.identity.sourceIp',
 } as const;
 
-/** The HTTP API in front of every function; routes are declared where the functions are. */
+/** The HTTP API in front of every function: every route of the one table, `shared/http/routes.ts`. */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
 
-  constructor(scope: Construct, id: string, routes: readonly ApiRoute[], options: ApiOptions) {
+  constructor(scope: Construct, id: string, options: ApiOptions) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description:
@@ -59,18 +50,18 @@ export class Api extends Construct {
       };
     }
     const integrations = new Map<ReachableFunction, HttpLambdaIntegration>();
-    for (const route of routes) {
-      let integration = integrations.get(route.function);
+    // A route with a role takes that role's bearer token (the JWT authorizer checks its scope);
+    // a route without one is open, and its function checks whatever it takes.
+    for (const route of httpRouteList()) {
+      const fn = options.functions[route.function];
+      let integration = integrations.get(fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(
-          `${route.function.node.id}Integration`,
-          route.function.fn,
-        );
-        integrations.set(route.function, integration);
+        integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.fn);
+        integrations.set(fn, integration);
       }
       const added = this.httpApi.addRoutes({
         path: route.path,
-        methods: [route.method],
+        methods: [HttpMethod[route.method]],
         integration,
         ...(route.role
           ? { authorizer: options.authorizer, authorizationScopes: [roles[route.role].scope] }

@@ -17,17 +17,16 @@ import type { ProviderId } from '../domain/partnership.ts';
 import {
   nextDeadline,
   toEventDetail,
-  type DeadlineKind,
   type Lease,
   type Referral,
   type ReferralChanges,
-  type ReferralStatus,
   type RoutingDecision,
 } from '../domain/referral.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { dynamoDocumentClient } from './clients.ts';
 import type { PersonalDataCipher } from './personal-data-cipher.ts';
 import type { SubjectIndexer } from './subject-index.ts';
+import type { DeadlineKind, ReferralStatus } from '#events/vocabulary.ts';
 
 /** Who made a change, for the audit trail. */
 export interface Actor {

@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { Destination } from '#events/referral-lifecycle.ts';
-import { auditReason, referralStatuses, type ReferralStatus } from './lifecycle.ts';
+import { statusDetailTypes } from '#events/catalogue.ts';
+import { referralStatuses, type ReferralStatus } from '#events/vocabulary.ts';
+import { auditReason } from './lifecycle.ts';
 
 /** Who appears in a trail: the roles a token grants, and Reachable itself. */
 export const auditRoles = ['organisation', 'provider', 'spoke', 'hub', 'admin', 'system'] as const;
@@ -183,14 +185,14 @@ export interface TransitionFacts {
   actor: { kind: 'provider' | 'referrer' | 'system'; id: string; subject?: string };
   /** The coded reason recorded with it, e.g. `declined: no-capacity`. */
   why?: string;
-  /** The event it published, when not `referral.<to>` (e.g. `referral.overdue`). */
+  /** The event it published, when not its status's (e.g. `referral.overdue`). */
   eventType?: string;
 }
 
 /** A transition as an entry of the trail: what changed, from and to, who, and why. */
 export function changeEntry(transition: TransitionFacts): AuditEntry {
   const { actor } = transition;
-  const action = transition.eventType ?? `referral.${transition.to}`;
+  const action = transition.eventType ?? statusDetailTypes[transition.to];
   return {
     referralId: transition.referralId,
     at: transition.at,

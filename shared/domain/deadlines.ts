@@ -1,3 +1,4 @@
+import { deadlineKinds, type DeadlineKind } from '#events/vocabulary.ts';
 import { defaultPathwayDeadlines } from '../partnership/schema.ts';
 import type { Pathway, StaffedWindow } from '../partnership/schema.ts';
 import type { ResponseExpected } from './routing-attributes.ts';
@@ -11,9 +12,6 @@ export interface Deadlines {
   /** ISO instant. */
   firstContactBy: string;
 }
-
-/** Which deadline: also the key of a referral's `overdue` flags. */
-export type DeadlineKind = 'accept' | 'first-contact';
 
 /** The wall clock and calendar working-day deadlines are counted on unless told otherwise. */
 export const deadlineTimeZone = 'Europe/London';
@@ -122,7 +120,7 @@ export function overdueChecks(referral: DeadlineTracked, now: Date): DeadlineKin
     accept: referral.deadlines.acceptBy,
     'first-contact': referral.deadlines.firstContactBy,
   };
-  return (['accept', 'first-contact'] as const).filter(
+  return deadlineKinds.filter(
     (kind) =>
       awaiting[kind].includes(referral.status) &&
       referral.overdue?.[kind] === undefined &&

@@ -17,14 +17,14 @@
  *   and one of each reason, so decline reasons can add up to more than `declined`.
  */
 import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
+import { wallClockOf } from './working-days.ts';
 import {
   closeOutcomes,
   declineReasons,
   type CloseOutcome,
   type DeclineReason,
   type ReferralStatus,
-} from './lifecycle.ts';
-import { wallClockOf } from './working-days.ts';
+} from '#events/vocabulary.ts';
 
 /** The provider key of facts about a referral that has no provider (triage, escalation). */
 export const noProvider = 'triage';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { groupings, type Quarter } from './hub-metrics.ts';
-import { idSchema } from './partnership.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like "2026-04"');
 

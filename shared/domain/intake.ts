@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ageInYears, isCalendarDate } from './age.ts';
-import type { PathwayKind, Partnership } from '../partnership/schema.ts';
+import type { Partnership } from '../partnership/schema.ts';
+import type { PathwayKind } from '#events/vocabulary.ts';
 
 // Control characters (other than tab and line breaks) and text-direction overrides have no
 // place in a referral and can break or disguise logs, CSV exports and screen readers downstream.

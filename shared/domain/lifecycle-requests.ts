@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { text } from './intake.ts';
 import {
+  capacityStatuses,
   closeOutcomes,
   contactMethods,
   contactResults,
   declineReasons,
+  idSchema,
   referralStatuses,
-} from './lifecycle.ts';
-import { text } from './intake.ts';
-import { idSchema } from './partnership.ts';
+} from '#events/vocabulary.ts';
 
 /** The body of each provider command, strict: unknown fields are refused by name. */
 export const providerCommandBodies = {
@@ -32,7 +33,7 @@ export const providerCommandBodies = {
 /** A provider's word on its capacity. */
 export const capacityBody = z
   .strictObject({
-    status: z.enum(['open', 'waitlist', 'closed']),
+    status: z.enum(capacityStatuses),
     expectedWaitDays: z.int().min(0).max(365).optional(),
   })
   .refine((body) => body.status === 'waitlist' || body.expectedWaitDays === undefined, {

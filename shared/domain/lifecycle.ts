@@ -2,43 +2,13 @@
  * The referral lifecycle as one pure state machine (DESIGN.md, Lifecycle): which command may
  * move a referral from which status to which, and who may give it. No AWS, no clock.
  */
-
-export const referralStatuses = [
-  'received',
-  'routed',
-  'rerouted',
-  'accepted',
-  'declined',
-  'contact-attempted',
-  'engaged',
-  'closed',
-  'withdrawn',
-] as const;
-export type ReferralStatus = (typeof referralStatuses)[number];
-
-export const declineReasons = [
-  'out-of-area',
-  'not-eligible',
-  'no-capacity',
-  'already-known',
-  'other',
-] as const;
-export type DeclineReason = (typeof declineReasons)[number];
-
-export const contactMethods = ['in-person', 'phone', 'text', 'letter'] as const;
-export const contactResults = ['reached', 'no-answer', 'message-left', 'refused'] as const;
-export type ContactMethod = (typeof contactMethods)[number];
-export type ContactResult = (typeof contactResults)[number];
-
-export const closeOutcomes = [
-  'completed',
-  'disengaged',
-  'moved-away',
-  'referred-on',
-  'declined-support',
-  'safeguarding-escalated',
-] as const;
-export type CloseOutcome = (typeof closeOutcomes)[number];
+import type {
+  CloseOutcome,
+  ContactMethod,
+  ContactResult,
+  DeclineReason,
+  ReferralStatus,
+} from '#events/vocabulary.ts';
 
 /** Everything that can happen to a referral, with what each needs to say. */
 export type LifecycleCommand =
@@ -53,7 +23,7 @@ export type LifecycleCommand =
 export type CommandType = LifecycleCommand['type'];
 
 /** Who gives each command: the system routes, the referrer withdraws, providers do the rest. */
-export const commandActors: Record<CommandType, 'system' | 'provider' | 'referrer'> = {
+export const commandActors = {
   route: 'system',
   accept: 'provider',
   decline: 'provider',
@@ -62,43 +32,57 @@ export const commandActors: Record<CommandType, 'system' | 'provider' | 'referre
   close: 'provider',
   reroute: 'provider',
   withdraw: 'referrer',
-};
+} as const satisfies Record<CommandType, 'system' | 'provider' | 'referrer'>;
+/** What a provider may ask of a referral: the commands whose actor is the provider. */
+export type ProviderCommandType = {
+  [C in CommandType]: (typeof commandActors)[C] extends 'provider' ? C : never;
+}[CommandType];
+/** The provider's commands, in the lifecycle's order. */
+export const providerCommandTypes = (Object.keys(commandActors) as CommandType[]).filter(
+  (command): command is ProviderCommandType => commandActors[command] === 'provider',
+);
 
-const waitingForProvider = {
+/**
+ * Where each command takes a referral, whatever it was: a command is named for what it does and
+ * its status for what was done (accept → accepted), so this is also each command's past tense.
+ */
+export const commandOutcomes = {
+  route: 'routed',
   accept: 'accepted',
   decline: 'declined',
+  'attempt-contact': 'contact-attempted',
+  engage: 'engaged',
+  close: 'closed',
   reroute: 'rerouted',
   withdraw: 'withdrawn',
-} as const;
+} as const satisfies Record<CommandType, ReferralStatus>;
 
-/** From each status, the commands allowed and where each leads. Absent means refused. */
-const transitions: Record<ReferralStatus, Partial<Record<CommandType, ReferralStatus>>> = {
-  received: { route: 'routed', withdraw: 'withdrawn' },
+const waitingForProvider = ['accept', 'decline', 'reroute', 'withdraw'] as const;
+
+/** From each status, the commands allowed, in the order a 409 names them. Absent means refused. */
+const transitions: Record<ReferralStatus, readonly CommandType[]> = {
+  received: ['route', 'withdraw'],
   routed: waitingForProvider,
   rerouted: waitingForProvider,
-  accepted: {
-    'attempt-contact': 'contact-attempted',
-    engage: 'engaged',
-    close: 'closed',
-    reroute: 'rerouted',
-    withdraw: 'withdrawn',
-  },
-  'contact-attempted': {
-    'attempt-contact': 'contact-attempted',
-    engage: 'engaged',
-    close: 'closed',
-    withdraw: 'withdrawn',
-  },
-  engaged: { close: 'closed' },
+  accepted: ['attempt-contact', 'engage', 'close', 'reroute', 'withdraw'],
+  'contact-attempted': ['attempt-contact', 'engage', 'close', 'withdraw'],
+  engaged: ['close'],
   // A provider's "no" is recorded; the spoke decides where the referral goes next.
-  declined: { reroute: 'rerouted', withdraw: 'withdrawn' },
-  closed: {},
-  withdrawn: {},
+  declined: ['reroute', 'withdraw'],
+  closed: [],
+  withdrawn: [],
 };
 
 /** The commands a referral in this status accepts. */
 export function allowedCommands(status: ReferralStatus): CommandType[] {
-  return Object.keys(transitions[status]) as CommandType[];
+  return [...transitions[status]];
+}
+
+/** The commands a provider may give a referral in this status (not routing, not withdrawal). */
+export function providerCommandsAllowed(status: ReferralStatus): ProviderCommandType[] {
+  return allowedCommands(status).filter(
+    (command): command is ProviderCommandType => commandActors[command] === 'provider',
+  );
 }
 
 /** Where a command takes a referral in this status, or undefined when it is not allowed. */
@@ -106,7 +90,7 @@ export function nextStatus(
   status: ReferralStatus,
   command: CommandType,
 ): ReferralStatus | undefined {
-  return transitions[status][command];
+  return transitions[status].includes(command) ? commandOutcomes[command] : undefined;
 }
 
 /** True for the statuses a referral never leaves. */

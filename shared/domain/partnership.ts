@@ -1,14 +1,7 @@
-import { z } from 'zod';
 import { avonAndSomerset } from '../partnership/avon-and-somerset.ts';
 import { definePartnership, type Partnership } from '../partnership/schema.ts';
 
 export type { Partnership } from '../partnership/schema.ts';
-
-/** Identifiers are lower-case slugs everywhere: spokes, providers, organisations. */
-export const idSchema = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case identifier')
-  .max(80);
 
 export type SpokeId = string;
 export type ProviderId = string;

@@ -1,22 +1,24 @@
 import type { Destination, ReferralEventDetail } from '#events/referral-lifecycle.ts';
-import type { ReferrerType } from '../partnership/schema.ts';
 import type { ReferralSubmission } from './intake.ts';
 import { IllegalTransitionError, ValidationError } from '../errors.ts';
 import {
   allowedCommands,
   nextStatus,
-  type CloseOutcome,
-  type ContactMethod,
-  type ContactResult,
-  type DeclineReason,
+  providerCommandsAllowed,
   type LifecycleCommand,
-  type ReferralStatus,
 } from './lifecycle.ts';
-import type { DeadlineKind, Deadlines } from './deadlines.ts';
+import type { Deadlines } from './deadlines.ts';
 import type { ProviderId } from './partnership.ts';
 import type { ResponseExpected, RoutingAttributes, RoutingFlags } from './routing-attributes.ts';
-
-export type { ReferralStatus } from './lifecycle.ts';
+import type {
+  CloseOutcome,
+  ContactMethod,
+  ContactResult,
+  DeadlineKind,
+  DeclineReason,
+  ReferralStatus,
+  ReferrerType,
+} from '#events/vocabulary.ts';
 
 /** When each step of the loop happened: what referrers and the hub see. */
 export interface Milestones {
@@ -35,7 +37,7 @@ export interface ContactAttempt {
   attemptedAt: string;
 }
 
-export type { DeadlineKind, Deadlines } from './deadlines.ts';
+export type { Deadlines } from './deadlines.ts';
 
 /** A provider's hold on a referral it pulled: the queue message stays invisible until expiry. */
 export interface Lease {
@@ -367,6 +369,8 @@ export function toProviderView(referral: RevealedReferral | ErasedReferral) {
   return {
     referralId: referral.referralId,
     status: referral.status,
+    /** The commands its provider may give it now; anything else answers 409. */
+    allowed: providerCommandsAllowed(referral.status),
     spoke: referral.spoke,
     pathway: referral.pathway,
     ageYears: referral.ageYears,

@@ -1,6 +1,7 @@
-import type { Partnership, ReferrerType } from '../partnership/schema.ts';
+import type { Partnership } from '../partnership/schema.ts';
 import type { ReferralSubmission } from './intake.ts';
 import { inStaffedWindow } from './staffed-window.ts';
+import type { ReferrerType } from '#events/vocabulary.ts';
 
 /** The finite facts routing rules may look at: enums, booleans and an integer age. */
 export interface RoutingFlags {

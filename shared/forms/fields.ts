@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intakeSchemaFor, type FieldProblem } from '../domain/intake.ts';
-import type { Partnership, PathwayKind } from '../partnership/schema.ts';
+import type { Partnership } from '../partnership/schema.ts';
+import type { PathwayKind } from '#events/vocabulary.ts';
 
 /** The kinds of form control a schema field becomes. */
 export type FieldKind =

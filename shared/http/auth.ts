@@ -9,8 +9,9 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { idSchema, type ProviderId } from '../domain/partnership.ts';
+import { type ProviderId } from '../domain/partnership.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 /**
  * The roles a token can hold, each granted by one OAuth scope and tied to one tenant claim: the

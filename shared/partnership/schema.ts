@@ -1,32 +1,9 @@
 import { z } from 'zod';
+import { capacityStatuses, pathwayKinds, referrerTypes } from '#events/vocabulary.ts';
 
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lower-case identifier like "north-somerset"');
-
-/** Kinds of organisation that refer; routing and reports group by these. */
-export const referrerTypes = [
-  'school',
-  'hospital',
-  'social-care',
-  'youth-justice',
-  'police',
-  'voluntary',
-  'multi-agency-meeting',
-] as const;
-export type ReferrerType = (typeof referrerTypes)[number];
-
-/** Pathway kinds the intake has a details schema for; a partnership switches them on per spoke. */
-export const pathwayKinds = [
-  'weapons-in-schools',
-  'ae-teachable-moment',
-  'admit',
-  'sos-mentoring',
-  'care-leaver-mentoring',
-  'drug-alcohol-young-people',
-  'targeted-intervention',
-] as const;
-export type PathwayKind = (typeof pathwayKinds)[number];
 
 const spokeSchema = z.strictObject({
   id: slug,
@@ -102,7 +79,7 @@ const providerSchema = z.strictObject({
   name: z.string().min(1),
   spokes: z.array(slug).min(1),
   pathways: z.array(z.enum(pathwayKinds)).min(1),
-  capacity: z.enum(['open', 'waitlist', 'closed']),
+  capacity: z.enum(capacityStatuses),
   commissionedUntil: z.iso.date().optional(),
 });
 

@@ -1,6 +1,8 @@
 import type { MetricsStore } from '../adapters/metrics-store.ts';
+import { partnershipNames } from '../domain/names.ts';
 import {
   monthOf,
+  noProvider,
   quarterMonths,
   summarise,
   type GroupBy,
@@ -9,10 +11,22 @@ import {
 } from '../domain/hub-metrics.ts';
 import { quarterlyReturn } from '../domain/quarterly-return.ts';
 import { ValidationError } from '../errors.ts';
+import type { Partnership } from '../partnership/schema.ts';
 
 export interface HubDependencies {
   store: Pick<MetricsStore, 'aggregatesFor' | 'latestReconciliation'>;
   now: () => Date;
+  /** Whose names the answers carry. */
+  partnership: Partnership;
+}
+
+/**
+ * The names of everything the hub's figures are grouped by: the partnership, its spokes,
+ * pathways and providers, and the row of facts no provider holds (triage, escalation).
+ */
+export function hubNames(partnership: Partnership) {
+  const names = partnershipNames(partnership);
+  return { ...names, providers: { ...names.providers, [noProvider]: 'Triage (no provider)' } };
 }
 
 /** The longest period one request reads: three years of monthly aggregates. */
@@ -51,7 +65,7 @@ export function lastTwelveMonths(now: Date): { from: string; to: string } {
  */
 export async function hubMetrics(
   query: MetricsFilter & { groupBy: readonly GroupBy[] },
-  { store, now }: HubDependencies,
+  { store, now, partnership }: HubDependencies,
 ) {
   const period = { ...lastTwelveMonths(now()), ...definedOnly(query) };
   const months = monthsBetween(period.from, period.to);
@@ -74,6 +88,7 @@ export async function hubMetrics(
     rows: summarise(aggregates, filter, query.groupBy),
     // Referrals found stuck by the last check: counts only, as everything the hub sees.
     reconciliation: reconciliation ?? null,
+    names: hubNames(partnership),
   };
 }
 
@@ -88,8 +103,13 @@ function definedOnly(query: MetricsFilter): { from?: string; to?: string } {
 export async function hubReturn(
   year: number,
   quarter: Quarter,
-  { store }: { store: Pick<MetricsStore, 'aggregatesFor'> },
+  {
+    store,
+    partnership,
+  }: Pick<HubDependencies, 'partnership'> & {
+    store: Pick<MetricsStore, 'aggregatesFor'>;
+  },
 ) {
   const aggregates = await store.aggregatesFor(quarterMonths(year, quarter));
-  return quarterlyReturn(aggregates, year, quarter);
+  return { ...quarterlyReturn(aggregates, year, quarter), names: hubNames(partnership) };
 }

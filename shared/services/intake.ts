@@ -8,13 +8,14 @@ import {
   type ReferralStore,
 } from '../adapters/referral-store.ts';
 import { checkSubmission } from '../domain/intake.ts';
-import { createReferral, type Referral, type ReferralStatus } from '../domain/referral.ts';
+import { createReferral, type Referral } from '../domain/referral.ts';
 import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
 import { deadlinesFor } from '../domain/deadlines.ts';
 import { ForbiddenError, IdempotencyKeyReusedError, ValidationError } from '../errors.ts';
 import { bankHolidaysFor } from '../partnership/bank-holidays.ts';
 import { routeReferral } from '../routing/decide.ts';
 import type { Partnership } from '../partnership/schema.ts';
+import type { ReferralStatus } from '#events/vocabulary.ts';
 
 export interface IntakeDependencies {
   partnership: Partnership;

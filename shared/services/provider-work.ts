@@ -1,10 +1,13 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import { referralEventSchema } from '#events/referral-events.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
 import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
-import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
+import {
+  auditReason,
+  type LifecycleCommand,
+  type ProviderCommandType,
+} from '../domain/lifecycle.ts';
 import {
   isErased,
   isHeldBy,
@@ -14,12 +17,14 @@ import {
 } from '../domain/referral.ts';
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
+import { namesOf, type DisplayNames } from '../domain/names.ts';
 import type { Log } from '../observability.ts';
 import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
+import type { ReferralStatus } from '#events/vocabulary.ts';
 
-/** A provider queue message: the EventBridge envelope of a routed referral event. */
-const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDetailSchema });
+/** A provider queue message: a referral event, checked by its detail-type's schema. */
+const routedMessageSchema = referralEventSchema;
 
 export interface ProviderWorkDependencies {
   providerId: ProviderId;
@@ -33,14 +38,43 @@ export interface ProviderWorkDependencies {
   audit: ReadAudit;
   /** Opens the personal data the provider is shown; the provider API is who holds the key. */
   cipher: Pick<PersonalDataCipher, 'open'>;
+  /** Whose names the answers carry (spokes, pathways, providers, organisations). */
+  partnership: Partnership;
 }
 
 /** A referral as its provider sees it. */
 export type ProviderView = ReturnType<typeof toProviderView>;
 
-export interface PulledReferral {
+/** One referral as its provider sees it, with the names of what it refers to. */
+export interface ProviderAnswer {
   referral: ProviderView;
+  names: DisplayNames;
+}
+
+export interface PulledReferral extends ProviderAnswer {
   lease: { expiresAt: string };
+}
+
+/**
+ * The names a page shows for these referrals: their spokes, pathways and referring
+ * organisations, this provider, and the providers each could be rerouted to.
+ */
+function namesFor(
+  referrals: readonly Referral[],
+  { partnership, providerId }: { partnership: Partnership; providerId: string },
+): DisplayNames {
+  const spokes = new Set(referrals.map((referral) => referral.spoke));
+  return namesOf(partnership, {
+    spokes,
+    pathways: referrals.map((referral) => referral.pathway),
+    organisations: referrals.map((referral) => referral.referrerOrganisationId),
+    providers: [
+      providerId,
+      ...partnership.providers
+        .filter((provider) => provider.spokes.some((spoke) => spokes.has(spoke)))
+        .map((provider) => provider.id),
+    ],
+  });
 }
 
 /** A referral still holding personal data: what a read of it must record. */
@@ -136,7 +170,11 @@ export async function pullNextReferral(
       : await store.lease(referral, providerId, lease, at);
     if (leased) {
       const view = await viewOf(leased, { action: 'referral.pulled' }, deps);
-      return { referral: view, lease: { expiresAt: lease.expiresAt } };
+      return {
+        referral: view,
+        names: namesFor([leased], deps),
+        lease: { expiresAt: lease.expiresAt },
+      };
     }
 
     const current = (await store.get(referralId)) ?? referral;
@@ -180,15 +218,19 @@ export const routingDisagreement = 'Routing disagreement: referral in a queue it
  */
 export async function readProviderReferral(
   referralId: string,
-  deps: Pick<ProviderWorkDependencies, 'providerId' | 'store' | 'now' | 'audit' | 'cipher'>,
-): Promise<ProviderView> {
+  deps: Pick<
+    ProviderWorkDependencies,
+    'providerId' | 'store' | 'now' | 'audit' | 'cipher' | 'partnership'
+  >,
+): Promise<ProviderAnswer> {
   const { providerId, store } = deps;
   const referral = await store.get(referralId);
   if (!referral || !isHeldBy(referral, providerId)) {
     throw new NotFoundError(`No referral ${referralId} is routed to ${providerId}.`);
   }
   if (isErased(referral)) throw erasedError(referralId, referral.erasedAt);
-  return viewOf(referral, { action: 'referral.read' }, deps);
+  const view = await viewOf(referral, { action: 'referral.read' }, deps);
+  return { referral: view, names: namesFor([referral], deps) };
 }
 
 /**
@@ -202,11 +244,17 @@ export async function readProviderReferral(
 export async function runProviderCommand(
   referralId: string,
   command: ProviderCommand,
-  deps: Omit<ProviderWorkDependencies, 'leaseSeconds'> & { partnership: Partnership },
-): Promise<ProviderView> {
+  deps: Omit<ProviderWorkDependencies, 'leaseSeconds'>,
+): Promise<ProviderAnswer> {
   const { providerId, store, queue, now, log, partnership, audit } = deps;
-  const answer = (referral: Referral) =>
-    viewOf(referral, { action: 'referral.command-answered', detail: command.type }, deps);
+  const answer = async (referral: Referral): Promise<ProviderAnswer> => ({
+    referral: await viewOf(
+      referral,
+      { action: 'referral.command-answered', detail: command.type },
+      deps,
+    ),
+    names: namesFor([referral], deps),
+  });
   for (let attempt = 0; attempt < 3; attempt++) {
     const referral = await store.get(referralId);
     // A reroute this provider made, sent again (its answer was lost): the first answer, not a
@@ -254,7 +302,10 @@ export async function runProviderCommand(
  * read recorded per referral on the page, all in one write, before the page is shown.
  */
 export async function listProviderReferrals(
-  deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit' | 'cipher'> & {
+  deps: Pick<
+    ProviderWorkDependencies,
+    'providerId' | 'now' | 'audit' | 'cipher' | 'partnership'
+  > & {
     store: Pick<ReferralStore, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
@@ -263,6 +314,7 @@ export async function listProviderReferrals(
   return {
     referrals: await viewsOf(page.referrals, { action: 'referral.listed' }, deps),
     ...(page.cursor ? { cursor: page.cursor } : {}),
+    names: namesFor(page.referrals, deps),
   };
 }
 
@@ -294,7 +346,7 @@ export async function extendLease(
 }
 
 /** What a provider may ask of a referral: the provider commands of the lifecycle. */
-export type ProviderCommand = Exclude<LifecycleCommand, { type: 'route' | 'withdraw' }>;
+export type ProviderCommand = Extract<LifecycleCommand, { type: ProviderCommandType }>;
 
 /**
  * A referral can only go to another provider of its own spoke (one that may run a different

@@ -1,5 +1,8 @@
-import { detailTypes, type DetailType } from '#events/catalogue.ts';
+import { z } from 'zod';
+import { detailTypeList, detailTypes, statusDetailTypes } from '#events/catalogue.ts';
+import { referralEventDetailFor } from '#events/referral-events.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
+import { referralStatuses } from '#events/vocabulary.ts';
 import type { OutgoingEvent } from '../adapters/event-bus.ts';
 import { toEventDetail, type Referral } from '../domain/referral.ts';
 import { asReceived } from '../routing/decide.ts';
@@ -36,17 +39,17 @@ export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
     return events;
   }
   if (item.entity === 'transition') {
-    const detail = referralEventDetailSchema.parse(item.event);
-    // A transition's event is named by its new status, unless it says otherwise (overdue).
-    const detailType =
-      typeof item.eventType === 'string' ? item.eventType : `referral.${String(item.to)}`;
-    return [{ detailType: knownDetailType(detailType), detail }];
+    const transition = transitionItem.parse(item);
+    // A transition's event is its new status's, unless it says otherwise (overdue).
+    const detailType = transition.eventType ?? statusDetailTypes[transition.to];
+    return [{ detailType, detail: referralEventDetailFor(detailType, transition.event) }];
   }
   return [];
 }
 
-function knownDetailType(detailType: string): DetailType {
-  const known = Object.values(detailTypes) as string[];
-  if (!known.includes(detailType)) throw new Error(`No lifecycle event "${detailType}"`);
-  return detailType as DetailType;
-}
+/** What the outbox reads of a transition item; its event is checked by its detail-type's schema. */
+const transitionItem = z.object({
+  to: z.enum(referralStatuses),
+  eventType: z.enum(detailTypeList).optional(),
+  event: z.unknown(),
+});

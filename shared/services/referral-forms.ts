@@ -9,13 +9,9 @@ import {
   type FormValues,
   type PathwayForm,
 } from '../forms/fields.ts';
-import type {
-  Pathway,
-  Partnership,
-  PathwayKind,
-  ReferrerOrganisation,
-} from '../partnership/schema.ts';
+import type { Pathway, Partnership, ReferrerOrganisation } from '../partnership/schema.ts';
 import { receiveReferral, type IntakeDependencies, type IntakeReceipt } from './intake.ts';
+import type { PathwayKind } from '#events/vocabulary.ts';
 
 /** The referrer organisation registered with the partnership, or undefined for any other id. */
 export function registeredOrganisation(

@@ -1,8 +1,9 @@
 import { detailTypes } from '#events/catalogue.ts';
 import { eventSource } from '#events/catalogue.ts';
-import { pathwayKinds, referrerTypes, type Partnership } from '#shared/partnership/schema.ts';
+import type { Partnership } from '#shared/partnership/schema.ts';
 import type { TemplateRoute } from '#local/routing-table.ts';
 import { envelope, rulesFor, rulesMatching } from '#shared/routing/decide.ts';
+import { pathwayKinds, referrerTypes } from '#events/vocabulary.ts';
 
 // The routing attributes the proof enumerates: every value each can take after intake.
 const ages = Array.from({ length: 26 }, (_, age) => age); // intake accepts 0 to 25

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { roles, type Role } from '#shared/http/auth.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
+import { httpRouteList } from '#shared/http/routes.ts';
 import {
   functionId,
   functionsByHandler,
@@ -31,31 +32,14 @@ afterAll(() => {
   }
 });
 
-/** The routes that stay open, each for its own reason (see SECURITY.md). */
-const openRoutes = [
-  // The pages and their assets: they hold no data; what they show comes from the token routes.
-  'GET /docs',
-  'GET /docs/{file+}',
-  'GET /assets/{file+}',
-  // The hub dashboard: a session cookie, checked by the hub page's function.
-  'GET /hub',
-  'POST /hub/sign-in',
-  'POST /hub/sign-out',
-  'GET /hub/return',
-  // The referral forms: a session cookie, checked by the forms function.
-  'GET /refer',
-  'POST /refer/sign-in',
-  'POST /refer/sign-out',
-  'GET /refer/{pathway}',
-  'POST /refer/{pathway}',
-  'GET /refer/received/{referralId}',
-  // The provider page: the same session cookie and CSRF, checked by the provider page function.
-  'GET /provider',
-  'POST /provider/sign-in',
-  'POST /provider/sign-out',
-  'POST /provider/next',
-  'GET /provider/referrals/{referralId}',
-  'POST /provider/referrals/{referralId}/{command}',
+/**
+ * The routes that stay open (see SECURITY.md): those the routes table gives no role. Besides the
+ * pages, their assets and the referral forms (a session cookie), only these, each for its reason.
+ */
+const openRoutes = httpRouteList()
+  .filter((route) => !route.role)
+  .map((route) => route.key as string);
+const openApiRoutes = [
   // The API's description, and the HMAC-signed webhooks.
   'GET /openapi.json',
   'POST /v1/webhooks/{organisationId}/referrals',
@@ -141,6 +125,14 @@ describe.each([
 
     // Assess
     expect(open.sort()).toEqual([...openRoutes].sort());
+    // Nothing under /v1/ is open but the signed webhooks; the pages are no API.
+    const openOutsidePages = httpRouteList()
+      .filter((route) => !route.role && route.kind !== 'page')
+      .map((route) => route.key);
+    expect(openOutsidePages.sort()).toEqual([...openApiRoutes].sort());
+    for (const key of open.filter((k) => !openApiRoutes.includes(k))) {
+      expect(key).not.toMatch(/^[A-Z]+ \/v1\//);
+    }
     for (const key of open) expect(routesOf(resources)[key]).not.toHaveProperty('AuthorizerId');
   });
 

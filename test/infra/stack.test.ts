@@ -5,8 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryAttribute } from '#infra/constructs/referral-table.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
-import { openApiDocument } from '#shared/http/openapi.ts';
+import { httpRouteList } from '#shared/http/routes.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import {
   actionsOf,
@@ -73,22 +72,6 @@ function apiRoutes(): Record<string, unknown> {
       ];
     }),
   );
-}
-
-/**
- * The route keys a handler dispatches on: the keys of its `routes` table, written as
- * `` [`METHOD ${base}/path`] `` with `const base = '...'`, or as `'METHOD /path'`.
- */
-function dispatchedRouteKeys(handlerFile: string): string[] {
-  const source = readFileSync(path.join(projectRoot, handlerFile), 'utf8');
-  const literal = [...source.matchAll(/^\s*'([A-Z]+) (\/[^']*)':/gm)].map(
-    ([, method, routePath]) => `${method} ${routePath}`,
-  );
-  const templated = [...source.matchAll(/\[`([A-Z]+) \$\{base\}([^`]*)`\]:/g)];
-  if (templated.length === 0) return literal;
-  const base = /const base = '([^']+)';/.exec(source)?.[1];
-  if (!base) throw new Error(`${handlerFile} declares no base path`);
-  return [...literal, ...templated.map(([, method, rest]) => `${method} ${base}${rest}`)];
 }
 
 /** Replaces every `{ Ref: id }` in a value by `ref:<id>`, so Fn::Join can be read as text. */
@@ -554,13 +537,10 @@ describe('the projector function (the hub aggregates)', () => {
 });
 
 describe('the HTTP API', () => {
-  it('serves exactly the intake, webhooks, API description, hub metrics, admin audit, provider page, provider and referrer routes, each by the function that handles it', () => {
+  it('serves every route of the routes table, by the function it names, and no other route', () => {
     // Prepare
     const { template } = synthesized;
-    const by = (name: string) => getAtt(functionId(resources, name));
-    const provider = '/v1/providers/{providerId}';
-    const referral = `${provider}/referrals/{referralId}`;
-    const organisation = '/v1/organisations/{organisationId}/referrals';
+    const table = httpRouteList();
 
     // Act
     const routes = apiRoutes();
@@ -568,96 +548,12 @@ describe('the HTTP API', () => {
     // Assess
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    expect(routes).toEqual({
-      'POST /v1/referrals': by('intake'),
-      'POST /v1/webhooks/{organisationId}/referrals': by('intake'),
-      'GET /openapi.json': by('api-docs'),
-      'GET /v1/hub/metrics': by('hub-api'),
-      'GET /v1/hub/returns/{period}': by('hub-api'),
-      'GET /v1/admin/audit': by('admin-api'),
-      'GET /v1/spokes/{spokeId}/metrics': by('hub-api'),
-      'GET /provider': by('provider-page'),
-      'POST /provider/sign-in': by('provider-page'),
-      'POST /provider/sign-out': by('provider-page'),
-      'POST /provider/next': by('provider-page'),
-      'GET /provider/referrals/{referralId}': by('provider-page'),
-      'POST /provider/referrals/{referralId}/{command}': by('provider-page'),
-      'GET /hub': by('hub-page'),
-      'POST /hub/sign-in': by('hub-page'),
-      'POST /hub/sign-out': by('hub-page'),
-      'GET /hub/return': by('hub-page'),
-      'GET /docs': by('web'),
-      'GET /docs/{file+}': by('web'),
-      'GET /assets/{file+}': by('web'),
-      'GET /refer': by('forms'),
-      'POST /refer/sign-in': by('forms'),
-      'POST /refer/sign-out': by('forms'),
-      'GET /refer/{pathway}': by('forms'),
-      'POST /refer/{pathway}': by('forms'),
-      'GET /refer/received/{referralId}': by('forms'),
-      [`GET ${provider}/referrals`]: by('provider-api'),
-      [`GET ${provider}/referrals/next`]: by('provider-api'),
-      [`GET ${referral}`]: by('provider-api'),
-      [`POST ${referral}/lease`]: by('provider-api'),
-      [`POST ${referral}/accept`]: by('provider-api'),
-      [`POST ${referral}/decline`]: by('provider-api'),
-      [`POST ${referral}/contact-attempts`]: by('provider-api'),
-      [`POST ${referral}/engaged`]: by('provider-api'),
-      [`POST ${referral}/close`]: by('provider-api'),
-      [`POST ${referral}/reroute`]: by('provider-api'),
-      [`GET ${provider}/capacity`]: by('provider-api'),
-      [`PUT ${provider}/capacity`]: by('provider-api'),
-      [`GET ${organisation}`]: by('referrer-api'),
-      [`GET ${organisation}/{referralId}`]: by('referrer-api'),
-      [`POST ${organisation}/{referralId}/withdraw`]: by('referrer-api'),
-    });
-  });
-
-  it('describes in the OpenAPI document exactly the API routes served (pages aside)', () => {
-    // Prepare
-    const document = openApiDocument(partnershipById('avon-and-somerset'));
-    const isPage = (key: string) => !/^[A-Z]+ \/(v1\/|openapi\.json$)/.test(key);
-
-    // Act
-    const served = Object.keys(apiRoutes())
-      .filter((key) => !isPage(key))
-      .sort();
-    const described = Object.entries(document.paths ?? {})
-      .flatMap(([routePath, item]) =>
-        Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${routePath}`),
-      )
-      .sort();
-
-    // Assess
-    expect(served.length).toBeGreaterThan(15);
-    expect(described).toEqual(served);
-    expect(document.openapi).toBe('3.1.0');
-  });
-
-  it('routes to the intake, provider, referrer and hub APIs exactly the route keys their handlers dispatch on', () => {
-    // Prepare
-    const routes = Object.entries(apiRoutes());
-    const dispatchers = ['intake', 'provider-api', 'referrer-api', 'hub-api', 'admin-api'];
-
-    // Act
-    const comparison = dispatchers.map((name) => {
-      const arn = getAtt(functionId(resources, name));
-      return {
-        name,
-        served: routes
-          .filter(([, target]) => isDeepStrictEqual(target, arn))
-          .map(([key]) => key)
-          .sort(),
-        dispatched: dispatchedRouteKeys(`functions/${name}/handler.ts`).sort(),
-      };
-    });
-
-    // Assess
-    for (const { name, served, dispatched } of comparison) {
-      expect(dispatched.length, name).toBeGreaterThan(0);
-      // A route served but not dispatched answers 404; one dispatched but not served is dead.
-      expect(served, name).toEqual(dispatched);
-    }
+    expect(table.length).toBeGreaterThan(30);
+    expect(routes).toEqual(
+      Object.fromEntries(
+        table.map((route) => [route.key, getAtt(functionId(resources, route.function))]),
+      ),
+    );
   });
 
   it('lets API Gateway invoke each function behind a route, from that route, and no other function', () => {

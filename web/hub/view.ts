@@ -8,7 +8,7 @@ import {
   type Quarter,
 } from '#shared/domain/hub-metrics.ts';
 import type { FieldProblem } from '#shared/domain/intake.ts';
-import { declineReasons, type DeclineReason } from '#shared/domain/lifecycle.ts';
+import { declineReasons, type DeclineReason } from '#events/vocabulary.ts';
 import type { ReconciliationReport } from '#shared/domain/reconciliation.ts';
 import { ValidationError } from '#shared/errors.ts';
 import type { Partnership } from '#shared/partnership/schema.ts';
@@ -168,13 +168,13 @@ export interface Readings {
  */
 export async function readFigures(
   filters: Filters,
-  { store, now }: HubDependencies,
+  { store, now, partnership }: HubDependencies,
 ): Promise<{ readings: Readings } | { errors: FilterError[] }> {
   const read = onceEach(store);
   const metrics = (groupBy: GroupBy[], spoke = filters.spoke) =>
     hubMetrics(
       { from: filters.from, to: filters.to, ...(spoke ? { spoke } : {}), groupBy },
-      { store: read, now },
+      { store: read, now, partnership },
     );
   try {
     const [totals, bySpoke, byPathway, byMonth, byQuarter, byProvider, everySpoke] =

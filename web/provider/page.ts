@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { referralStatuses, type ReferralStatus } from '#shared/domain/lifecycle.ts';
+import { referralStatuses, type ReferralStatus } from '#events/vocabulary.ts';
 import type { ProviderPrincipal } from '#shared/http/auth.ts';
 import type { Log } from '#shared/observability.ts';
 import type { Partnership } from '#shared/partnership/schema.ts';
@@ -253,7 +253,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
     if (!referralIdPattern.test(referralId)) return notFound(session);
     let referral: ProviderView;
     try {
-      referral = await services.readProviderReferral(referralId, work(event, session));
+      ({ referral } = await services.readProviderReferral(referralId, work(event, session)));
     } catch (error) {
       return unavailable(error, session);
     }

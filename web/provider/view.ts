@@ -1,14 +1,13 @@
 import type { z } from 'zod';
 import {
-  allowedCommands,
   referralStatuses,
   type CloseOutcome,
-  type CommandType,
   type ContactMethod,
   type ContactResult,
   type DeclineReason,
   type ReferralStatus,
-} from '#shared/domain/lifecycle.ts';
+} from '#events/vocabulary.ts';
+import { allowedCommands, type CommandType } from '#shared/domain/lifecycle.ts';
 import { providerCommandBodies } from '#shared/domain/lifecycle-requests.ts';
 import type { ResponseExpected } from '#shared/domain/routing-attributes.ts';
 import {

@@ -4,7 +4,6 @@ import {
   deadlinesFor,
   endOfStaffedWindow,
   overdueChecks,
-  type DeadlineKind,
   type Deadlines,
   type DeadlineTracked,
 } from '#shared/domain/deadlines.ts';
@@ -16,6 +15,7 @@ import {
   type Pathway,
   type StaffedWindow,
 } from '#shared/partnership/schema.ts';
+import type { DeadlineKind } from '#events/vocabulary.ts';
 
 const admit = avonAndSomerset.pathways.find((p) => p.id === 'admit')!;
 const mentoring = avonAndSomerset.pathways.find((p) => p.id === 'sos-mentoring')!;

@@ -20,7 +20,7 @@ import {
   type Aggregate,
   type CountKey,
 } from '#shared/domain/hub-metrics.ts';
-import { closeOutcomes, declineReasons, referralStatuses } from '#shared/domain/lifecycle.ts';
+import { closeOutcomes, declineReasons, referralStatuses } from '#events/vocabulary.ts';
 
 const receivedAt = '2026-05-01T10:00:00.000Z';
 const hoursAfterReceipt = (hours: number) =>

@@ -1,18 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  closeOutcomes,
-  contactMethods,
-  contactResults,
-  declineReasons,
-  referralStatuses,
-  type CloseOutcome,
-  type CommandType,
-  type DeclineReason,
-  type LifecycleCommand,
-  type ReferralStatus,
-} from '#shared/domain/lifecycle.ts';
+import { type CommandType, type LifecycleCommand } from '#shared/domain/lifecycle.ts';
 import {
   createReferral,
   planTransition,
@@ -25,6 +14,16 @@ import { IllegalTransitionError } from '#shared/errors.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { checked, fridayNight } from './submissions.ts';
+import {
+  closeOutcomes,
+  contactMethods,
+  contactResults,
+  declineReasons,
+  referralStatuses,
+  type CloseOutcome,
+  type DeclineReason,
+  type ReferralStatus,
+} from '#events/vocabulary.ts';
 
 /*
  * Model-based test of the referral lifecycle: random command sequences (with retries of earlier

@@ -3,16 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   allowedCommands,
   auditReason,
-  closeOutcomes,
-  contactMethods,
-  contactResults,
-  declineReasons,
   isFinal,
   nextStatus,
-  referralStatuses,
   type CommandType,
   type LifecycleCommand,
-  type ReferralStatus,
 } from '#shared/domain/lifecycle.ts';
 import {
   createReferral,
@@ -25,6 +19,14 @@ import { IllegalTransitionError } from '#shared/errors.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { checked, fridayNight } from './submissions.ts';
+import {
+  closeOutcomes,
+  contactMethods,
+  contactResults,
+  declineReasons,
+  referralStatuses,
+  type ReferralStatus,
+} from '#events/vocabulary.ts';
 
 /** A freshly received Admit referral, as the intake stores it. */
 function receivedReferral(): Referral {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { idSchema, partnershipById, registerPartnership } from '#shared/domain/partnership.ts';
+import { partnershipById, registerPartnership } from '#shared/domain/partnership.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { InvalidPartnershipError } from '#shared/partnership/schema.ts';
+import { idSchema } from '#events/vocabulary.ts';
 
 describe('the partnership registry', () => {
   it('knows Avon and Somerset by its id', () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { checkSubmission, type SubmissionCheck } from '#shared/domain/intake.ts';
 import { inStaffedWindow } from '#shared/domain/staffed-window.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import { pathwayKinds } from '#shared/partnership/schema.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { keyPaths, objectPaths, pointerOf, valueAt, withValue } from './json-walk.ts';
 import { fridayNight, validBodyFor } from './submissions.ts';
+import { pathwayKinds } from '#events/vocabulary.ts';
 
 const examples = exampleFileNames().map((name) => exampleReferral(name));
 const check = (body: unknown, receivedAt = fridayNight) =>

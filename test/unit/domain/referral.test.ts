@@ -245,6 +245,7 @@ describe('toProviderView', () => {
     expect(view).toEqual({
       referralId: referral.referralId,
       status: 'routed',
+      allowed: ['accept', 'decline', 'reroute'],
       spoke: 'somerset',
       pathway: 'admit',
       ageYears: 16,

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import { pathwayKinds } from '#shared/partnership/schema.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { withValue } from './json-walk.ts';
 import { checked, fridayNight, validBodyFor } from './submissions.ts';
+import { pathwayKinds } from '#events/vocabulary.ts';
 
 const expectations = exampleReferral('expectations.json') as Record<string, { escalated: boolean }>;
 

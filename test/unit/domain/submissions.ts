@@ -1,7 +1,7 @@
 import { checkSubmission, type ReferralSubmission } from '#shared/domain/intake.ts';
-import type { PathwayKind } from '#shared/partnership/schema.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import type { PathwayKind } from '#events/vocabulary.ts';
 
 /** Friday 20 November 2026, 22:45 GMT: inside Admit's staffed window. */
 export const fridayNight = new Date('2026-11-20T22:45:00Z');

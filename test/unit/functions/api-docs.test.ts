@@ -30,3 +30,41 @@ describe('GET /openapi.json', () => {
     }
   });
 });
+
+describe('GET /openapi.json: what pages need', () => {
+  it("describes each provider referral's allowed commands and the names blocks of provider and hub answers", async () => {
+    // Act
+    const response = await handler();
+
+    // Assess
+    const document = JSON.parse(String(response.body)) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const { schemas } = document.components;
+    expect(schemas.ProviderReferral?.properties.allowed).toMatchObject({
+      type: 'array',
+      items: { enum: ['accept', 'decline', 'attempt-contact', 'engage', 'close', 'reroute'] },
+    });
+    expect(Object.keys(schemas.ProviderNames?.properties ?? {}).sort()).toEqual([
+      'organisations',
+      'pathways',
+      'providers',
+      'spokes',
+    ]);
+    expect(Object.keys(schemas.HubNames?.properties ?? {}).sort()).toEqual([
+      'partnership',
+      'pathways',
+      'providers',
+      'spokes',
+    ]);
+    const accept = document.paths['/v1/providers/{providerId}/referrals/{referralId}/accept'];
+    expect(JSON.stringify(accept?.post?.responses['200'])).toContain(
+      '#/components/schemas/ProviderNames',
+    );
+    const metrics = document.paths['/v1/hub/metrics'];
+    expect(JSON.stringify(metrics?.get?.responses['200'])).toContain(
+      '#/components/schemas/HubNames',
+    );
+  });
+});

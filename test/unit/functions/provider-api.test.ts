@@ -91,6 +91,8 @@ const validBodies: Partial<Record<string, unknown>> = {
 
 /** What a service answers: a view of the referral (its shape is the service's business). */
 const view = { referralId, status: 'accepted' } as unknown as providerWork.ProviderView;
+const names = { spokes: {}, pathways: {}, providers: {}, organisations: {} };
+const answer = { referral: view, names };
 
 interface Call {
   providerId?: string;
@@ -170,9 +172,9 @@ beforeEach(() => {
   documents.on(PutCommand).resolves({});
   queues.on(ReceiveMessageCommand).resolves({});
   work.pullNextReferral.mockResolvedValue(undefined);
-  work.readProviderReferral.mockResolvedValue(view);
-  work.runProviderCommand.mockResolvedValue(view);
-  work.listProviderReferrals.mockResolvedValue({ referrals: [view] });
+  work.readProviderReferral.mockResolvedValue(answer);
+  work.runProviderCommand.mockResolvedValue(answer);
+  work.listProviderReferrals.mockResolvedValue({ referrals: [view], names });
   work.extendLease.mockResolvedValue({ expiresAt: '2026-11-20T23:15:00.000Z' });
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(now);
@@ -306,7 +308,7 @@ describe('GET /v1/providers/{providerId}/referrals/next', () => {
 
   it('answers 200 with the referral and its lease', async () => {
     // Prepare
-    const pulled = { referral: view, lease: { expiresAt: '2026-11-20T23:15:00.000Z' } };
+    const pulled = { referral: view, names, lease: { expiresAt: '2026-11-20T23:15:00.000Z' } };
     work.pullNextReferral.mockResolvedValue(pulled);
 
     // Act
@@ -492,7 +494,7 @@ describe('POST /v1/providers/{providerId}/referrals/{referralId}/lease', () => {
 describe('GET /v1/providers/{providerId}/referrals', () => {
   it('passes the parsed query to the service and answers its page', async () => {
     // Prepare
-    work.listProviderReferrals.mockResolvedValue({ referrals: [view], cursor: 'next-page' });
+    work.listProviderReferrals.mockResolvedValue({ referrals: [view], names, cursor: 'next-page' });
 
     // Act
     const response = await call(routes.list, {

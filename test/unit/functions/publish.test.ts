@@ -1,3 +1,4 @@
+import { toEventDetail, type Referral } from '#shared/domain/referral.ts';
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -48,6 +49,21 @@ const streamEvent = (...records: DynamoDBStreamEvent['Records']): DynamoDBStream
 /** The entries of every PutEvents call, in order. */
 const putEntries = () =>
   eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
+
+/** A transition item as the store writes it: its audit record and the event it publishes. */
+function transitionItem(before: Referral, after: Referral) {
+  return {
+    PK: `REFERRAL#${after.referralId}`,
+    SK: `TRANSITION#${after.updatedAt}#${after.status}`,
+    entity: 'transition',
+    referralId: after.referralId,
+    from: before.status,
+    to: after.status,
+    at: after.updatedAt,
+    actor: { kind: 'provider', id: 'turning-point-admit' },
+    event: toEventDetail(after),
+  };
+}
 
 let output: ReturnType<typeof captureOutput>;
 
@@ -220,6 +236,48 @@ describe('publish: failures', () => {
       [`referral.escalated ${threatenedId}`],
       [`referral.received ${laterId}`],
     ]);
+  });
+
+  it("reports a transition whose event lacks what its detail-type always carries (a decline's reason), and publishes the others", async () => {
+    // Prepare
+    const received = referralFromExample('admit-friday-night.json', admitId);
+    const routed = routedReferral(received, 'somerset-turning-point-admit', {
+      kind: 'provider',
+      providerId: 'turning-point-admit',
+    });
+    const declined = {
+      ...routed,
+      status: 'declined' as const,
+      updatedAt: '2026-11-20T23:00:00.000Z',
+    };
+    const accepted = {
+      ...routed,
+      status: 'accepted' as const,
+      updatedAt: '2026-11-20T23:00:00.000Z',
+    };
+    const event = streamEvent(
+      streamRecord({
+        eventName: 'INSERT',
+        item: transitionItem(routed, declined),
+        sequenceNumber: '501',
+      }),
+      streamRecord({
+        eventName: 'INSERT',
+        item: transitionItem(routed, accepted),
+        sequenceNumber: '502',
+      }),
+    );
+
+    // Act
+    const result = await handler(event, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '501' }] });
+    expect(
+      putEntries()
+        .flat()
+        .map((entry) => entry.DetailType),
+    ).toEqual(['referral.accepted']);
   });
 
   it('reports a record whose PutEvents request failed outright, and publishes the others', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSubmission } from '#shared/domain/intake.ts';
-import { nextStatus, type ReferralStatus } from '#shared/domain/lifecycle.ts';
+import { nextStatus } from '#shared/domain/lifecycle.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { monthOf } from '#shared/domain/hub-metrics.ts';
 import {
@@ -10,6 +10,7 @@ import {
   type PlannedReferral,
   type ReferralAction,
 } from '#local/demo-plan.ts';
+import type { ReferralStatus } from '#events/vocabulary.ts';
 
 // A whole calendar year (2026, London), so yearly volumes can be compared with DOMAIN.md's.
 const endOf2026 = new Date('2026-12-31T23:59:00Z');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
-import { definePartnership, pathwayKinds } from '#shared/partnership/schema.ts';
+import { definePartnership } from '#shared/partnership/schema.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
+import { pathwayKinds } from '#events/vocabulary.ts';
 
 const expectations = exampleReferral('expectations.json') as Record<
   string,

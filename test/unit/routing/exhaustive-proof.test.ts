@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { partnershipById } from '#shared/domain/partnership.ts';
-import { pathwayKinds, referrerTypes } from '#shared/partnership/schema.ts';
 import { loadLocalTemplate } from '#local/template.ts';
 import { templateRoutes, type TemplateRoute } from '#local/routing-table.ts';
 import { proveExactlyOneRoute } from '#test/helpers/routing-proof.ts';
+import { pathwayKinds, referrerTypes } from '#events/vocabulary.ts';
 
 const partnership = partnershipById('avon-and-somerset');
 const routes = templateRoutes(loadLocalTemplate().template);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastTwelveMonths } from '#shared/services/hub.ts';
+import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { hubMetrics, hubReturn, lastTwelveMonths } from '#shared/services/hub.ts';
 
 describe("lastTwelveMonths: the hub's default period", () => {
   it.each([
@@ -13,5 +14,36 @@ describe("lastTwelveMonths: the hub's default period", () => {
 
     // Assess
     expect(actual).toEqual(period);
+  });
+});
+
+describe('the hub and spoke answers', () => {
+  // A store holding no figures yet: the names come from the config, not from the figures.
+  const store = {
+    aggregatesFor: async () => [],
+    latestReconciliation: async () => undefined,
+  };
+  const now = () => new Date('2026-11-20T10:00:00Z');
+
+  it('name the partnership and every spoke, pathway and provider, and the triage row', async () => {
+    // Act
+    const metrics = await hubMetrics(
+      { groupBy: ['spoke'] },
+      { store, now, partnership: avonAndSomerset },
+    );
+    const quarter = await hubReturn(2026, 1, { store, partnership: avonAndSomerset });
+
+    // Assess
+    expect(metrics.names).toEqual({
+      partnership: 'Avon and Somerset Violence Reduction Partnership',
+      spokes: Object.fromEntries(avonAndSomerset.spokes.map((spoke) => [spoke.id, spoke.name])),
+      pathways: Object.fromEntries(avonAndSomerset.pathways.map((p) => [p.id, p.name])),
+      providers: {
+        ...Object.fromEntries(avonAndSomerset.providers.map((p) => [p.id, p.name])),
+        triage: 'Triage (no provider)',
+      },
+    });
+    expect(metrics.names.spokes['bath-ne-somerset']).toBe('Bath and North East Somerset');
+    expect(quarter.names).toEqual(metrics.names);
   });
 });

@@ -10,7 +10,7 @@ import {
   type Readings,
 } from '#web/hub/view.ts';
 import type { Aggregate, MetricsRow } from '#shared/domain/hub-metrics.ts';
-import { declineReasons } from '#shared/domain/lifecycle.ts';
+import { declineReasons } from '#events/vocabulary.ts';
 import type { ReconciliationReport } from '#shared/domain/reconciliation.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 
@@ -168,11 +168,11 @@ describe('the hub dashboard view: its figures', () => {
     // Act
     const read = await readFigures(
       { from: '2025-12', to: '2026-11', spoke: 'somerset' },
-      { store, now },
+      { store, now, partnership: avonAndSomerset },
     );
     const tooLong = await readFigures(
       { from: '2020-01', to: '2026-11', spoke: '' },
-      { store, now },
+      { store, now, partnership: avonAndSomerset },
     );
 
     // Assess

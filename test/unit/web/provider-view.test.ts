@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedCommands, referralStatuses } from '#shared/domain/lifecycle.ts';
+import { referralStatuses } from '#events/vocabulary.ts';
+import { allowedCommands } from '#shared/domain/lifecycle.ts';
 import { ConflictError, IllegalTransitionError, NotFoundError } from '#shared/errors.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import type { ProviderView } from '#shared/services/provider-work.ts';
