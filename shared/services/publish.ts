@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { detailTypeList, detailTypes, statusDetailTypes } from '#events/catalogue.ts';
+import {
+  detailTypeList,
+  detailTypes,
+  statusDetailTypes,
+  type DetailType,
+} from '#events/catalogue.ts';
+import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import { referralEventDetailFor } from '#events/referral-events.ts';
-import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import { referralStatuses } from '#events/vocabulary.ts';
 import type { OutgoingEvent } from '../adapters/event-bus.ts';
 import { toEventDetail, type Referral } from '../domain/referral.ts';
@@ -24,19 +29,21 @@ export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
     // Built field by field from routing attributes, then checked strictly: personal data
     // on the item can never reach the bus.
     const referral = item as unknown as Referral;
-    const detail = referralEventDetailSchema.parse(toEventDetail(asReceived(referral)));
-    const events: OutgoingEvent[] = [{ detailType: detailTypes.referralReceived, detail }];
+    const received = toEventDetail(asReceived(referral));
+    const events: { detailType: DetailType; detail: ReferralEventDetail }[] = [
+      { detailType: detailTypes.referralReceived, detail: received },
+    ];
     // A referral stored before routing moved to intake has its routing recorded by a transition.
     if (referral.routing) {
-      events.push({
-        detailType: detailTypes.referralRouted,
-        detail: referralEventDetailSchema.parse(toEventDetail(referral)),
-      });
+      events.push({ detailType: detailTypes.referralRouted, detail: toEventDetail(referral) });
     }
-    if (detail.flags.immediateEscalation) {
-      events.push({ detailType: detailTypes.referralEscalated, detail });
+    if (received.flags.immediateEscalation) {
+      events.push({ detailType: detailTypes.referralEscalated, detail: received });
     }
-    return events;
+    return events.map(({ detailType, detail }) => ({
+      detailType,
+      detail: referralEventDetailFor(detailType, detail),
+    }));
   }
   if (item.entity === 'transition') {
     const transition = transitionItem.parse(item);
