@@ -5,7 +5,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import nunjucks from 'nunjucks';
 import { csrfKeyFromEnv } from '#shared/adapters/forms-csrf-key.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
@@ -25,6 +24,7 @@ import {
   sentReferral,
   submitForm,
 } from '#shared/services/referral-forms.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { pageOfForm, nextStepsFor } from './view.ts';
 
 // Templates and GOV.UK Frontend's nunjucks files ship in the bundle at their project paths
@@ -45,7 +45,7 @@ const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(templat
 
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 // Personal data is sealed before it is stored; this function can seal, never open.
-const store = new ReferralStore({
+const store = new Referrals({
   tableName: requireEnv('TABLE_NAME'),
   cipher: personalDataCipherFromEnv(),
   subjectIndex: subjectIndexerFromEnv(),

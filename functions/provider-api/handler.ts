@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { AuditLog } from '#shared/adapters/audit-log.ts';
+import { AuditLog } from '#shared/table/audit-log.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { CapacityRecords } from '#shared/table/capacity.ts';
+import { ReferralQueries } from '#shared/table/referral-queries.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { WorkQueue } from '#shared/adapters/work-queue.ts';
 import { intEnv, requireEnv, requireJsonEnv } from '#shared/config.ts';
 import {
@@ -30,7 +32,16 @@ import {
 
 // The provider is shown the personal data (opened here) and may add a decline's details (sealed).
 const cipher = personalDataCipherFromEnv();
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME'), cipher });
+const tableName = requireEnv('TABLE_NAME');
+const referrals = new Referrals({ tableName, cipher });
+const queries = new ReferralQueries({ tableName });
+const capacities = new CapacityRecords({ tableName });
+const store = {
+  get: referrals.get.bind(referrals),
+  transition: referrals.transition.bind(referrals),
+  lease: referrals.lease.bind(referrals),
+  listByProvider: queries.listByProvider.bind(queries),
+};
 const auditLog = new AuditLog({ tableName: requireEnv('TABLE_NAME') });
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const authenticator = authenticatorFromEnv();
@@ -123,14 +134,14 @@ const routes: Record<string, Route> = {
   [`GET ${base}/capacity`]: async (event) => {
     const { providerId } = await workFor(event);
     const configured = partnership.providers.find((p) => p.id === providerId);
-    const stated = await store.getCapacity(providerId);
+    const stated = await capacities.getCapacity(providerId);
     return json(200, stated ?? { providerId, status: configured?.capacity ?? 'open' });
   },
   [`PUT ${base}/capacity`]: async (event) => {
     const { providerId } = await workFor(event);
     const body = parseBody(event, capacityBody);
     const capacity = { providerId, ...body, updatedAt: now().toISOString() };
-    await store.putCapacity(capacity);
+    await capacities.putCapacity(capacity);
     logger.info('Capacity stated', { providerId, status: body.status });
     return json(200, capacity);
   },

@@ -6,7 +6,7 @@ import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { routesFor } from '#events/routing/index.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
@@ -29,7 +29,7 @@ const partnershipId = requireEnv('PARTNERSHIP');
 const dependencies = {
   partnership: partnershipById(partnershipId),
   routes: routesFor(partnershipId),
-  store: new ReferralStore({ tableName: requireEnv('TABLE_NAME') }),
+  store: new Referrals({ tableName: requireEnv('TABLE_NAME') }),
   now,
   log: logger,
 };

@@ -1,7 +1,6 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
-import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import { auditReason, type LifecycleCommand, type ReferralStatus } from '../domain/lifecycle.ts';
@@ -15,6 +14,9 @@ import {
 import { ConflictError, NotFoundError, ValidationError, asError } from '../errors.ts';
 import type { Partnership } from '../partnership/schema.ts';
 import type { Log } from '../observability.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
+import type { Referrals } from '../table/referrals.ts';
+import { recordTransition } from '../domain/transition.ts';
 import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
 
@@ -23,7 +25,7 @@ const routedMessageSchema = EventBridgeSchema.extend({ detail: referralEventDeta
 
 export interface ProviderWorkDependencies {
   providerId: ProviderId;
-  store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
+  store: Pick<Referrals, 'get' | 'transition' | 'lease'>;
   queue: Pick<WorkQueue, 'receive' | 'delete' | 'extend'>;
   now: () => Date;
   log: Log;
@@ -226,13 +228,15 @@ export async function runProviderCommand(
         : referral;
     const planned = planTransition(comparable, command, at.toISOString());
     if (planned.kind === 'repeat') return answer(referral);
-    const changed = await store.transition(referral, {
-      to: planned.to,
-      at,
-      actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
-      ...withWhy(auditReason(command)),
-      changes: planned.changes,
-    });
+    const changed = await store.transition(
+      recordTransition(referral, {
+        to: planned.to,
+        at,
+        actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
+        ...withWhy(auditReason(command)),
+        changes: planned.changes,
+      }),
+    );
     if (!changed) continue; // changed under us: read again and decide again
     if (referral.lease && 'lease' in planned.changes) {
       await removeFromQueue(queue, referral.lease.receiptHandle, { providerId, referralId, log });
@@ -254,7 +258,7 @@ export async function runProviderCommand(
  */
 export async function listProviderReferrals(
   deps: Pick<ProviderWorkDependencies, 'providerId' | 'now' | 'audit' | 'cipher'> & {
-    store: Pick<ReferralStore, 'listByProvider'>;
+    store: Pick<ReferralQueries, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { destinationSchema } from '#events/referral-lifecycle.ts';
 import type { Route } from '#events/routing/route.ts';
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { Referrals } from '../table/referrals.ts';
+import { recordTransition } from '../domain/transition.ts';
 import { auditReason } from '../domain/lifecycle.ts';
 import { planTransition, type Referral, type RoutingDecision } from '../domain/referral.ts';
 import { routingReasons } from '../domain/routing-reasons.ts';
@@ -43,7 +44,7 @@ export class RoutedTwiceError extends Error {
 export interface RecordRoutingDependencies {
   partnership: Partnership;
   routes: readonly Route[];
-  store: Pick<ReferralStore, 'get' | 'transition'>;
+  store: Pick<Referrals, 'get' | 'transition'>;
   now: () => Date;
   log: Log;
 }
@@ -80,13 +81,15 @@ export async function recordRoutingDecision(
     const providerId =
       message.destination.kind === 'provider' ? message.destination.providerId : undefined;
     const planned = planRoute(referral, providerId, decidedAt.toISOString());
-    const routed = await store.transition(referral, {
-      to: planned.to,
-      at: decidedAt,
-      actor: { kind: 'system', id: `route:${message.routeId}` },
-      why: auditReason({ type: 'route', ...(providerId ? { providerId } : {}) }),
-      changes: { ...planned.changes, routing },
-    });
+    const routed = await store.transition(
+      recordTransition(referral, {
+        to: planned.to,
+        at: decidedAt,
+        actor: { kind: 'system', id: `route:${message.routeId}` },
+        why: auditReason({ type: 'route', ...(providerId ? { providerId } : {}) }),
+        changes: { ...planned.changes, routing },
+      }),
+    );
     if (routed) {
       log.info('Routing recorded', { referralId: referral.referralId, routeId: message.routeId });
       return;

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
 import {
@@ -320,7 +320,7 @@ describe('a referral through its whole life, on the embedded runtime', () => {
     // Prepare: a routed referral whose acceptance deadline has passed, written through the store.
     const referralId = await submit('admit-friday-night.json');
     const item = await routed(referralId);
-    const store = new ReferralStore({ tableName: runtime.tableNames[0] ?? '' });
+    const store = new Referrals({ tableName: runtime.tableNames[0] ?? '' });
     const deadlines = {
       acceptBy: new Date(Date.now() - 60_000).toISOString(),
       firstContactBy: new Date(Date.now() + 86_400_000).toISOString(),

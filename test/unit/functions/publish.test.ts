@@ -9,7 +9,8 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { recordOverdue } from '#shared/domain/transition.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { toEventDetail, type Referral } from '#shared/domain/referral.ts';
 import {
   captureOutput,
@@ -348,11 +349,11 @@ describe('publish: overdue flags', () => {
         firstContactBy: '2026-11-21T00:00:00.000Z',
       },
     };
-    const store = new ReferralStore({
+    const store = new Referrals({
       tableName,
       client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     });
-    await store.flagOverdue(referral, kind, new Date('2026-11-21T00:05:00.000Z'));
+    await store.flagOverdue(recordOverdue(referral, kind, new Date('2026-11-21T00:05:00.000Z')));
     const put = documents.commandCalls(TransactWriteCommand).at(-1)!.args[0].input
       .TransactItems?.[1]?.Put;
     return put!.Item!;

@@ -2,10 +2,10 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import type { Log } from '#shared/observability.ts';
 import { sweepRetention } from '#shared/services/retention-sweep.ts';
 import { tableName } from '#test/unit/functions/builders.ts';
+import { tableAdapters } from '#test/helpers/table.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const sweptAt = new Date('2029-11-21T03:00:00.000Z');
@@ -19,7 +19,7 @@ const keysOf = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REF
 function sweep() {
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   // No cipher, no subject index key: erasing removes sealed data and never opens it.
-  const store = new ReferralStore({
+  const store = tableAdapters({
     tableName,
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   });

@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import type { Referral } from '#shared/domain/referral.ts';
 import type { Log } from '#shared/observability.ts';
 import { sweepDeadlines } from '#shared/services/sla-sweep.ts';
@@ -18,6 +17,7 @@ import {
   routedReferral,
   tableName,
 } from '#test/unit/functions/builders.ts';
+import { tableAdapters } from '#test/helpers/table.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const provider = 'turning-point-admit';
@@ -46,7 +46,7 @@ const indexHolds = (...referrals: Referral[]) =>
 
 function sweep() {
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const store = new ReferralStore({
+  const store = tableAdapters({
     tableName,
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   });

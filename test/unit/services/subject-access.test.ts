@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ReferralHistory } from '#shared/adapters/referral-store.ts';
+import type { ReferralHistory } from '#shared/table/referral-queries.ts';
 import type { Referral } from '#shared/domain/referral.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { subjectAccessExport } from '#shared/services/subject-access.ts';

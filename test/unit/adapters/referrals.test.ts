@@ -14,7 +14,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import type { DeadlineKind } from '#shared/domain/deadlines.ts';
+import {
+  recordOverdue,
+  recordTransition,
+  type TransitionRequest,
+} from '#shared/domain/transition.ts';
+import type { ReferralsOptions } from '#shared/table/referrals.ts';
+import { referralKey } from '#shared/table/layout.ts';
+import { tableAdapters } from '#test/helpers/table.ts';
 import type { Referral } from '#shared/domain/referral.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import {
@@ -28,7 +36,7 @@ import {
 
 const documents = mockClient(DynamoDBDocumentClient);
 const referralId = '2d1c0b9a-8f7e-4d6c-9b5a-4f3e2d1c0b9a';
-const key = { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' };
+const key = referralKey(referralId);
 const provider = 'turning-point-admit';
 const at = new Date('2026-11-20T23:10:00.000Z');
 const lease = { providerId: provider, receiptHandle: 'receipt-1', expiresAt: at.toISOString() };
@@ -36,8 +44,22 @@ const acceptBy = '2026-11-21T00:00:00.000Z';
 const firstContactBy = '2026-11-24T17:00:00.000Z';
 const deadlines = { acceptBy, firstContactBy };
 
+/**
+ * The table's adapters, with a transition and a missed deadline recorded by the domain first,
+ * as the services do: what is asserted here is what the adapters write for them.
+ */
+const adapters = (options: ReferralsOptions) => {
+  const table = tableAdapters(options);
+  return {
+    ...table,
+    transition: (before: Referral, request: TransitionRequest) =>
+      table.transition(recordTransition(before, request)),
+    flagOverdue: (referral: Referral, kind: DeadlineKind, at: Date) =>
+      table.flagOverdue(recordOverdue(referral, kind, at)),
+  };
+};
 const newStore = () =>
-  new ReferralStore({
+  adapters({
     tableName,
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     cipher: testCipher(),
@@ -45,7 +67,7 @@ const newStore = () =>
   });
 /** A store that may not write personal data: what routing, sweeps and referrers use. */
 const keylessStore = () =>
-  new ReferralStore({ tableName, client: DynamoDBDocumentClient.from(new DynamoDBClient({})) });
+  adapters({ tableName, client: DynamoDBDocumentClient.from(new DynamoDBClient({})) });
 const received = () => referralFromExample('admit-friday-night.json', referralId);
 const routed = (): Referral =>
   routedReferral(received(), `somerset-${provider}`, { kind: 'provider', providerId: provider });
