@@ -2,6 +2,7 @@ import { detailTypes, type DetailType } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { OutgoingEvent } from '../adapters/event-bus.ts';
 import { toEventDetail, type Referral } from '../domain/referral.ts';
+import { entities } from '../table/layout.ts';
 
 /** A new item in the table, as the stream presents it (already unmarshalled). */
 export interface InsertedItem {
@@ -15,7 +16,7 @@ export interface InsertedItem {
  * recorded with it. Anything else in the table publishes nothing.
  */
 export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
-  if (item.entity === 'referral') {
+  if (item.entity === entities.referral) {
     // Built field by field from routing attributes, then checked strictly: personal data
     // on the item can never reach the bus.
     const detail = referralEventDetailSchema.parse(toEventDetail(item as unknown as Referral));
@@ -24,7 +25,7 @@ export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
       ? [received, { detailType: detailTypes.referralEscalated, detail }]
       : [received];
   }
-  if (item.entity === 'transition') {
+  if (item.entity === entities.transition) {
     const detail = referralEventDetailSchema.parse(item.event);
     // A transition's event is named by its new status, unless it says otherwise (overdue).
     const detailType =
