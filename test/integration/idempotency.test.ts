@@ -24,6 +24,7 @@ import {
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
+import { deliveryKey } from '#shared/table/layout.ts';
 
 // Every handler with a side effect, on the embedded runtime (DynamoDB Local, fauxqs, the local
 // bus): a duplicate sent again later, ten copies at once, a crash after the write and before the
@@ -296,7 +297,7 @@ describe('intake: signed webhooks', () => {
 /** Ages a webhook's delivery record past its expiry, or removes it as DynamoDB's TTL would. */
 async function deliveryRecord(webhookId: string, what: 'expire' | 'remove'): Promise<void> {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const Key = { PK: `WEBHOOK#${hospital}#${webhookId}`, SK: 'DELIVERY' };
+  const Key = deliveryKey(hospital, webhookId);
   const TableName = runtime.tableNames[0];
   try {
     await documents.send(

@@ -19,6 +19,7 @@ import {
   type Caller,
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
+import { referralKey } from '#shared/table/layout.ts';
 
 const hospital = 'musgrove-park-hospital-ae';
 const hospitalSecret = newWebhookSecret();
@@ -188,7 +189,7 @@ describe('personal data at rest, through the whole flow', () => {
   it('cannot be moved: a seal copied onto another referral is refused, and shows nothing', async () => {
     // Prepare
     const client = documents();
-    const key = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
+    const key = (referralId: string) => referralKey(referralId);
     const target = idOf('admit-friday-night.json');
     const tableName = runtime.tableNames[0];
     const read = async (referralId: string) =>

@@ -13,6 +13,12 @@ import {
   referralIdsInQueue,
   storedReferral,
 } from '#test/helpers/runtime.ts';
+import {
+  referralKey,
+  referralPartition,
+  tableKey,
+  transitionSortKeyPrefix,
+} from '#shared/table/layout.ts';
 
 let runtime: Runtime;
 
@@ -84,8 +90,11 @@ async function auditTrail(referralId: string) {
   const { Items = [] } = await documents.send(
     new QueryCommand({
       TableName: runtime.tableNames[0],
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :transition)',
-      ExpressionAttributeValues: { ':pk': `REFERRAL#${referralId}`, ':transition': 'TRANSITION#' },
+      KeyConditionExpression: `${tableKey.partitionKey} = :pk AND begins_with(${tableKey.sortKey}, :transition)`,
+      ExpressionAttributeValues: {
+        ':pk': referralPartition(referralId),
+        ':transition': transitionSortKeyPrefix,
+      },
     }),
   );
   documents.destroy();
@@ -329,7 +338,7 @@ describe('a referral through its whole life, on the embedded runtime', () => {
     await documents.send(
       new UpdateCommand({
         TableName: runtime.tableNames[0],
-        Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+        Key: referralKey(referralId),
         UpdateExpression: 'SET deadlines = :deadlines',
         ExpressionAttributeValues: { ':deadlines': deadlines },
       }),

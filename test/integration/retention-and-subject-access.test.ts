@@ -24,6 +24,7 @@ import {
   type Caller,
 } from '#test/helpers/runtime.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
+import { referralPartition } from '#shared/table/layout.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const riley = { givenName: 'Riley', familyName: "O'Sample", dateOfBirth: '2010-06-01' };
@@ -119,7 +120,7 @@ async function partition(referralId: string): Promise<Record<string, unknown>[]>
       new QueryCommand({
         TableName: runtime.tableNames[0],
         KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': `REFERRAL#${referralId}` },
+        ExpressionAttributeValues: { ':pk': referralPartition(referralId) },
         ConsistentRead: true,
       }),
     );

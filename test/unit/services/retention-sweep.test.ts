@@ -6,6 +6,7 @@ import type { Log } from '#shared/observability.ts';
 import { sweepRetention } from '#shared/services/retention-sweep.ts';
 import { tableName } from '#test/unit/functions/builders.ts';
 import { tableAdapters } from '#test/helpers/table.ts';
+import { indexes, referralKey, retainedUpTo } from '#shared/table/layout.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const sweptAt = new Date('2029-11-21T03:00:00.000Z');
@@ -14,7 +15,7 @@ const ids = [
   '1d7a4a1f-8b64-4e6f-8c1d-2a3b4c5d6e7f',
   '2e8b5b2a-9c75-4f7a-9d2e-3b4c5d6e7f80',
 ];
-const keysOf = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
+const keysOf = (referralId: string) => referralKey(referralId);
 
 function sweep() {
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -52,8 +53,8 @@ describe('sweepRetention', () => {
     expect(erased).toEqual(ids.map(keysOf));
     const queries = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(queries[0]).toMatchObject({
-      IndexName: 'GSI6',
-      ExpressionAttributeValues: { ':now': `${sweptAt.toISOString()}#~` },
+      IndexName: indexes.retained.indexName,
+      ExpressionAttributeValues: { ':now': retainedUpTo(sweptAt) },
     });
     expect(queries[1]!.ExclusiveStartKey).toEqual(keysOf(ids[1]!));
     expect(log.info.mock.calls).toEqual(

@@ -18,6 +18,7 @@ import {
   tableName,
 } from '#test/unit/functions/builders.ts';
 import { tableAdapters } from '#test/helpers/table.ts';
+import { duePartition, dueUpTo, indexes, referralKey } from '#shared/table/layout.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const provider = 'turning-point-admit';
@@ -80,8 +81,8 @@ describe('sweepDeadlines', () => {
     const queries = documents.commandCalls(QueryCommand);
     expect(queries).toHaveLength(1);
     expect(queries[0]!.args[0].input).toMatchObject({
-      IndexName: 'GSI4',
-      ExpressionAttributeValues: { ':due': 'DUE', ':now': `${sweptAt.toISOString()}#~` },
+      IndexName: indexes.due.indexName,
+      ExpressionAttributeValues: { ':due': duePartition, ':now': dueUpTo(sweptAt) },
     });
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
@@ -103,7 +104,9 @@ describe('sweepDeadlines', () => {
     expect(firstContact?.ExpressionAttributeValues).toMatchObject({
       ':overdue': { accept: sweptAt.toISOString(), 'first-contact': sweptAt.toISOString() },
     });
-    expect(firstContact?.UpdateExpression).toMatch(/REMOVE .*#GSI4PK/);
+    expect(firstContact?.UpdateExpression).toMatch(
+      new RegExp(`REMOVE .*#${indexes.due.partitionKey}`),
+    );
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(log.info).toHaveBeenCalledWith('Deadline missed', {
       referralId: ids[0],
@@ -161,7 +164,9 @@ describe('sweepDeadlines', () => {
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
     const refreshes = documents.commandCalls(UpdateCommand);
     expect(refreshes).toHaveLength(1);
-    expect(refreshes[0]!.args[0].input.UpdateExpression).toBe('REMOVE #GSI4PK, #GSI4SK');
+    expect(refreshes[0]!.args[0].input.UpdateExpression).toBe(
+      `REMOVE #${indexes.due.partitionKey}, #${indexes.due.sortKey}`,
+    );
   });
 
   it('takes a referral whose deadlines no longer apply out of the index, flagging nothing', async () => {
@@ -177,8 +182,8 @@ describe('sweepDeadlines', () => {
     const refreshes = documents.commandCalls(UpdateCommand);
     expect(refreshes).toHaveLength(1);
     expect(refreshes[0]!.args[0].input).toMatchObject({
-      Key: { PK: `REFERRAL#${ids[0]}`, SK: 'REFERRAL' },
-      UpdateExpression: 'REMOVE #GSI4PK, #GSI4SK',
+      Key: referralKey(ids[0]!),
+      UpdateExpression: `REMOVE #${indexes.due.partitionKey}, #${indexes.due.sortKey}`,
     });
   });
 
@@ -200,18 +205,17 @@ describe('sweepDeadlines', () => {
     const refreshes = documents.commandCalls(UpdateCommand);
     expect(refreshes).toHaveLength(1);
     expect(refreshes[0]!.args[0].input.ExpressionAttributeValues).toEqual({
-      ':GSI4PK': 'DUE',
-      ':GSI4SK': `${firstContactBy}#${ids[0]}`,
+      [`:${indexes.due.partitionKey}`]: duePartition,
+      [`:${indexes.due.sortKey}`]: `${firstContactBy}#${ids[0]}`,
     });
   });
 
   it('pages through the whole index, following each cursor', async () => {
     // Prepare
     const keyOf = (referralId: string) => ({
-      PK: `REFERRAL#${referralId}`,
-      SK: 'REFERRAL',
-      GSI4PK: 'DUE',
-      GSI4SK: `${shiftEnd}#${referralId}`,
+      ...referralKey(referralId),
+      [indexes.due.partitionKey]: duePartition,
+      [indexes.due.sortKey]: `${shiftEnd}#${referralId}`,
     });
     const [first, second, third] = ids.map((id) => dueReferral({ status: 'accepted' }, id));
     documents
