@@ -115,7 +115,7 @@ beforeEach(() => {
   documents.reset();
 });
 
-describe('ReferralStore.create', () => {
+describe('Referrals.create', () => {
   it('writes the referral once, with its keys, spoke and organisation indexes, only if it does not exist', async () => {
     // Prepare
     documents.on(PutCommand).resolves({});
@@ -147,6 +147,25 @@ describe('ReferralStore.create', () => {
         subjectIndex,
       },
       ConditionExpression: 'attribute_not_exists(PK)',
+    });
+  });
+
+  it('puts a referral created already routed to a provider in that provider’s index at once', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    const referral = routed();
+
+    // Act
+    await newStore().create(referral);
+
+    // Assess
+    const item = documents.commandCalls(PutCommand)[0]!.args[0].input.Item;
+    expect(item).toMatchObject({
+      ...key,
+      status: 'routed',
+      providerId: provider,
+      GSI1PK: `PROVIDER#${provider}`,
+      GSI1SK: `routed#${referral.receivedAt}#${referralId}`,
     });
   });
 
@@ -242,7 +261,7 @@ describe('ReferralStore.create', () => {
   });
 });
 
-describe('ReferralStore.get', () => {
+describe('Referrals.get', () => {
   it('reads consistently and returns the referral without the table bookkeeping', async () => {
     // Prepare
     const referral = routed();
@@ -272,7 +291,7 @@ describe('ReferralStore.get', () => {
   });
 });
 
-describe('ReferralStore.transition', () => {
+describe('Referrals.transition', () => {
   it('updates the referral only if unchanged and adds the audit record, in one transaction', async () => {
     // Prepare
     documents.on(TransactWriteCommand).resolves({});
@@ -389,7 +408,7 @@ describe('ReferralStore.transition', () => {
   });
 });
 
-describe('ReferralStore.lease', () => {
+describe('Referrals.lease', () => {
   it('sets the lease only while the referral is unassigned or this provider’s, and not taken further', async () => {
     // Prepare
     documents.on(UpdateCommand).resolves({});
@@ -428,7 +447,7 @@ describe('ReferralStore.lease', () => {
   });
 });
 
-describe('ReferralStore.transition: audit reason and indexes', () => {
+describe('Referrals.transition: audit reason and indexes', () => {
   it('writes the coded reason on the audit record', async () => {
     // Prepare
     documents.on(TransactWriteCommand).resolves({});
@@ -629,7 +648,7 @@ describe('ReferralStore.transition: audit reason and indexes', () => {
   });
 });
 
-describe('ReferralStore.flagOverdue', () => {
+describe('Referrals.flagOverdue', () => {
   const breached = () => withDeadlines(routed());
 
   it('flags a missed deadline once, with an audit record and a referral.overdue event, leaving updatedAt alone', async () => {
@@ -733,7 +752,7 @@ describe('ReferralStore.flagOverdue', () => {
   });
 });
 
-describe('ReferralStore.refreshDeadlineIndex', () => {
+describe('Referrals.refreshDeadlineIndex', () => {
   it('puts an existing referral back in the index at its next pending deadline', async () => {
     // Prepare
     documents.on(UpdateCommand).resolves({});
@@ -782,7 +801,7 @@ describe('ReferralStore.refreshDeadlineIndex', () => {
   });
 });
 
-describe('ReferralStore queries', () => {
+describe('ReferralQueries', () => {
   const lastKey = {
     PK: key.PK,
     SK: 'REFERRAL',
@@ -889,7 +908,7 @@ describe('ReferralStore queries', () => {
   );
 });
 
-describe('ReferralStore capacity', () => {
+describe('CapacityRecords', () => {
   const capacityKey = { PK: `PROVIDER#${provider}`, SK: 'CAPACITY' };
   const capacity = {
     providerId: provider,
@@ -929,7 +948,7 @@ describe('ReferralStore capacity', () => {
   });
 });
 
-describe('ReferralStore: subject access and retention', () => {
+describe('ReferralQueries and Referrals: subject access and retention', () => {
   it("finds a young person's referrals through the blind index alone, every page", async () => {
     // Prepare
     const otherId = '9b2f7c4e-1d3a-4e5f-8a6b-7c8d9e0f1a2b';
