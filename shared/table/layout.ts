@@ -213,11 +213,14 @@ export const providerPartition = (providerId: string) => `PROVIDER#${providerId}
 /** The sort-key prefix of a provider's referrals in one status. */
 export const providerStatusPrefix = (status: ReferralStatus) => `${status}#`;
 
-/** The by-provider index's keys of a referral routed to a provider. */
-export const providerIndexKeys = (referral: Referral & { providerId: string }) => ({
-  [byProvider.partitionKey]: providerPartition(referral.providerId),
-  [byProvider.sortKey]: `${referral.status}#${referral.receivedAt}#${referral.referralId}`,
-});
+/** The by-provider index's keys of a referral routed to a provider; none before it is. */
+export function providerIndexKeys(referral: Referral): Record<string, string> {
+  if (referral.providerId === undefined) return {};
+  return {
+    [byProvider.partitionKey]: providerPartition(referral.providerId),
+    [byProvider.sortKey]: `${referral.status}#${referral.receivedAt}#${referral.referralId}`,
+  };
+}
 
 /** The partition of a spoke's referrals in the by-spoke index. */
 export const spokePartition = (spoke: string) => `SPOKE#${spoke}`;

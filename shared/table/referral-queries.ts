@@ -19,6 +19,7 @@ import {
   spokePartition,
   subjectPartition,
   tableKey,
+  withoutTableAttributes,
   type IndexLayout,
 } from './layout.ts';
 
@@ -165,8 +166,7 @@ export class ReferralQueries {
       for (const item of Items) {
         if (item.entity === entities.referral) history.referral = toReferral(item);
         else if (item.entity === entities.transition) {
-          const { PK: _pk, SK: _sk, entity: _entity, ...record } = item;
-          history.transitions.push(record as TransitionRecord);
+          history.transitions.push(withoutTableAttributes(item) as unknown as TransitionRecord);
         } else history.other.push(item);
       }
       cursor = LastEvaluatedKey;

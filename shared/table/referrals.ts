@@ -90,9 +90,7 @@ export class Referrals {
         entity: entities.referral,
         ...spokeIndexKeys(referral),
         ...organisationIndexKeys(referral),
-        ...(referral.providerId
-          ? providerIndexKeys({ ...referral, providerId: referral.providerId })
-          : {}),
+        ...providerIndexKeys(referral),
         ...definedOnly(dueIndexKeys(referral)),
         ...(await this.#sealed(referral)),
       },
@@ -173,7 +171,7 @@ export class Referrals {
       ...written,
       status: after.status,
       updatedAt: after.updatedAt,
-      ...(after.providerId ? providerIndexKeys({ ...after, providerId: after.providerId }) : {}),
+      ...providerIndexKeys(after),
       ...dueIndexKeys(after),
     };
     const done = await this.#writeWithRecord(

@@ -6,9 +6,12 @@ import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { streamRecordFilter, type FilterCriteria } from '#local/streams.ts';
 import {
+  entities,
   expiryAttribute,
   indexes as tableIndexes,
+  outboxEntities,
   outboxStreamPattern,
   tableKey,
 } from '#shared/table/layout.ts';
@@ -445,6 +448,32 @@ describe('the publish function (the outbox)', () => {
       dynamodb: { NewImage: { entity: { S: ['referral', 'transition'] } } },
     });
     expect(JSON.parse(filters[0]!.Pattern)).toEqual(outboxStreamPattern);
+  });
+
+  it("is filtered locally by the template's own criteria: the outbox items go through, nothing else", () => {
+    // Prepare
+    const publishId = functionId(resources, 'publish');
+    const [, mapping] = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: publishId }),
+    )!;
+    const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', entity: string) => ({
+      eventName,
+      eventSource: 'aws:dynamodb',
+      dynamodb: { NewImage: { entity: { S: entity }, referralId: { S: 'r-1' } } },
+    });
+
+    // Act
+    const filter = streamRecordFilter(mapping.Properties.FilterCriteria as FilterCriteria)!;
+
+    // Assess
+    expect(filter(record('INSERT', entities.referral))).toBe(true);
+    expect(filter(record('INSERT', entities.transition))).toBe(true);
+    expect(filter(record('MODIFY', entities.referral))).toBe(false);
+    for (const other of Object.values(entities).filter(
+      (entity) => !(outboxEntities as readonly string[]).includes(entity),
+    )) {
+      expect(filter(record('INSERT', other)), other).toBe(false);
+    }
   });
 
   it('retries a failing record a bounded number of times, then parks it in an SQS queue', () => {

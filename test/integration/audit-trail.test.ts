@@ -6,7 +6,7 @@ import { signLocalToken, type LocalTokenFor } from '#local/signing-key.ts';
 import { auditTrailSchema, type AuditEntry } from '#shared/domain/audit.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
-import { auditReadPartition, referralPartition } from '#shared/table/layout.ts';
+import { auditReadPartition, referralPartition, tableKey } from '#shared/table/layout.ts';
 
 const partnershipId = 'avon-and-somerset';
 const provider = 'turning-point-admit';
@@ -74,7 +74,7 @@ async function partition(pk: string): Promise<Record<string, unknown>[]> {
     const { Items = [] } = await documents.send(
       new QueryCommand({
         TableName: runtime.tableNames[0],
-        KeyConditionExpression: 'PK = :pk',
+        KeyConditionExpression: `${tableKey.partitionKey} = :pk`,
         ExpressionAttributeValues: { ':pk': pk },
       }),
     );

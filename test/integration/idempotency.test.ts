@@ -24,7 +24,7 @@ import {
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
-import { deliveryKey } from '#shared/table/layout.ts';
+import { countedFactKey, deliveryKey, tableKey } from '#shared/table/layout.ts';
 
 // Every handler with a side effect, on the embedded runtime (DynamoDB Local, fauxqs, the local
 // bus): a duplicate sent again later, ten copies at once, a crash after the write and before the
@@ -302,12 +302,16 @@ async function deliveryRecord(webhookId: string, what: 'expire' | 'remove'): Pro
   try {
     await documents.send(
       what === 'remove'
-        ? new DeleteCommand({ TableName, Key, ConditionExpression: 'attribute_exists(PK)' })
+        ? new DeleteCommand({
+            TableName,
+            Key,
+            ConditionExpression: `attribute_exists(${tableKey.partitionKey})`,
+          })
         : new UpdateCommand({
             TableName,
             Key,
             UpdateExpression: 'SET expiresAt = :past',
-            ConditionExpression: 'attribute_exists(PK)',
+            ConditionExpression: `attribute_exists(${tableKey.partitionKey})`,
             ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 86_400 },
           }),
     );
@@ -587,7 +591,7 @@ describe('projector (hub projection queue)', () => {
       when: 'after',
       matches: ({ commandName, input }) =>
         commandName.startsWith('TransactWrite') &&
-        input.includes(`COUNTED#referred`) &&
+        input.includes(countedFactKey(referralId, 'referred').SK) &&
         input.includes(referralId),
       times: 1,
     });

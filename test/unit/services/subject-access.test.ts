@@ -9,7 +9,7 @@ import {
   testCipher,
   testSubjectIndex,
 } from '#test/unit/functions/builders.ts';
-import { referralPartition } from '#shared/table/layout.ts';
+import { entities, hubStageKey } from '#shared/table/layout.ts';
 
 const referralId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const generatedAt = new Date('2026-12-01T09:00:00.000Z');
@@ -126,7 +126,7 @@ describe('subjectAccessExport', () => {
         event: {} as never,
       },
     ];
-    const other = [{ PK: referralPartition(referralId), SK: 'STAGE', entity: 'hub-stage' }];
+    const other = [{ ...hubStageKey(referralId), entity: entities.hubStage }];
     const store = storeHolding(referral, { transitions, other });
 
     // Act
