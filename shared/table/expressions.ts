@@ -37,11 +37,6 @@ export function updateOf(
   };
 }
 
-/** The record without its undefined values: what a put writes. */
-export function definedOnly(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
-}
-
 /** A page cursor, opaque to callers: the last key read, base64url-encoded. */
 export function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -285,6 +285,25 @@ export const retainedIndexKeys = (expiresAt: number, referralId: string) => ({
   [retained.sortKey]: `${new Date(expiresAt * 1000).toISOString()}#${referralId}`,
 });
 
+/**
+ * A referral item's key, entity and the index keys its own fields decide (by spoke, by
+ * organisation, due, and by provider once it has one). The by-subject and retained keys come
+ * with its sealed personal data.
+ */
+export function referralItemKeys(referral: Referral): Record<string, string> {
+  const dueKeys = Object.entries(dueIndexKeys(referral)).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  return {
+    ...referralKey(referral.referralId),
+    [entityAttribute]: entities.referral,
+    ...spokeIndexKeys(referral),
+    ...organisationIndexKeys(referral),
+    ...Object.fromEntries(dueKeys),
+    ...providerIndexKeys(referral),
+  };
+}
+
 /** The attributes erasing personal data removes from a referral: its sparse subject indexes. */
 export const personalIndexAttributes: readonly string[] = [
   bySubject.partitionKey,

@@ -28,18 +28,17 @@ import {
   toDeliveryRecord,
   type DeliveryRecord,
 } from './deliveries.ts';
-import { definedOnly, isConditionalFailure, toReferral, updateOf } from './expressions.ts';
+import { isConditionalFailure, toReferral, updateOf } from './expressions.ts';
 import {
   dueIndexKeys,
   entities,
   expiryAttribute,
-  organisationIndexKeys,
   overdueKey,
   personalIndexAttributes,
   providerIndexKeys,
+  referralItemKeys,
   referralKey,
   retainedIndexKeys,
-  spokeIndexKeys,
   subjectIndexKeys,
   tableKey,
   transitionKey,
@@ -85,15 +84,7 @@ export class Referrals {
   async create(referral: Referral, delivery?: DeliveryRecord): Promise<void> {
     const put = {
       TableName: this.#tableName,
-      Item: {
-        ...referralKey(referral.referralId),
-        entity: entities.referral,
-        ...spokeIndexKeys(referral),
-        ...organisationIndexKeys(referral),
-        ...providerIndexKeys(referral),
-        ...definedOnly(dueIndexKeys(referral)),
-        ...(await this.#sealed(referral)),
-      },
+      Item: { ...referralItemKeys(referral), ...(await this.#sealed(referral)) },
       ConditionExpression: `attribute_not_exists(${pk})`,
     };
     const exists = () => new ConflictError(`Referral ${referral.referralId} already exists.`);

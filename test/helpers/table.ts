@@ -1,6 +1,8 @@
 import { CapacityRecords } from '#shared/table/capacity.ts';
 import { DeliveryRecords } from '#shared/table/deliveries.ts';
 import { ReferralQueries } from '#shared/table/referral-queries.ts';
+import type { Referral } from '#shared/domain/referral.ts';
+import { referralItemKeys } from '#shared/table/layout.ts';
 import { Referrals, type ReferralsOptions } from '#shared/table/referrals.ts';
 
 /**
@@ -31,4 +33,12 @@ export function tableAdapters(options: ReferralsOptions) {
     getCapacity: capacity.getCapacity.bind(capacity),
     putCapacity: capacity.putCapacity.bind(capacity),
   };
+}
+
+/**
+ * The table item of a referral, keys and indexes as the layout gives them, with whatever the
+ * referral holds (personal data in the clear too, if it has any: the worst case for a leak).
+ */
+export function referralItemOf(referral: Referral): Record<string, unknown> {
+  return { ...referralItemKeys(referral), ...referral };
 }
