@@ -27,7 +27,7 @@ import {
   type Template,
   type TemplateResource,
 } from '#local/template.ts';
-import { MetricsStore, aggregateItem } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore, aggregateItem } from '#shared/table/metrics-store.ts';
 import type { Log } from '#shared/observability.ts';
 import { monthsBetween } from '#shared/services/hub.ts';
 import { projectEvent } from '#shared/services/projector.ts';

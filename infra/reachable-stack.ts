@@ -4,7 +4,7 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
@@ -12,6 +12,7 @@ import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { routingDisagreement } from '#shared/services/provider-work.ts';
 import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
+import { indexes, outboxStreamPattern } from '#shared/table/layout.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { deadLetterQueue } from './constructs/dead-letter-queue.ts';
@@ -115,6 +116,9 @@ export class ReachableStack extends Stack {
         retryAttempts: 10,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(publishFailures),
+        // Only the outbox (new referrals and transitions) invokes it: the rest of the table's
+        // writes (aggregates, reads, leases) never cost an invocation or hold the stream up.
+        filters: [FilterCriteria.filter(outboxStreamPattern)],
       }),
     );
     acknowledgeNag(publish.fn, 'AwsSolutions-IAM5[Resource::*]');
@@ -147,8 +151,11 @@ export class ReachableStack extends Stack {
       name: 'sla-sweep',
       description: 'Flags missed acceptance and first-contact deadlines, once each',
       timeout: Duration.minutes(1),
-      // Referrals due by now on GSI4; a flag is an update and a put of its record.
-    }).bindTable(this.table.table, { table: ['UpdateItem', 'PutItem'], queryIndexes: ['GSI4'] });
+      // Referrals due by now on the due index; a flag is an update and a put of its record.
+    }).bindTable(this.table.table, {
+      table: ['UpdateItem', 'PutItem'],
+      queryIndexes: [indexes.due.indexName],
+    });
     new Rule(this, 'SlaSweepSchedule', {
       description: 'Runs the deadline sweep',
       schedule: Schedule.rate(Duration.minutes(5)),
@@ -170,8 +177,12 @@ export class ReachableStack extends Stack {
       name: 'retention-sweep',
       description: 'Erases the personal data of referrals past their retention period',
       timeout: Duration.minutes(5),
-      // Expired referrals on GSI6 (keys only); an erasure is one update. No key: nothing opened.
-    }).bindTable(this.table.table, { table: ['UpdateItem'], queryIndexes: ['GSI6'] });
+      // Expired referrals on the retained index (keys only); an erasure is one update. No key:
+      // nothing opened.
+    }).bindTable(this.table.table, {
+      table: ['UpdateItem'],
+      queryIndexes: [indexes.retained.indexName],
+    });
     new Rule(this, 'RetentionSweepSchedule', {
       description: 'Runs the retention sweep',
       schedule: Schedule.rate(Duration.days(1)),
@@ -192,9 +203,12 @@ export class ReachableStack extends Stack {
       description: 'Finds referrals stored but not routed, or routed but never pulled in time',
       environment,
       timeout: Duration.minutes(1),
-      // Each spoke's recent referrals on GSI2; the latest counts put for the hub.
+      // Each spoke's recent referrals on the by-spoke index; the latest counts put for the hub.
     })
-      .bindTable(this.table.table, { table: ['PutItem'], queryIndexes: ['GSI2'] })
+      .bindTable(this.table.table, {
+        table: ['PutItem'],
+        queryIndexes: [indexes.bySpoke.indexName],
+      })
       .bindBus(this.busAndRoutes.bus);
     new Rule(this, 'ReconciliationSchedule', {
       description: 'Runs the reconciliation check',
@@ -282,11 +296,11 @@ export class ReachableStack extends Stack {
       description: 'Providers: work queue with leases, the lifecycle of their referrals, capacity',
       environment: { ...environment, ...authEnvironment, ...auditEnvironment },
     })
-      // A referral by id, the provider's list on GSI1, leases, transitions and capacity, and
+      // A referral by id, the provider's list on its index, leases, transitions and capacity, and
       // the audit records of its reads (a put, or a page's in one transaction); no Scan.
       .bindTable(this.table.table, {
         table: ['GetItem', 'UpdateItem', 'PutItem'],
-        queryIndexes: ['GSI1'],
+        queryIndexes: [indexes.byProvider.indexName],
       })
       .bindConsumedQueues('PROVIDER_QUEUE_URLS', providerQueues)
       // Shows the provider the personal data; seals a decline's details.
@@ -313,10 +327,10 @@ export class ReachableStack extends Stack {
       name: 'referrer-api',
       description: 'Referrer organisations: status and dates of the referrals they sent',
       environment: authEnvironment,
-      // A status by id, the organisation's list on GSI3, a withdrawal (a transition).
+      // A status by id, the organisation's list on its index, a withdrawal (a transition).
     }).bindTable(this.table.table, {
       table: ['GetItem', 'UpdateItem', 'PutItem'],
-      queryIndexes: ['GSI3'],
+      queryIndexes: [indexes.byOrganisation.indexName],
     });
 
     const adminApi = new ReachableFunction(this, 'AdminApi', {

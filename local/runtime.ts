@@ -36,7 +36,7 @@ import { localWebhookEnvironment } from './webhook-secrets.ts';
 import { resolveValue, type LocalPhysical } from './intrinsics.ts';
 import { startDynamoDbLocal, startSqs, type RunningService } from './services.ts';
 import { QueuePoller } from './queue-poller.ts';
-import { StreamPoller } from './streams.ts';
+import { StreamPoller, streamRecordFilter, type FilterCriteria } from './streams.ts';
 import { loadLocalTemplate, resourcesOfType, type Template } from './template.ts';
 
 export const localRegion = 'eu-west-2';
@@ -525,6 +525,7 @@ function startEventSourceMappings(
       MaximumRetryAttempts?: number;
       FunctionResponseTypes?: string[];
       DestinationConfig?: { OnFailure?: { Destination?: string } };
+      FilterCriteria?: FilterCriteria;
     };
     const invoke = invokers.get(props.FunctionName);
     if (!invoke)
@@ -555,6 +556,8 @@ function startEventSourceMappings(
       checkpoints,
       batchSize: props.BatchSize ?? 100,
       maximumRetryAttempts: props.MaximumRetryAttempts ?? 10_000,
+      // As Lambda filters before invoking: only what the template's criteria let through.
+      filter: streamRecordFilter(props.FilterCriteria),
       invoke,
       onFailure: async (records: DynamoDBRecord[]) => {
         const body = JSON.stringify({

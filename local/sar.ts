@@ -9,8 +9,8 @@ import {
   localKeyBytes,
   localKeyring,
 } from '#shared/adapters/personal-data-cipher.ts';
-import { AuditLog } from '#shared/adapters/audit-log.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { AuditLog } from '#shared/table/audit-log.ts';
+import { ReferralQueries } from '#shared/table/referral-queries.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { subjectIndexer } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
@@ -47,7 +47,7 @@ export async function localSubjectAccessExport(
   });
   try {
     return await subjectAccessExport(request, {
-      store: new ReferralStore({
+      store: new ReferralQueries({
         tableName: runtime.tableName,
         client: DynamoDBDocumentClient.from(client),
       }),

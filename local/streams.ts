@@ -7,6 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { compilePattern } from '#shared/routing/pattern.ts';
 import { PollingLoop } from './polling-loop.ts';
 
 export interface StreamMapping {
@@ -17,6 +18,11 @@ export interface StreamMapping {
   /** Where records go after the last retry (the mapping's on-failure destination). */
   onFailure: (records: DynamoDBRecord[]) => Promise<void>;
   pollIntervalMs?: number;
+  /**
+   * Which records the function is invoked with (the mapping's filter criteria); the others are
+   * done with unseen, as Lambda drops them. @default every record
+   */
+  filter?: (record: DynamoDBRecord) => boolean;
   /**
    * Per shard, the sequence number of the last record done with (delivered, or sent to the
    * on-failure destination). Pass the same map to a poller started later on the same stream
@@ -120,16 +126,21 @@ export class StreamPoller extends PollingLoop {
    * Delivers a batch until every record is done, moving the shard's checkpoint past each record
    * done with. Returns early, leaving the rest undone, when the poller is stopped while retrying.
    */
-  async #deliver(shardId: string, records: DynamoDBRecord[]): Promise<void> {
+  async #deliver(shardId: string, batch: DynamoDBRecord[]): Promise<void> {
     const done = (record: DynamoDBRecord | undefined) => {
       const sequenceNumber = record?.dynamodb?.SequenceNumber;
       if (sequenceNumber) this.#lastDelivered.set(shardId, sequenceNumber);
     };
+    const { filter } = this.mapping;
+    const records = filter ? batch.filter((record) => filter(record)) : batch;
+    // A batch filtered to nothing invokes nothing; it is done with all the same.
+    if (records.length === 0) done(batch.at(-1));
     let pending = records;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const failedFrom = await this.#invoke(pending);
       if (failedFrom === undefined) {
-        done(pending.at(-1));
+        // Records filtered out after the last one delivered are done with too.
+        done(batch.at(-1));
         return;
       }
       // As Lambda does with ReportBatchItemFailures: what came before the first failure is done.
@@ -137,7 +148,7 @@ export class StreamPoller extends PollingLoop {
       pending = pending.slice(failedFrom);
       if (attempt >= this.mapping.maximumRetryAttempts) {
         await this.mapping.onFailure(pending);
-        done(pending.at(-1));
+        done(batch.at(-1));
         return;
       }
       if (this.stopping) return;
@@ -161,6 +172,28 @@ export class StreamPoller extends PollingLoop {
       return 0;
     }
   }
+}
+
+/** An event source mapping's filter criteria, as the template gives them. */
+export interface FilterCriteria {
+  Filters?: { Pattern?: string }[];
+}
+
+/**
+ * Lambda's event filtering, with the local EventBridge pattern engine: a record goes to the
+ * function when any filter's pattern matches it (the stream record as Lambda presents it, its
+ * images marshalled). Undefined when there are no filters: every record goes.
+ */
+export function streamRecordFilter(
+  criteria: FilterCriteria | undefined,
+): ((record: DynamoDBRecord) => boolean) | undefined {
+  const patterns = (criteria?.Filters ?? []).map(({ Pattern }) => compilePattern(Pattern ?? '{}'));
+  if (patterns.length === 0) return undefined;
+  // Only what the record holds: a field left undefined is absent, as in the JSON Lambda matches.
+  return (record) => {
+    const plain = JSON.parse(JSON.stringify(record)) as unknown;
+    return patterns.some((matches) => matches(plain));
+  };
 }
 
 /** An iterator that expired (after 15 minutes) or points at records the stream has trimmed. */

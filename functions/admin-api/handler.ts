@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { AuditLog } from '#shared/adapters/audit-log.ts';
+import { AuditLog } from '#shared/table/audit-log.ts';
 import { requireEnv } from '#shared/config.ts';
 import { auditQuery } from '#shared/domain/audit.ts';
 import { authenticatorFromEnv, requireAdmin } from '#shared/http/auth.ts';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csrfKeyFromEnv } from '#shared/adapters/forms-csrf-key.ts';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
@@ -28,10 +27,11 @@ import {
   type PageSession,
 } from '#web/kit/page-kit.ts';
 import { nextStepsFor, pageOfForm } from '#web/refer/view.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 // Personal data is sealed before it is stored; this function can seal, never open.
-const store = new ReferralStore({
+const store = new Referrals({
   tableName: requireEnv('TABLE_NAME'),
   cipher: personalDataCipherFromEnv(),
   subjectIndex: subjectIndexerFromEnv(),

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { authenticatorFromEnv, requireHub, requireSpokeCoordinator } from '#shared/http/auth.ts';

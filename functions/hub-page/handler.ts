@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csrfKeyFromEnv } from '#shared/adapters/forms-csrf-key.ts';
-import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { returnPeriod } from '#shared/domain/hub-requests.ts';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
@@ -14,13 +13,22 @@ import { routeHandler, type RoutesOf } from '#shared/http/router.ts';
 import { verifyWebhook } from '#shared/http/webhook-signature.ts';
 import { logger } from '#shared/observability.ts';
 import { receiveOrganisationReferral, receiveWebhookReferral } from '#shared/services/intake.ts';
+import { DeliveryRecords } from '#shared/table/deliveries.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 
 // Personal data is sealed before it is stored; this function can seal, never open.
-const store = new ReferralStore({
-  tableName: requireEnv('TABLE_NAME'),
+const tableName = requireEnv('TABLE_NAME');
+const referrals = new Referrals({
+  tableName,
   cipher: personalDataCipherFromEnv(),
   subjectIndex: subjectIndexerFromEnv(),
 });
+const deliveries = new DeliveryRecords({ tableName });
+// A referral is written with its delivery's record; a retry's earlier answer is read back.
+const store = {
+  create: referrals.create.bind(referrals),
+  delivery: deliveries.delivery.bind(deliveries),
+};
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const webhookSecrets = webhookSecretsFromEnv();
 const authenticator = authenticatorFromEnv();

@@ -6,7 +6,7 @@ import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { z } from 'zod';
 import { referralEventSchema } from '#events/referral-events.ts';
-import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { ReportingBatchProcessor } from '#shared/batch.ts';
 import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { providerWorkFromEnv } from '#shared/adapters/provider-work-from-env.ts';
+import { CapacityRecords } from '#shared/table/capacity.ts';
+import { requireEnv } from '#shared/config.ts';
 import {
   capacityBody,
   listQuery,
@@ -21,7 +23,8 @@ import {
 } from '#shared/services/provider-work.ts';
 
 // The provider is shown the personal data (opened here) and may add a decline's details (sealed).
-const { partnership, store, workFor: work } = providerWorkFromEnv();
+const { partnership, workFor: work } = providerWorkFromEnv();
+const capacities = new CapacityRecords({ tableName: requireEnv('TABLE_NAME') });
 const authenticator = authenticatorFromEnv();
 
 /** The signed-in provider's dependencies; the token must be that of the provider in the path. */
@@ -82,14 +85,14 @@ const routes: RoutesOf<'provider-api'> = {
   'GET /v1/providers/{providerId}/capacity': async (event) => {
     const { providerId } = await workFor(event);
     const configured = partnership.providers.find((p) => p.id === providerId);
-    const stated = await store.getCapacity(providerId);
+    const stated = await capacities.getCapacity(providerId);
     return json(200, stated ?? { providerId, status: configured?.capacity ?? 'open' });
   },
   'PUT /v1/providers/{providerId}/capacity': async (event) => {
     const { providerId } = await workFor(event);
     const body = parseBody(event, capacityBody);
     const capacity = { providerId, ...body, updatedAt: now().toISOString() };
-    await store.putCapacity(capacity);
+    await capacities.putCapacity(capacity);
     logger.info('Capacity stated', { providerId, status: body.status });
     return json(200, capacity);
   },

@@ -10,6 +10,7 @@ import { requireEnv } from '#shared/config.ts';
 import { asError } from '#shared/errors.ts';
 import { logContext, logger } from '#shared/observability.ts';
 import { eventsForInsertedItem } from '#shared/services/publish.ts';
+import { outboxEntities } from '#shared/table/layout.ts';
 
 const processor = new ReportingBatchProcessor(EventType.DynamoDBStreams, logger);
 const bus = new EventBus({
@@ -20,10 +21,10 @@ const bus = new EventBus({
 /** One stream record: a new referral or transition becomes its lifecycle event on the bus. */
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return;
-  // The outbox is referrals and transitions; the table's other items (aggregates, capacity)
-  // publish nothing and must never hold it up.
+  // The mapping's filter lets only the outbox through (referrals and transitions); should any
+  // other item reach it, it publishes nothing and must never hold the stream up.
   const entity = (record.dynamodb.NewImage.entity as { S?: string } | undefined)?.S;
-  if (entity !== 'referral' && entity !== 'transition') return;
+  if (!(outboxEntities as readonly (string | undefined)[]).includes(entity)) return;
   let item: Record<string, unknown> = {};
   let events;
   try {

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { eventSource } from '#events/catalogue.ts';
 import { EventBus } from '#shared/adapters/event-bus.ts';
-import { MetricsStore } from '#shared/adapters/metrics-store.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { MetricsStore } from '#shared/table/metrics-store.ts';
+import { ReferralQueries } from '#shared/table/referral-queries.ts';
 import { intEnv, requireEnv } from '#shared/config.ts';
 import { partnershipById } from '#shared/domain/partnership.ts';
 import { logContext, logger } from '#shared/observability.ts';
@@ -13,7 +13,7 @@ import { now } from '#shared/clock.ts';
 const tableName = requireEnv('TABLE_NAME');
 const partnership = partnershipById(requireEnv('PARTNERSHIP'));
 const dependencies = {
-  store: new ReferralStore({ tableName }),
+  store: new ReferralQueries({ tableName }),
   reports: new MetricsStore({ tableName }),
   bus: new EventBus({ busName: requireEnv('EVENT_BUS_NAME'), source: eventSource(partnership.id) }),
   spokes: partnership.spokes.map((spoke) => spoke.id),

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { listQuery } from '#shared/domain/lifecycle-requests.ts';
 import { NotFoundError } from '#shared/errors.ts';
@@ -11,8 +10,17 @@ import { logger } from '#shared/observability.ts';
 import { referralStatusFor, referralsSentBy, withdrawReferral } from '#shared/services/referrer.ts';
 import { now } from '#shared/clock.ts';
 import { idSchema } from '#events/vocabulary.ts';
+import { ReferralQueries } from '#shared/table/referral-queries.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+const tableName = requireEnv('TABLE_NAME');
+const referrals = new Referrals({ tableName });
+const queries = new ReferralQueries({ tableName });
+const store = {
+  get: referrals.get.bind(referrals),
+  transition: referrals.transition.bind(referrals),
+  listByOrganisation: queries.listByOrganisation.bind(queries),
+};
 const authenticator = authenticatorFromEnv();
 
 /** The signed-in organisation; the token must be that of the organisation in the path. */

@@ -1,12 +1,20 @@
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
 import { requireEnv } from '#shared/config.ts';
 import { logContext, logger } from '#shared/observability.ts';
 import { sweepDeadlines } from '#shared/services/sla-sweep.ts';
+import { ReferralQueries } from '#shared/table/referral-queries.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { now } from '#shared/clock.ts';
 
-const store = new ReferralStore({ tableName: requireEnv('TABLE_NAME') });
+const tableName = requireEnv('TABLE_NAME');
+const referrals = new Referrals({ tableName });
+const queries = new ReferralQueries({ tableName });
+const store = {
+  dueBy: queries.dueBy.bind(queries),
+  flagOverdue: referrals.flagOverdue.bind(referrals),
+  refreshDeadlineIndex: referrals.refreshDeadlineIndex.bind(referrals),
+};
 
 /** On a schedule: flags each missed deadline once, which escalates it. */
 export const handler = middy(async (_event: ScheduledEvent) => {

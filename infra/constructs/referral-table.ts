@@ -8,17 +8,13 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** The attribute DynamoDB's TTL reads: when a referral's personal data must be gone. */
-export const expiryAttribute = 'expiresAt';
+import { expiryAttribute, indexes, tableKey } from '#shared/table/layout.ts';
 
 /**
- * The one table: referrals, transitions (audit + outbox), provider capacity, and the indexes
- * for a provider's referrals by status (GSI1), a spoke's referrals by date (GSI2), a referring
- * organisation's referrals by date (GSI3), referrals by next deadline (GSI4, sparse: only
- * referrals with a deadline still to meet), a young person's referrals by blind index (GSI5) and
- * referrals holding personal data by when it must be gone (GSI6); GSI5 and GSI6 are sparse
- * (only while the personal data is held) and keys only. Its stream is the outbox.
+ * The one table: referrals, transitions (audit + outbox), provider capacity, delivery records,
+ * the hub's aggregates and the records of reads, keyed as `shared/table/layout.ts` says, with
+ * its indexes by purpose (by provider, by spoke, by organisation, due, by subject, retained;
+ * the last two keys only). Its stream is the outbox.
  */
 export class ReferralTable extends Construct {
   readonly table: Table;
@@ -26,8 +22,8 @@ export class ReferralTable extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'PK', type: AttributeType.STRING },
-      sortKey: { name: 'SK', type: AttributeType.STRING },
+      partitionKey: { name: tableKey.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableKey.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       stream: StreamViewType.NEW_IMAGE,
@@ -36,25 +32,13 @@ export class ReferralTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: 'GSI1',
-      partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
-      sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
-    });
-    for (const indexName of ['GSI2', 'GSI3', 'GSI4']) {
+    for (const { indexName, partitionKey, sortKey, keysOnly } of Object.values(indexes)) {
       this.table.addGlobalSecondaryIndex({
         indexName,
-        partitionKey: { name: `${indexName}PK`, type: AttributeType.STRING },
-        sortKey: { name: `${indexName}SK`, type: AttributeType.STRING },
-      });
-    }
-    // Subject access and the retention sweep need only the referral's key from these.
-    for (const indexName of ['GSI5', 'GSI6']) {
-      this.table.addGlobalSecondaryIndex({
-        indexName,
-        partitionKey: { name: `${indexName}PK`, type: AttributeType.STRING },
-        sortKey: { name: `${indexName}SK`, type: AttributeType.STRING },
-        projectionType: ProjectionType.KEYS_ONLY,
+        partitionKey: { name: partitionKey, type: AttributeType.STRING },
+        sortKey: { name: sortKey, type: AttributeType.STRING },
+        // Subject access and the retention sweep need only the referral's key from these.
+        ...(keysOnly ? { projectionType: ProjectionType.KEYS_ONLY } : {}),
       });
     }
   }

@@ -9,21 +9,26 @@ import { logger } from '../observability.ts';
 import type { ProviderPrincipal } from '../http/auth.ts';
 import type { ProviderWorkDependencies } from '../services/provider-work.ts';
 import type { Partnership } from '../partnership/schema.ts';
-import { AuditLog } from './audit-log.ts';
+import { AuditLog } from '../table/audit-log.ts';
+import { ReferralQueries } from '../table/referral-queries.ts';
+import { Referrals } from '../table/referrals.ts';
 import { personalDataCipherFromEnv } from './personal-data-cipher.ts';
-import { ReferralStore } from './referral-store.ts';
 import { WorkQueue } from './work-queue.ts';
+
+/** The table as a provider's work uses it: its referrals, and its list of them. */
+export type ProviderStore = Pick<Referrals, 'get' | 'transition' | 'lease'> &
+  Pick<ReferralQueries, 'listByProvider'>;
 
 /** What a provider's work needs, for one signed-in provider and one request. */
 export type ProviderWork = ProviderWorkDependencies & {
-  store: ReferralStore;
+  store: ProviderStore;
   partnership: Partnership;
 };
 
 /** The clients a provider's work is done with, made once per function from its environment. */
 export interface ProviderWorkSource {
   partnership: Partnership;
-  store: ReferralStore;
+  store: ProviderStore;
   /** The dependencies of `shared/services/provider-work.ts` for this provider and request. */
   workFor(principal: ProviderPrincipal, correlationId: string): ProviderWork;
 }
@@ -39,7 +44,14 @@ export interface ProviderWorkSource {
 export function providerWorkFromEnv(): ProviderWorkSource {
   const cipher = personalDataCipherFromEnv();
   const tableName = requireEnv('TABLE_NAME');
-  const store = new ReferralStore({ tableName, cipher });
+  const referrals = new Referrals({ tableName, cipher });
+  const queries = new ReferralQueries({ tableName });
+  const store: ProviderStore = {
+    get: referrals.get.bind(referrals),
+    transition: referrals.transition.bind(referrals),
+    lease: referrals.lease.bind(referrals),
+    listByProvider: queries.listByProvider.bind(queries),
+  };
   const auditLog = new AuditLog({ tableName });
   const partnership = partnershipById(requireEnv('PARTNERSHIP'));
   const queueUrls = z.record(idSchema, z.url()).parse(requireJsonEnv('PROVIDER_QUEUE_URLS'));

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../adapters/audit-log.ts';
+import type { AuditLog } from '../table/audit-log.ts';
 import {
   decodeTrailCursor,
   encodeTrailCursor,

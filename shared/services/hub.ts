@@ -1,4 +1,4 @@
-import type { MetricsStore } from '../adapters/metrics-store.ts';
+import type { MetricsStore } from '../table/metrics-store.ts';
 import { partnershipNames } from '../domain/names.ts';
 import {
   monthOf,

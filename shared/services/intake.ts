@@ -5,8 +5,9 @@ import {
   DuplicateDeliveryError,
   type DeliveryChannel,
   type DeliveryRecord,
-  type ReferralStore,
-} from '../adapters/referral-store.ts';
+  type DeliveryRecords,
+} from '../table/deliveries.ts';
+import type { Referrals } from '../table/referrals.ts';
 import { checkSubmission } from '../domain/intake.ts';
 import { createReferral, type Referral } from '../domain/referral.ts';
 import { routingAttributesOf, type ResponseExpected } from '../domain/routing-attributes.ts';
@@ -19,7 +20,7 @@ import type { ReferralStatus } from '#events/vocabulary.ts';
 
 export interface IntakeDependencies {
   partnership: Partnership;
-  store: Pick<ReferralStore, 'create'>;
+  store: Pick<Referrals, 'create'>;
   now: () => Date;
   newId: () => string;
 }
@@ -63,7 +64,9 @@ export interface WebhookDelivery {
 /** How long a delivery's answer is kept for retries: senders retry for up to a few days. */
 export const deliveryRetentionDays = 7;
 
-type OnceDependencies = IntakeDependencies & { store: Pick<ReferralStore, 'create' | 'delivery'> };
+type OnceDependencies = IntakeDependencies & {
+  store: Pick<Referrals, 'create'> & Pick<DeliveryRecords, 'delivery'>;
+};
 
 /**
  * Takes a webhook delivery once. A retry (same `webhook-id`, same body) gets the first answer and

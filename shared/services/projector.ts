@@ -1,4 +1,4 @@
-import type { MetricsStore } from '../adapters/metrics-store.ts';
+import type { MetricsStore } from '../table/metrics-store.ts';
 import { factsOf, monthOf, noProvider, stageOf } from '../domain/hub-metrics.ts';
 import type { ReferralEventDetail } from '#events/referral-lifecycle.ts';
 import type { Log } from '../observability.ts';

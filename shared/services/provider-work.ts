@@ -1,6 +1,5 @@
 import { referralEventSchema } from '#events/referral-events.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
-import type { ReferralStore } from '../adapters/referral-store.ts';
 import type { WorkQueue } from '../adapters/work-queue.ts';
 import type { ProviderId } from '../domain/partnership.ts';
 import {
@@ -19,6 +18,9 @@ import { ConflictError, NotFoundError, ValidationError, asError } from '../error
 import type { Partnership } from '../partnership/schema.ts';
 import { namesOf, type DisplayNames } from '../domain/names.ts';
 import type { Log } from '../observability.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
+import type { Referrals } from '../table/referrals.ts';
+import { recordTransition } from '../domain/transition.ts';
 import { auditReads, type ReadAudit } from './audit.ts';
 import { erasedError, revealReferral } from './personal-data.ts';
 import type { ReferralStatus } from '#events/vocabulary.ts';
@@ -28,7 +30,7 @@ const routedMessageSchema = referralEventSchema;
 
 export interface ProviderWorkDependencies {
   providerId: ProviderId;
-  store: Pick<ReferralStore, 'get' | 'transition' | 'lease'>;
+  store: Pick<Referrals, 'get' | 'transition' | 'lease'>;
   queue: Pick<WorkQueue, 'receive' | 'delete' | 'extend'>;
   now: () => Date;
   log: Log;
@@ -275,13 +277,15 @@ export async function runProviderCommand(
         : referral;
     const planned = planTransition(comparable, command, at.toISOString());
     if (planned.kind === 'repeat') return answer(referral);
-    const changed = await store.transition(referral, {
-      to: planned.to,
-      at,
-      actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
-      ...withWhy(auditReason(command)),
-      changes: planned.changes,
-    });
+    const changed = await store.transition(
+      recordTransition(referral, {
+        to: planned.to,
+        at,
+        actor: { kind: 'provider', id: providerId, ...subjectOf(audit) },
+        ...withWhy(auditReason(command)),
+        changes: planned.changes,
+      }),
+    );
     if (!changed) continue; // changed under us: read again and decide again
     if (referral.lease && 'lease' in planned.changes) {
       await removeFromQueue(queue, referral.lease.receiptHandle, { providerId, referralId, log });
@@ -306,7 +310,7 @@ export async function listProviderReferrals(
     ProviderWorkDependencies,
     'providerId' | 'now' | 'audit' | 'cipher' | 'partnership'
   > & {
-    store: Pick<ReferralStore, 'listByProvider'>;
+    store: Pick<ReferralQueries, 'listByProvider'>;
   },
   options: { status?: ReferralStatus; limit?: number; cursor?: string },
 ) {

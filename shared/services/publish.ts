@@ -11,6 +11,7 @@ import { referralStatuses } from '#events/vocabulary.ts';
 import type { OutgoingEvent } from '../adapters/event-bus.ts';
 import { toEventDetail, type Referral } from '../domain/referral.ts';
 import { asReceived } from '../routing/decide.ts';
+import { entities } from '../table/layout.ts';
 
 /** A new item in the table, as the stream presents it (already unmarshalled). */
 export interface InsertedItem {
@@ -25,7 +26,7 @@ export interface InsertedItem {
  * table publishes nothing.
  */
 export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
-  if (item.entity === 'referral') {
+  if (item.entity === entities.referral) {
     // Built field by field from routing attributes, then checked strictly: personal data
     // on the item can never reach the bus.
     const referral = item as unknown as Referral;
@@ -45,7 +46,7 @@ export function eventsForInsertedItem(item: InsertedItem): OutgoingEvent[] {
       detail: referralEventDetailFor(detailType, detail),
     }));
   }
-  if (item.entity === 'transition') {
+  if (item.entity === entities.transition) {
     const transition = transitionItem.parse(item);
     // A transition's event is its new status's, unless it says otherwise (overdue).
     const detailType = transition.eventType ?? statusDetailTypes[transition.to];

@@ -1,7 +1,7 @@
 import { operationsDetailTypes } from '#events/catalogue.ts';
 import type { EventBus } from '../adapters/event-bus.ts';
-import type { MetricsStore } from '../adapters/metrics-store.ts';
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { MetricsStore } from '../table/metrics-store.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
 import {
   discrepancyOf,
   reportOf,
@@ -18,7 +18,7 @@ export interface ReconciliationSettings {
 }
 
 export interface ReconciliationDependencies {
-  store: Pick<ReferralStore, 'receivedBetween'>;
+  store: Pick<ReferralQueries, 'receivedBetween'>;
   reports: Pick<MetricsStore, 'saveReconciliation'>;
   bus: Pick<EventBus, 'publish'>;
   spokes: readonly string[];

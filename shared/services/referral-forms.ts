@@ -1,4 +1,4 @@
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { Referrals } from '../table/referrals.ts';
 import type { Referral } from '../domain/referral.ts';
 import { ValidationError } from '../errors.ts';
 import {
@@ -69,7 +69,7 @@ export async function submitForm(
 
 /** A referral the organisation sent, or undefined if there is none or it is another's. */
 export async function sentReferral(
-  store: Pick<ReferralStore, 'get'>,
+  store: Pick<Referrals, 'get'>,
   organisationId: string,
   referralId: string,
 ): Promise<Referral | undefined> {

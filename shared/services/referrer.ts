@@ -1,4 +1,6 @@
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
+import type { Referrals } from '../table/referrals.ts';
+import { recordTransition } from '../domain/transition.ts';
 import { planTransition, toReferrerView, type Referral } from '../domain/referral.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
@@ -6,7 +8,7 @@ export interface ReferrerDependencies {
   organisationId: string;
   /** The person calling (their token's `sub`), for the audit record of a withdrawal. */
   subject?: string;
-  store: Pick<ReferralStore, 'get' | 'transition' | 'listByOrganisation'>;
+  store: Pick<Referrals, 'get' | 'transition'> & Pick<ReferralQueries, 'listByOrganisation'>;
   now: () => Date;
 }
 
@@ -43,16 +45,18 @@ export async function withdrawReferral(referralId: string, deps: ReferrerDepende
     const at = deps.now();
     const planned = planTransition(referral, { type: 'withdraw' }, at.toISOString());
     if (planned.kind === 'repeat') return toReferrerView(referral);
-    const changed = await deps.store.transition(referral, {
-      to: planned.to,
-      at,
-      actor: {
-        kind: 'referrer',
-        id: deps.organisationId,
-        ...(deps.subject ? { subject: deps.subject } : {}),
-      },
-      changes: planned.changes,
-    });
+    const changed = await deps.store.transition(
+      recordTransition(referral, {
+        to: planned.to,
+        at,
+        actor: {
+          kind: 'referrer',
+          id: deps.organisationId,
+          ...(deps.subject ? { subject: deps.subject } : {}),
+        },
+        changes: planned.changes,
+      }),
+    );
     if (changed) return toReferrerView(changed);
   }
   throw new ConflictError(`Referral ${referralId} kept changing; try again.`);

@@ -1,8 +1,9 @@
-import type { ReferralStore } from '../adapters/referral-store.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
+import type { Referrals } from '../table/referrals.ts';
 import type { Log } from '../observability.ts';
 
 export interface RetentionSweepDependencies {
-  store: Pick<ReferralStore, 'expiredBy' | 'erasePersonalData'>;
+  store: Pick<ReferralQueries, 'expiredBy'> & Pick<Referrals, 'erasePersonalData'>;
   now: () => Date;
   log: Log;
 }

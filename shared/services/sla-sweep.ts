@@ -1,9 +1,11 @@
-import type { ReferralStore } from '../adapters/referral-store.ts';
 import { overdueChecks } from '../domain/deadlines.ts';
+import { recordOverdue } from '../domain/transition.ts';
+import type { ReferralQueries } from '../table/referral-queries.ts';
+import type { Referrals } from '../table/referrals.ts';
 import type { Log } from '../observability.ts';
 
 export interface SlaSweepDependencies {
-  store: Pick<ReferralStore, 'dueBy' | 'flagOverdue' | 'refreshDeadlineIndex'>;
+  store: Pick<ReferralQueries, 'dueBy'> & Pick<Referrals, 'flagOverdue' | 'refreshDeadlineIndex'>;
   now: () => Date;
   log: Log;
 }
@@ -32,11 +34,12 @@ export async function sweepDeadlines({
         : [];
       let current = referral;
       for (const kind of breaches) {
-        if (await store.flagOverdue(current, kind, at)) {
+        const overdue = recordOverdue(current, kind, at);
+        if (await store.flagOverdue(overdue)) {
           flagged++;
           log.info('Deadline missed', { referralId: referral.referralId, deadline: kind });
         }
-        current = { ...current, overdue: { ...current.overdue, [kind]: at.toISOString() } };
+        current = overdue.after;
       }
       if (breaches.length === 0) await store.refreshDeadlineIndex(referral);
     }

@@ -1,6 +1,6 @@
-import { maxReadsPerWrite, type AuditLog } from '../adapters/audit-log.ts';
+import { maxReadsPerWrite, type AuditLog } from '../table/audit-log.ts';
 import type { PersonalDataCipher } from '../adapters/personal-data-cipher.ts';
-import type { ReferralHistory, ReferralStore } from '../adapters/referral-store.ts';
+import type { ReferralHistory, ReferralQueries } from '../table/referral-queries.ts';
 import type { SubjectIndexer } from '../adapters/subject-index.ts';
 import { fieldProblems } from '../domain/intake.ts';
 import { subjectAccessRequestSchema, type SubjectKey } from '../domain/subject.ts';
@@ -11,7 +11,7 @@ import { auditReads, type ReadAudit } from './audit.ts';
 import { revealReferral } from './personal-data.ts';
 
 export interface SubjectAccessDependencies {
-  store: Pick<ReferralStore, 'referralIdsBySubject' | 'history'>;
+  store: Pick<ReferralQueries, 'referralIdsBySubject' | 'history'>;
   /** Opens the personal data: whoever answers a request must hold the decrypt grant. */
   cipher: Pick<PersonalDataCipher, 'open'>;
   subjectIndex: SubjectIndexer;

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
-import { MetricsStore } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
 import { lastTwelveMonths } from '#shared/services/hub.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';

@@ -1,8 +1,14 @@
-import type { AuditLog } from '#shared/adapters/audit-log.ts';
+import type { AuditLog } from '#shared/table/audit-log.ts';
 import type { PersonalDataCipher } from '#shared/adapters/personal-data-cipher.ts';
-import type { ReferralPage, ReferralStore } from '#shared/adapters/referral-store.ts';
+import type {
+  RecordedOverdue,
+  RecordedTransition,
+  TransitionRequest,
+} from '#shared/domain/transition.ts';
+import type { ReferralPage, ReferralQueries } from '#shared/table/referral-queries.ts';
+import type { Referrals } from '#shared/table/referrals.ts';
 import type { EventBus, OutgoingEvent } from '#shared/adapters/event-bus.ts';
-import type { AggregateCell, MetricsStore, StagePosition } from '#shared/adapters/metrics-store.ts';
+import type { AggregateCell, MetricsStore, StagePosition } from '#shared/table/metrics-store.ts';
 import type { ProjectedFact } from '#shared/domain/hub-metrics.ts';
 import type { LeasedMessage, WorkQueue } from '#shared/adapters/work-queue.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
@@ -17,10 +23,8 @@ import type { Log } from '#shared/observability.ts';
  * a lease refused while another message's lease runs) and records what it was asked to do.
  */
 
-type Transition = Parameters<ReferralStore['transition']>[1];
-
 /** A transition the store persisted: the change as the service asked for it. */
-export interface PersistedTransition extends Transition {
+export interface PersistedTransition extends TransitionRequest {
   referralId: string;
   from: Referral['status'];
 }
@@ -63,21 +67,23 @@ const leasable = new Set<Referral['status']>(['received', 'routed', 'rerouted'])
  * The referral store's provider-facing port in memory: referrals as stored (personal data
  * sealed), optimistic concurrency on status and `updatedAt`, and the lease's conditions.
  */
-export class InMemoryReferralStore implements Pick<
-  ReferralStore,
-  | 'create'
-  | 'get'
-  | 'transition'
-  | 'lease'
-  | 'listByProvider'
-  | 'listByOrganisation'
-  | 'receivedBetween'
-  | 'dueBy'
-  | 'flagOverdue'
-  | 'refreshDeadlineIndex'
-  | 'expiredBy'
-  | 'erasePersonalData'
-> {
+export class InMemoryReferralStore
+  implements
+    Pick<
+      Referrals,
+      | 'create'
+      | 'get'
+      | 'transition'
+      | 'lease'
+      | 'flagOverdue'
+      | 'refreshDeadlineIndex'
+      | 'erasePersonalData'
+    >,
+    Pick<
+      ReferralQueries,
+      'listByProvider' | 'listByOrganisation' | 'receivedBetween' | 'dueBy' | 'expiredBy'
+    >
+{
   readonly #referrals = new Map<string, Referral>();
   /**
    * The sparse deadline index: each listed referral's next deadline and the referral as it was
@@ -161,7 +167,14 @@ export class InMemoryReferralStore implements Pick<
     return this.stored(referralId);
   }
 
-  async transition(before: Referral, change: Transition): Promise<Referral | undefined> {
+  async transition({ before, changes, record }: RecordedTransition): Promise<Referral | undefined> {
+    const change: TransitionRequest = {
+      to: record.to,
+      at: new Date(record.at),
+      actor: record.actor,
+      ...(record.why ? { why: record.why } : {}),
+      changes,
+    };
     const intruder = this.#intruder;
     const existing = this.#referrals.get(before.referralId);
     if (intruder && existing) {
@@ -187,7 +200,7 @@ export class InMemoryReferralStore implements Pick<
   }
 
   async lease(
-    ...[referral, providerId, lease, at]: Parameters<ReferralStore['lease']>
+    ...[referral, providerId, lease, at]: Parameters<Referrals['lease']>
   ): Promise<Referral | undefined> {
     const current = this.#referrals.get(referral.referralId);
     const held = current?.lease;
@@ -277,15 +290,13 @@ export class InMemoryReferralStore implements Pick<
     };
   }
 
-  async flagOverdue(
-    ...[referral, kind, at]: Parameters<ReferralStore['flagOverdue']>
-  ): Promise<boolean> {
+  async flagOverdue({ before: referral, kind, record }: RecordedOverdue): Promise<boolean> {
     const current = this.#referrals.get(referral.referralId);
     if (!current || current.overdue?.[kind]) return false;
-    const overdue = { ...referral.overdue, [kind]: at.toISOString() };
+    const overdue = { ...referral.overdue, [kind]: record.at };
     this.#referrals.set(referral.referralId, { ...current, overdue });
     this.#index({ ...referral, overdue });
-    this.flags.push({ referralId: referral.referralId, kind, at: at.toISOString() });
+    this.flags.push({ referralId: referral.referralId, kind, at: record.at });
     return true;
   }
 
@@ -336,7 +347,7 @@ export class InMemoryReferralStore implements Pick<
   /** A decline's free-text details sealed, never kept in the clear, as the real store writes. */
   async #sealedChanges(
     referralId: string,
-    fields: NonNullable<Transition['changes']>,
+    fields: NonNullable<TransitionRequest['changes']>,
   ): Promise<Record<string, unknown>> {
     if (!('decline' in fields)) return { ...fields };
     const { decline, ...rest } = fields;

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { eventSource } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
 import type { Runtime } from '#local/runtime.ts';
+import { aggregateKey } from '#shared/table/layout.ts';
 
 /**
  * A `referral.routed` event of a made-up Somerset Admit referral received in `month`, as the bus
@@ -51,7 +52,7 @@ export async function referredIn(runtime: Runtime, month: string): Promise<numbe
     const { Item } = await documents.send(
       new GetCommand({
         TableName: runtime.tableNames[0],
-        Key: { PK: `AGGREGATE#${month}`, SK: 'somerset#admit#turning-point-admit' },
+        Key: aggregateKey({ month, spoke: 'somerset', pathway: 'admit' }, 'turning-point-admit'),
         ConsistentRead: true,
       }),
     );

@@ -4,6 +4,12 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
+import {
+  referralKey,
+  referralPartition,
+  tableKey,
+  transitionSortKeyPrefix,
+} from '#shared/table/layout.ts';
 
 /** Polls until `probe` returns something, as routing on the runtime is asynchronous. */
 export async function eventually<T>(
@@ -70,7 +76,7 @@ export async function storedReferral(
     const { Item } = await documents.send(
       new GetCommand({
         TableName: runtime.tableNames[0],
-        Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+        Key: referralKey(referralId),
       }),
     );
     return Item;
@@ -166,10 +172,10 @@ export async function transitionsOf(
     const { Items = [] } = await documents.send(
       new QueryCommand({
         TableName: runtime.tableNames[0],
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :transition)',
+        KeyConditionExpression: `${tableKey.partitionKey} = :pk AND begins_with(${tableKey.sortKey}, :transition)`,
         ExpressionAttributeValues: {
-          ':pk': `REFERRAL#${referralId}`,
-          ':transition': 'TRANSITION#',
+          ':pk': referralPartition(referralId),
+          ':transition': transitionSortKeyPrefix,
         },
         ConsistentRead: true,
       }),

@@ -3,10 +3,18 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expiryAttribute } from '#infra/constructs/referral-table.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { httpRouteList } from '#shared/http/routes.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { streamRecordFilter, type FilterCriteria } from '#local/streams.ts';
+import {
+  entities,
+  expiryAttribute,
+  indexes as tableIndexes,
+  outboxEntities,
+  outboxStreamPattern,
+  tableKey,
+} from '#shared/table/layout.ts';
 import {
   actionsOf,
   functionId,
@@ -115,14 +123,10 @@ describe('the referrals table', () => {
     expect(expiryAttribute).toBe('expiresAt');
   });
 
-  it('is keyed by PK and SK and has the provider, spoke, organisation, deadline, subject and retention indexes', () => {
+  it('is keyed and indexed as the table layout says: by provider, spoke, organisation, due, subject, retained', () => {
     // Prepare
     const table = resources[tableId]!.Properties;
-    // GSI1 a provider's referrals by status, GSI2 a spoke's by date, GSI3 a referring
-    // organisation's by date, GSI4 referrals by next deadline (the sweep's, sparse), GSI5 a young
-    // person's by blind index and GSI6 by when personal data must be gone (both sparse).
-    const indexNames = ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI6'];
-    const keysOnly = ['GSI5', 'GSI6'];
+    const layout = Object.values(tableIndexes);
 
     // Act
     const indexes = table.GlobalSecondaryIndexes as {
@@ -133,30 +137,48 @@ describe('the referrals table', () => {
 
     // Assess
     expect(table.KeySchema).toEqual([
-      { AttributeName: 'PK', KeyType: 'HASH' },
-      { AttributeName: 'SK', KeyType: 'RANGE' },
+      { AttributeName: tableKey.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKey.sortKey, KeyType: 'RANGE' },
+    ]);
+    // The names they were deployed with: renaming an index in CloudFormation replaces it.
+    expect(layout.map(({ indexName }) => indexName)).toEqual([
+      'GSI1',
+      'GSI2',
+      'GSI3',
+      'GSI4',
+      'GSI5',
+      'GSI6',
     ]);
     expect(Object.fromEntries(indexes.map((index) => [index.IndexName, index.KeySchema]))).toEqual(
       Object.fromEntries(
-        indexNames.map((name) => [
-          name,
+        layout.map(({ indexName, partitionKey, sortKey }) => [
+          indexName,
           [
-            { AttributeName: `${name}PK`, KeyType: 'HASH' },
-            { AttributeName: `${name}SK`, KeyType: 'RANGE' },
+            { AttributeName: partitionKey, KeyType: 'HASH' },
+            { AttributeName: sortKey, KeyType: 'RANGE' },
           ],
         ]),
       ),
     );
-    // Queries on GSI1-4 return referrals: they carry the whole item. Subject access and the
-    // retention sweep need only the referral's key, so GSI5 and GSI6 copy nothing else.
-    for (const index of indexes) {
-      expect(index.Projection, index.IndexName).toEqual({
-        ProjectionType: keysOnly.includes(index.IndexName) ? 'KEYS_ONLY' : 'ALL',
-      });
-    }
+    // Queries by provider, spoke, organisation and due return referrals: they carry the whole
+    // item. Subject access and the retention sweep need only the referral's key.
+    expect(Object.fromEntries(indexes.map((index) => [index.IndexName, index.Projection]))).toEqual(
+      {
+        [tableIndexes.byProvider.indexName]: { ProjectionType: 'ALL' },
+        [tableIndexes.bySpoke.indexName]: { ProjectionType: 'ALL' },
+        [tableIndexes.byOrganisation.indexName]: { ProjectionType: 'ALL' },
+        [tableIndexes.due.indexName]: { ProjectionType: 'ALL' },
+        [tableIndexes.bySubject.indexName]: { ProjectionType: 'KEYS_ONLY' },
+        [tableIndexes.retained.indexName]: { ProjectionType: 'KEYS_ONLY' },
+      },
+    );
     expect(table.AttributeDefinitions).toEqual(
       expect.arrayContaining(
-        ['PK', 'SK', ...indexNames.flatMap((name) => [`${name}PK`, `${name}SK`])].map((name) => ({
+        [
+          tableKey.partitionKey,
+          tableKey.sortKey,
+          ...layout.flatMap(({ partitionKey, sortKey }) => [partitionKey, sortKey]),
+        ].map((name) => ({
           AttributeName: name,
           AttributeType: 'S',
         })),
@@ -392,6 +414,52 @@ describe('the publish function (the outbox)', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
     });
+  });
+
+  it('is invoked only for the outbox: inserted referral and transition items, filtered in the template', () => {
+    // Prepare
+    const publishId = functionId(resources, 'publish');
+    const [, mapping] = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: publishId }),
+    )!;
+
+    // Act
+    const filters = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] })
+      .Filters;
+
+    // Assess
+    expect(filters).toHaveLength(1);
+    expect(JSON.parse(filters[0]!.Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: ['referral', 'transition'] } } },
+    });
+    expect(JSON.parse(filters[0]!.Pattern)).toEqual(outboxStreamPattern);
+  });
+
+  it("is filtered locally by the template's own criteria: the outbox items go through, nothing else", () => {
+    // Prepare
+    const publishId = functionId(resources, 'publish');
+    const [, mapping] = resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: publishId }),
+    )!;
+    const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', entity: string) => ({
+      eventName,
+      eventSource: 'aws:dynamodb',
+      dynamodb: { NewImage: { entity: { S: entity }, referralId: { S: 'r-1' } } },
+    });
+
+    // Act
+    const filter = streamRecordFilter(mapping.Properties.FilterCriteria as FilterCriteria)!;
+
+    // Assess
+    expect(filter(record('INSERT', entities.referral))).toBe(true);
+    expect(filter(record('INSERT', entities.transition))).toBe(true);
+    expect(filter(record('MODIFY', entities.referral))).toBe(false);
+    for (const other of Object.values(entities).filter(
+      (entity) => !(outboxEntities as readonly string[]).includes(entity),
+    )) {
+      expect(filter(record('INSERT', other)), other).toBe(false);
+    }
   });
 
   it('retries a failing record a bounded number of times, then parks it in an SQS queue', () => {
@@ -858,19 +926,23 @@ describe('least privilege', () => {
   });
 
   it.each([
-    // dueBy queries GSI4; flagOverdue updates the referral and puts its transition.
-    { name: 'sla-sweep', table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], index: 'GSI4' },
-    // A status by id; the organisation's list on GSI3; a withdrawal is a transition.
+    // dueBy queries the due index; flagOverdue updates the referral and puts its transition.
+    {
+      name: 'sla-sweep',
+      table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      index: tableIndexes.due.indexName,
+    },
+    // A status by id; the organisation's list on its index; a withdrawal is a transition.
     {
       name: 'referrer-api',
       table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-      index: 'GSI3',
+      index: tableIndexes.byOrganisation.indexName,
     },
-    // A referral by id; the provider's list on GSI1; transitions, leases and capacity.
+    // A referral by id; the provider's list on its index; transitions, leases and capacity.
     {
       name: 'provider-api',
       table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-      index: 'GSI1',
+      index: tableIndexes.byProvider.indexName,
     },
   ])(
     'lets $name read and write what it needs of the table and query its index $index',
@@ -895,7 +967,10 @@ describe('least privilege', () => {
     (name) => {
       // Prepare
       const tableArn = getAtt(tableId);
-      const tableResources = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/GSI3']] }];
+      const tableResources = [
+        tableArn,
+        { 'Fn::Join': ['', [tableArn, `/index/${tableIndexes.byOrganisation.indexName}`]] },
+      ];
       const statements = roleStatements(resources, functionId(resources, name));
       const environment = variablesOf(name);
 
@@ -933,20 +1008,38 @@ describe('least privilege', () => {
   const tableAccess: Record<string, { table?: string[]; indexes?: Record<string, string[]> }> = {
     intake: { table: ['GetItem', 'PutItem'] },
     forms: { table: ['GetItem', 'PutItem'] },
-    'sla-sweep': { table: ['PutItem', 'UpdateItem'], indexes: { GSI4: ['Query'] } },
-    // Expired referrals on GSI6 (keys only); an erasure is one update, nothing read.
-    'retention-sweep': { table: ['UpdateItem'], indexes: { GSI6: ['Query'] } },
+    'sla-sweep': {
+      table: ['PutItem', 'UpdateItem'],
+      indexes: { [tableIndexes.due.indexName]: ['Query'] },
+    },
+    // Expired referrals on the retained index (keys only); an erasure is one update, nothing read.
+    'retention-sweep': {
+      table: ['UpdateItem'],
+      indexes: { [tableIndexes.retained.indexName]: ['Query'] },
+    },
     projector: { table: ['GetItem', 'PutItem', 'UpdateItem'] },
     'hub-api': { table: ['GetItem', 'Query'] },
     // The hub service's reads, as the hub API's.
     'hub-page': { table: ['GetItem', 'Query'] },
-    reconciliation: { table: ['PutItem'], indexes: { GSI2: ['Query'] } },
+    reconciliation: {
+      table: ['PutItem'],
+      indexes: { [tableIndexes.bySpoke.indexName]: ['Query'] },
+    },
     // A referral's arrival by id; its transitions and read records, each a query on the table.
     'admin-api': { table: ['GetItem', 'Query'] },
-    'provider-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
+    'provider-api': {
+      table: ['GetItem', 'PutItem', 'UpdateItem'],
+      indexes: { [tableIndexes.byProvider.indexName]: ['Query'] },
+    },
     // The provider page does the provider API's work through the same services.
-    'provider-page': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI1: ['Query'] } },
-    'referrer-api': { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: { GSI3: ['Query'] } },
+    'provider-page': {
+      table: ['GetItem', 'PutItem', 'UpdateItem'],
+      indexes: { [tableIndexes.byProvider.indexName]: ['Query'] },
+    },
+    'referrer-api': {
+      table: ['GetItem', 'PutItem', 'UpdateItem'],
+      indexes: { [tableIndexes.byOrganisation.indexName]: ['Query'] },
+    },
     publish: {},
     'api-docs': {},
     web: {},

@@ -6,6 +6,7 @@ import { signLocalToken, type LocalTokenFor } from '#local/signing-key.ts';
 import { auditTrailSchema, type AuditEntry } from '#shared/domain/audit.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { eventually, storedReferral } from '#test/helpers/runtime.ts';
+import { auditReadPartition, referralPartition, tableKey } from '#shared/table/layout.ts';
 
 const partnershipId = 'avon-and-somerset';
 const provider = 'turning-point-admit';
@@ -73,7 +74,7 @@ async function partition(pk: string): Promise<Record<string, unknown>[]> {
     const { Items = [] } = await documents.send(
       new QueryCommand({
         TableName: runtime.tableNames[0],
-        KeyConditionExpression: 'PK = :pk',
+        KeyConditionExpression: `${tableKey.partitionKey} = :pk`,
         ExpressionAttributeValues: { ':pk': pk },
       }),
     );
@@ -209,8 +210,10 @@ describe('the audit trail of a referral, on the embedded runtime', () => {
 
     // No personal value in what the route answers, nor in any audit item the table holds.
     const stored = [
-      ...(await partition(`AUDIT#${referralId}`)),
-      ...(await partition(`REFERRAL#${referralId}`)).filter((item) => item.entity !== 'referral'),
+      ...(await partition(auditReadPartition(referralId))),
+      ...(await partition(referralPartition(referralId))).filter(
+        (item) => item.entity !== 'referral',
+      ),
     ];
     expect(stored.filter((item) => item.entity === 'audit-read')).toHaveLength(6);
     // Received and routed are on the referral's own item; the four changes after have records.

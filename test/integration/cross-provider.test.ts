@@ -9,6 +9,7 @@ import { exampleReferral } from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, projectionQueueDrained, storedReferral } from '#test/helpers/runtime.ts';
 import { fillPath, tokenRoutes, type TokenRoute } from '#test/helpers/token-routes.ts';
+import { referralPartition, tableKey } from '#shared/table/layout.ts';
 
 /** Each provider with an example referral its spoke's routing sends to it. */
 const examplesByProvider: Record<string, string> = {
@@ -125,12 +126,13 @@ async function referralItems(): Promise<Map<string, Record<string, unknown>>> {
       const page = await documents.send(
         new ScanCommand({
           TableName: runtime.tableNames[0],
-          FilterExpression: 'begins_with(PK, :referral)',
-          ExpressionAttributeValues: { ':referral': 'REFERRAL#' },
+          FilterExpression: `begins_with(${tableKey.partitionKey}, :referral)`,
+          ExpressionAttributeValues: { ':referral': referralPartition('') },
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) items.set(`${item.PK}|${item.SK}`, item);
+      for (const item of page.Items ?? [])
+        items.set(`${item[tableKey.partitionKey]}|${item[tableKey.sortKey]}`, item);
       start = page.LastEvaluatedKey;
     } while (start);
   } finally {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSource } from '#events/catalogue.ts';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { monthOf, quarterOf } from '#shared/domain/hub-metrics.ts';
 import { toEventDetail } from '#shared/domain/referral.ts';
 import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
@@ -153,7 +153,7 @@ describe("the hub's metrics, projected from the lifecycle events", () => {
     );
     await projectionQueueDrained(runtime);
     const before = await metricsOnce(() => true);
-    const referral = await new ReferralStore({ tableName: runtime.tableNames[0] ?? '' }).get(
+    const referral = await new Referrals({ tableName: runtime.tableNames[0] ?? '' }).get(
       referralId,
     );
     if (!referral) throw new Error('the referral is gone');

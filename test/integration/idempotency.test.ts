@@ -20,6 +20,7 @@ import {
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
+import { countedFactKey, deliveryKey, tableKey } from '#shared/table/layout.ts';
 
 // Every handler with a side effect, on the embedded runtime (DynamoDB Local, fauxqs, the local
 // bus): a duplicate sent again later, ten copies at once, a crash after the write and before the
@@ -288,17 +289,21 @@ describe('intake: signed webhooks', () => {
 /** Ages a webhook's delivery record past its expiry, or removes it as DynamoDB's TTL would. */
 async function deliveryRecord(webhookId: string, what: 'expire' | 'remove'): Promise<void> {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const Key = { PK: `WEBHOOK#${hospital}#${webhookId}`, SK: 'DELIVERY' };
+  const Key = deliveryKey(hospital, webhookId);
   const TableName = runtime.tableNames[0];
   try {
     await documents.send(
       what === 'remove'
-        ? new DeleteCommand({ TableName, Key, ConditionExpression: 'attribute_exists(PK)' })
+        ? new DeleteCommand({
+            TableName,
+            Key,
+            ConditionExpression: `attribute_exists(${tableKey.partitionKey})`,
+          })
         : new UpdateCommand({
             TableName,
             Key,
             UpdateExpression: 'SET expiresAt = :past',
-            ConditionExpression: 'attribute_exists(PK)',
+            ConditionExpression: `attribute_exists(${tableKey.partitionKey})`,
             ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 86_400 },
           }),
     );
@@ -489,7 +494,7 @@ describe('projector (hub projection queue)', () => {
       when: 'after',
       matches: ({ commandName, input }) =>
         commandName.startsWith('TransactWrite') &&
-        input.includes(`COUNTED#referred`) &&
+        input.includes(countedFactKey(referralId, 'referred').SK) &&
         input.includes(referralId),
       times: 1,
     });

@@ -19,6 +19,7 @@ import {
   type Caller,
 } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';
+import { referralKey, referralPartition, tableKey } from '#shared/table/layout.ts';
 
 const hospital = 'musgrove-park-hospital-ae';
 const hospitalSecret = newWebhookSecret();
@@ -127,12 +128,12 @@ describe('personal data at rest, through the whole flow', () => {
       expect(referralItems).toHaveLength(names.length + 1);
       // Each referral holds its personal data sealed, and nothing of it in the clear.
       for (const item of referralItems) {
-        expect(item.personalSealed?.B, item.PK?.S).toBeInstanceOf(Uint8Array);
-        expect(item.subjectIndex?.S, item.PK?.S).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expect(item, item.PK?.S).not.toHaveProperty('personal');
+        expect(item.personalSealed?.B, item[tableKey.partitionKey]?.S).toBeInstanceOf(Uint8Array);
+        expect(item.subjectIndex?.S, item[tableKey.partitionKey]?.S).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(item, item[tableKey.partitionKey]?.S).not.toHaveProperty('personal');
       }
       const declined = referralItems.find(
-        (item) => item.PK?.S === `REFERRAL#${idOf('project28-bath.json')}`,
+        (item) => item[tableKey.partitionKey]?.S === referralPartition(idOf('project28-bath.json')),
       );
       expect(declined?.declineDetailsSealed?.B).toBeInstanceOf(Uint8Array);
       expect(declined?.decline?.M).toEqual({ reason: { S: 'other' } });
@@ -153,7 +154,10 @@ describe('personal data at rest, through the whole flow', () => {
         const text = searchableText(item);
         return personal
           .filter((value) => text.includes(value))
-          .map((value) => `${item.PK?.S} ${item.SK?.S} holds "${value}"`);
+          .map(
+            (value) =>
+              `${item[tableKey.partitionKey]?.S} ${item[tableKey.sortKey]?.S} holds "${value}"`,
+          );
       });
       expect(leaks).toEqual([]);
     },
@@ -188,7 +192,7 @@ describe('personal data at rest, through the whole flow', () => {
   it('cannot be moved: a seal copied onto another referral is refused, and shows nothing', async () => {
     // Prepare
     const client = documents();
-    const key = (referralId: string) => ({ PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' });
+    const key = (referralId: string) => referralKey(referralId);
     const target = idOf('admit-friday-night.json');
     const tableName = runtime.tableNames[0];
     const read = async (referralId: string) =>

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
-import { ReferralStore } from '#shared/adapters/referral-store.ts';
+import { Referrals } from '#shared/table/referrals.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
 import {
@@ -13,6 +13,12 @@ import {
   referralIdsInQueue,
   storedReferral,
 } from '#test/helpers/runtime.ts';
+import {
+  referralKey,
+  referralPartition,
+  tableKey,
+  transitionSortKeyPrefix,
+} from '#shared/table/layout.ts';
 
 let runtime: Runtime;
 
@@ -84,8 +90,11 @@ async function auditTrail(referralId: string) {
   const { Items = [] } = await documents.send(
     new QueryCommand({
       TableName: runtime.tableNames[0],
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :transition)',
-      ExpressionAttributeValues: { ':pk': `REFERRAL#${referralId}`, ':transition': 'TRANSITION#' },
+      KeyConditionExpression: `${tableKey.partitionKey} = :pk AND begins_with(${tableKey.sortKey}, :transition)`,
+      ExpressionAttributeValues: {
+        ':pk': referralPartition(referralId),
+        ':transition': transitionSortKeyPrefix,
+      },
     }),
   );
   documents.destroy();
@@ -320,7 +329,7 @@ describe('a referral through its whole life, on the embedded runtime', () => {
     // Prepare: a routed referral whose acceptance deadline has passed, written through the store.
     const referralId = await submit('admit-friday-night.json');
     const item = await routed(referralId);
-    const store = new ReferralStore({ tableName: runtime.tableNames[0] ?? '' });
+    const store = new Referrals({ tableName: runtime.tableNames[0] ?? '' });
     const deadlines = {
       acceptBy: new Date(Date.now() - 60_000).toISOString(),
       firstContactBy: new Date(Date.now() + 86_400_000).toISOString(),
@@ -329,7 +338,7 @@ describe('a referral through its whole life, on the embedded runtime', () => {
     await documents.send(
       new UpdateCommand({
         TableName: runtime.tableNames[0],
-        Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+        Key: referralKey(referralId),
         UpdateExpression: 'SET deadlines = :deadlines',
         ExpressionAttributeValues: { ':deadlines': deadlines },
       }),

@@ -24,6 +24,13 @@ import {
   type Caller,
 } from '#test/helpers/runtime.ts';
 import { lambdaContext } from '#test/unit/functions/builders.ts';
+import {
+  keyAttributeNames,
+  personalIndexAttributes,
+  referralPartition,
+  tableKey,
+  withoutTableAttributes,
+} from '#shared/table/layout.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const riley = { givenName: 'Riley', familyName: "O'Sample", dateOfBirth: '2010-06-01' };
@@ -118,8 +125,8 @@ async function partition(referralId: string): Promise<Record<string, unknown>[]>
     const { Items = [] } = await client.send(
       new QueryCommand({
         TableName: runtime.tableNames[0],
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': `REFERRAL#${referralId}` },
+        KeyConditionExpression: `${tableKey.partitionKey} = :pk`,
+        ExpressionAttributeValues: { ':pk': referralPartition(referralId) },
         ConsistentRead: true,
       }),
     );
@@ -238,14 +245,20 @@ describe('subject access and retention, on the embedded runtime', () => {
       // each of the hub's markers.
       const stored = await partition(ids[seed]);
       const referralItem = stored.find((item) => item.entity === 'referral')!;
-      const bookkeeping = /^(PK|SK|entity|GSI\dPK|GSI\dSK|personalSealed|declineDetailsSealed)$/;
+      const bookkeeping = new Set([
+        ...keyAttributeNames,
+        'entity',
+        'personalSealed',
+        'declineDetailsSealed',
+        'decline',
+      ]);
       for (const [name, value] of Object.entries(referralItem)) {
-        if (bookkeeping.test(name) || name === 'decline') continue;
+        if (bookkeeping.has(name)) continue;
         expect(exported.referral[name], `${seed} ${name}`).toEqual(value);
       }
       const transitions = stored
         .filter((item) => item.entity === 'transition')
-        .map(({ PK: _pk, SK: _sk, entity: _entity, ...record }) => record);
+        .map(withoutTableAttributes);
       // Received and routed are on the referral's own item; each change after has a record.
       expect(transitions.length).toBeGreaterThanOrEqual(1);
       expect(exported.transitions).toEqual(expect.arrayContaining(transitions));
@@ -294,6 +307,8 @@ describe('subject access and retention, on the embedded runtime', () => {
       const itemsBefore = await rawTableItems(runtime);
       const referralIds = Object.values(ids);
       const isReferral = (item: Record<string, AttributeValue>) => item.entity?.S === 'referral';
+      const keyOf = (item: Record<string, AttributeValue>) =>
+        `${item[tableKey.partitionKey]?.S}|${item[tableKey.sortKey]?.S}`;
       const events: BusEvent[] = [];
       const stopObserving = runtime.eventBridge.observe((event) => events.push(event));
       // Three years (the pathways' retention) and two days on.
@@ -368,13 +383,13 @@ describe('subject access and retention, on the embedded runtime', () => {
         'declineDetailsSealed',
         'subjectIndex',
         'expiresAt',
-        ...['GSI5', 'GSI6'].flatMap((index) => [`${index}PK`, `${index}SK`]),
+        ...personalIndexAttributes,
       ];
       const byKey = (items: Record<string, AttributeValue>[]) =>
-        new Map(items.map((item) => [`${item.PK?.S}|${item.SK?.S}`, item]));
+        new Map(items.map((item) => [keyOf(item), item]));
       const before = byKey(itemsBefore);
       for (const item of itemsAfter.filter(isReferral)) {
-        const key = `${item.PK?.S}|${item.SK?.S}`;
+        const key = keyOf(item);
         const { erasedAt, ...kept } = unmarshall(item);
         const held = unmarshall(before.get(key)!);
         expect(held.personalSealed, key).toBeInstanceOf(Uint8Array);

@@ -7,6 +7,7 @@ import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
+import { indexes, referralKey, spokePartition } from '#shared/table/layout.ts';
 
 const provider = 'turning-point-admit';
 let runtime: Runtime;
@@ -50,7 +51,7 @@ async function storedReferral(referralId: string) {
   const { Item } = await documents.send(
     new GetCommand({
       TableName: runtime.tableNames[0],
-      Key: { PK: `REFERRAL#${referralId}`, SK: 'REFERRAL' },
+      Key: referralKey(referralId),
     }),
   );
   return Item;
@@ -72,9 +73,9 @@ async function tableItemCount(): Promise<number> {
     const { Count } = await documents.send(
       new QueryCommand({
         TableName: runtime.tableNames[0],
-        IndexName: 'GSI2',
-        KeyConditionExpression: 'GSI2PK = :pk',
-        ExpressionAttributeValues: { ':pk': `SPOKE#${spoke}` },
+        IndexName: indexes.bySpoke.indexName,
+        KeyConditionExpression: `${indexes.bySpoke.partitionKey} = :pk`,
+        ExpressionAttributeValues: { ':pk': spokePartition(spoke) },
       }),
     );
     count += Count ?? 0;

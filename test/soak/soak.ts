@@ -26,6 +26,7 @@ import {
   type ParkedMessage,
 } from './account.ts';
 import { planSubmissions, seededRandom, type Submission } from './plan.ts';
+import { entities, referralIdOf, tableKey } from '#shared/table/layout.ts';
 
 // The soak: many referrals through the embedded runtime while DynamoDB, EventBridge and SQS fail
 // now and then and the functions' process crashes once, then an account of where every one is.
@@ -391,22 +392,26 @@ class Soak {
         const page = await client.send(
           new ScanCommand({
             TableName: this.runtime.tableNames[0],
-            ProjectionExpression: 'PK, SK, routing',
+            // Reserved words or not, every name goes through a placeholder.
+            ProjectionExpression: '#pk, #entity, #webhookId, #routing',
+            ExpressionAttributeNames: {
+              '#pk': tableKey.partitionKey,
+              '#entity': 'entity',
+              '#webhookId': 'webhookId',
+              '#routing': 'routing',
+            },
             ...(cursor ? { ExclusiveStartKey: cursor } : {}),
           }),
         );
         for (const raw of page.Items ?? []) {
           const item = unmarshall(raw) as {
-            PK: string;
-            SK: string;
+            entity?: string;
+            webhookId?: string;
             routing?: { destination?: Record<string, string> };
           };
-          if (item.SK === 'REFERRAL')
-            referrals.set(
-              item.PK.replace(/^REFERRAL#/, ''),
-              destinationName(item.routing?.destination),
-            );
-          else if (item.SK === 'DELIVERY') deliveryIds.add(item.PK.split('#').at(-1) ?? '');
+          if (item.entity === entities.referral)
+            referrals.set(referralIdOf(item), destinationName(item.routing?.destination));
+          else if (item.entity === entities.delivery) deliveryIds.add(item.webhookId ?? '');
         }
         cursor = page.LastEvaluatedKey;
       } while (cursor);

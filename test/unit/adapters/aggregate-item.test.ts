@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MetricsStore, aggregateItem } from '#shared/adapters/metrics-store.ts';
+import { MetricsStore, aggregateItem } from '#shared/table/metrics-store.ts';
 import type { Aggregate } from '#shared/domain/hub-metrics.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, maxReadsPerWrite } from '#shared/adapters/audit-log.ts';
+import { AuditLog, maxReadsPerWrite } from '#shared/table/audit-log.ts';
 import type { ReadRecord } from '#shared/domain/audit.ts';
 import { AuditUnavailableError } from '#shared/errors.ts';
 import { tableName } from '../functions/builders.ts';

@@ -9,7 +9,8 @@ import {
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StreamPoller } from '#local/streams.ts';
+import { StreamPoller, streamRecordFilter } from '#local/streams.ts';
+import { entities, outboxStreamPattern } from '#shared/table/layout.ts';
 import { eventually } from '#test/helpers/runtime.ts';
 
 const streams = mockClient(DynamoDBStreamsClient);
@@ -173,5 +174,93 @@ describe('StreamPoller: stopped while retrying (a crash)', () => {
     ]);
     expect(delivered).toEqual(['2', '3']);
     expect(checkpoints.get('shard-1')).toBe('3');
+  });
+});
+
+describe("StreamPoller: the mapping's filter criteria", () => {
+  /** The publish function's criteria as the template states them (FilterCriteria.filter). */
+  const outboxCriteria = { Filters: [{ Pattern: JSON.stringify(outboxStreamPattern) }] };
+  const item = (
+    SequenceNumber: string,
+    entity: string,
+    eventName: 'INSERT' | 'MODIFY' = 'INSERT',
+  ) => ({
+    eventName,
+    dynamodb: {
+      SequenceNumber,
+      Keys: { PK: { S: 'x' }, SK: { S: SequenceNumber } },
+      NewImage: { entity: { S: entity } },
+    },
+  });
+
+  it('invokes the function only with inserted outbox items, and is done with the rest unseen', async () => {
+    // Prepare
+    streams.on(GetRecordsCommand, { ShardIterator: 'from-oldest' }).resolves({
+      Records: [
+        item('1', entities.referral),
+        item('2', entities.aggregate),
+        item('3', entities.transition),
+        item('4', entities.referral, 'MODIFY'),
+        item('5', entities.auditRead),
+      ],
+      NextShardIterator: 'end',
+    });
+    const delivered: string[] = [];
+    const checkpoints = new Map<string, string>();
+    poller = new StreamPoller({
+      streamArn,
+      batchSize: 10,
+      maximumRetryAttempts: 2,
+      pollIntervalMs: 1,
+      checkpoints,
+      filter: streamRecordFilter(outboxCriteria),
+      invoke: async (event: DynamoDBStreamEvent) => {
+        delivered.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? ''));
+      },
+      onFailure: async () => undefined,
+    });
+
+    // Act
+    poller.start();
+    await eventually('the batch done with', async () =>
+      checkpoints.get('shard-1') === '5' ? true : undefined,
+    );
+
+    // Assess
+    expect(delivered).toEqual(['1', '3']);
+  });
+
+  it('invokes nothing for a batch filtered to nothing, and moves past it', async () => {
+    // Prepare
+    streams.on(GetRecordsCommand, { ShardIterator: 'from-oldest' }).resolves({
+      Records: [item('1', entities.aggregate), item('2', entities.countedFact)],
+      NextShardIterator: 'end',
+    });
+    const invoke = vi.fn(async () => undefined);
+    const checkpoints = new Map<string, string>();
+    poller = new StreamPoller({
+      streamArn,
+      batchSize: 10,
+      maximumRetryAttempts: 2,
+      pollIntervalMs: 1,
+      checkpoints,
+      filter: streamRecordFilter(outboxCriteria),
+      invoke,
+      onFailure: async () => undefined,
+    });
+
+    // Act
+    poller.start();
+    await eventually('the batch done with', async () =>
+      checkpoints.get('shard-1') === '2' ? true : undefined,
+    );
+
+    // Assess
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it('lets every record through when the mapping has no filter criteria', () => {
+    expect(streamRecordFilter(undefined)).toBeUndefined();
+    expect(streamRecordFilter({ Filters: [] })).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditLog, TrailStreamPage } from '#shared/adapters/audit-log.ts';
+import type { AuditLog, TrailStreamPage } from '#shared/table/audit-log.ts';
 import {
   compareEntries,
   arrivalEntries,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ReferralHistory } from '#shared/adapters/referral-store.ts';
+import type { ReferralHistory } from '#shared/table/referral-queries.ts';
 import type { Referral } from '#shared/domain/referral.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { subjectAccessExport } from '#shared/services/subject-access.ts';
@@ -9,6 +9,7 @@ import {
   testCipher,
   testSubjectIndex,
 } from '#test/unit/functions/builders.ts';
+import { entities, hubStageKey } from '#shared/table/layout.ts';
 
 const referralId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const generatedAt = new Date('2026-12-01T09:00:00.000Z');
@@ -125,7 +126,7 @@ describe('subjectAccessExport', () => {
         event: {} as never,
       },
     ];
-    const other = [{ PK: `REFERRAL#${referralId}`, SK: 'STAGE', entity: 'hub-stage' }];
+    const other = [{ ...hubStageKey(referralId), entity: entities.hubStage }];
     const store = storeHolding(referral, { transitions, other });
 
     // Act

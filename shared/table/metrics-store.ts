@@ -12,7 +12,19 @@ import {
   type Stage,
 } from '../domain/hub-metrics.ts';
 import type { ReconciliationReport } from '../domain/reconciliation.ts';
-import { dynamoDocumentClient } from './clients.ts';
+import { dynamoDocumentClient } from '../adapters/clients.ts';
+import {
+  aggregateKey,
+  aggregatePartition,
+  countedFactKey,
+  entities,
+  hubStageKey,
+  reconciliationKey,
+  tableKey,
+  withoutTableAttributes,
+} from './layout.ts';
+
+const pk = tableKey.partitionKey;
 
 /** Where one referral's facts are counted: the month it came in, its spoke and pathway. */
 export interface AggregateCell {
@@ -44,18 +56,11 @@ export interface MetricsStoreOptions {
 // One bucket per bound, plus the overflow bucket.
 const emptyHistogramLength = contactHoursBuckets.length + 1;
 
-const aggregateKey = (cell: AggregateCell, provider: string) => ({
-  PK: `AGGREGATE#${cell.month}`,
-  SK: `${cell.spoke}#${cell.pathway}#${provider}`,
-});
-
 /**
  * The hub's aggregates, in the same table: one item per (month, spoke, pathway, provider) with
  * counts and histograms, and per referral a marker for each fact already counted, so a repeated
  * or out-of-order event never counts twice. Holds no personal data: ids, codes and numbers only.
  */
-const reconciliationKey = { PK: 'RECONCILIATION', SK: 'LATEST' };
-
 export class MetricsStore {
   readonly #tableName: string;
   readonly #client: DynamoDBDocumentClient;
@@ -70,7 +75,7 @@ export class MetricsStore {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: { ...reconciliationKey, entity: 'reconciliation', ...report },
+        Item: { ...reconciliationKey, entity: entities.reconciliation, ...report },
       }),
     );
   }
@@ -81,8 +86,7 @@ export class MetricsStore {
       new GetCommand({ TableName: this.#tableName, Key: reconciliationKey }),
     );
     if (!Item) return undefined;
-    const { PK: _pk, SK: _sk, entity: _entity, ...report } = Item;
-    return report as ReconciliationReport;
+    return withoutTableAttributes(Item) as unknown as ReconciliationReport;
   }
 
   /**
@@ -108,18 +112,17 @@ export class MetricsStore {
               Put: {
                 TableName: this.#tableName,
                 Item: {
-                  PK: `REFERRAL#${referralId}`,
-                  SK: `COUNTED#${projected.fact}`,
-                  entity: 'counted-fact',
+                  ...countedFactKey(referralId, projected.fact),
+                  entity: entities.countedFact,
                 },
-                ConditionExpression: 'attribute_not_exists(PK)',
+                ConditionExpression: `attribute_not_exists(${pk})`,
               },
             },
             {
               Update: {
                 TableName: this.#tableName,
                 Key: aggregateKey(cell, projected.provider),
-                ConditionExpression: 'attribute_exists(PK)',
+                ConditionExpression: `attribute_exists(${pk})`,
                 UpdateExpression: update,
                 ExpressionAttributeNames: names,
                 ExpressionAttributeValues: values,
@@ -147,7 +150,7 @@ export class MetricsStore {
    * False when nothing moved.
    */
   async moveStage(referralId: string, cell: AggregateCell, to: StagePosition): Promise<boolean> {
-    const markerKey = { PK: `REFERRAL#${referralId}`, SK: 'STAGE' };
+    const markerKey = hubStageKey(referralId);
     for (let attempt = 0; attempt < stageMoveAttempts; attempt++) {
       const { Item: marker } = await this.#client.send(
         new GetCommand({ TableName: this.#tableName, Key: markerKey, ConsistentRead: true }),
@@ -158,9 +161,9 @@ export class MetricsStore {
         {
           Put: {
             TableName: this.#tableName,
-            Item: { ...markerKey, entity: 'hub-stage', ...definedStage(to) },
+            Item: { ...markerKey, entity: entities.hubStage, ...definedStage(to) },
             // Guards against another event of this referral moving it since the read.
-            ConditionExpression: from ? '#at = :read' : 'attribute_not_exists(PK)',
+            ConditionExpression: from ? '#at = :read' : `attribute_not_exists(${pk})`,
             ...(from
               ? {
                   ExpressionAttributeNames: { '#at': 'at' },
@@ -202,7 +205,7 @@ export class MetricsStore {
       Update: {
         TableName: this.#tableName,
         Key: aggregateKey(cell, provider),
-        ConditionExpression: 'attribute_exists(PK)',
+        ConditionExpression: `attribute_exists(${pk})`,
         UpdateExpression:
           'SET ' +
           changes
@@ -244,8 +247,8 @@ export class MetricsStore {
           const page = await this.#client.send(
             new QueryCommand({
               TableName: this.#tableName,
-              KeyConditionExpression: 'PK = :pk',
-              ExpressionAttributeValues: { ':pk': `AGGREGATE#${month}` },
+              KeyConditionExpression: `${pk} = :pk`,
+              ExpressionAttributeValues: { ':pk': aggregatePartition(month) },
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           );
@@ -283,7 +286,7 @@ export class MetricsStore {
                   timeToFirstContact: empty(),
                   timeToEngagement: empty(),
                 }),
-                ConditionExpression: 'attribute_not_exists(PK)',
+                ConditionExpression: `attribute_not_exists(${pk})`,
               },
             },
           ],
@@ -314,7 +317,7 @@ export function aggregateItem(aggregate: Aggregate): Record<string, unknown> {
   const { month, spoke, pathway, provider } = aggregate;
   return {
     ...aggregateKey({ month, spoke, pathway }, provider),
-    entity: 'aggregate',
+    entity: entities.aggregate,
     month,
     spoke,
     pathway,

@@ -17,13 +17,18 @@ import {
   type TransitionFacts,
 } from '../domain/audit.ts';
 import { AuditUnavailableError } from '../errors.ts';
-import { dynamoDocumentClient } from './clients.ts';
+import { dynamoDocumentClient } from '../adapters/clients.ts';
+import {
+  auditReadKey,
+  auditReadPartition,
+  entities,
+  referralKey,
+  referralPartition,
+  tableKey,
+  transitionSortKeyPrefix,
+} from './layout.ts';
 
-// Key layout (DESIGN.md, Storage): reads under their own partition per referral, so they
-// outlive the referral's items; transitions stay where the referral's changes write them.
-const readPartition = (referralId: string) => `AUDIT#${referralId}`;
-const referralPartition = (referralId: string) => `REFERRAL#${referralId}`;
-const transitionPrefix = 'TRANSITION#';
+const { partitionKey: pk, sortKey: sk } = tableKey;
 
 /** DynamoDB's limit on the items of one transaction. */
 export const maxReadsPerWrite = 100;
@@ -66,13 +71,12 @@ export class AuditLog {
     const puts = reads.map((read) => ({
       TableName: this.#tableName,
       Item: {
-        PK: readPartition(read.referralId),
-        SK: `${read.at}#${randomUUID()}`,
-        entity: 'audit-read',
+        ...auditReadKey(read.referralId, read.at, randomUUID()),
+        entity: entities.auditRead,
         ...read,
       },
       // A new record never replaces another.
-      ConditionExpression: 'attribute_not_exists(PK)',
+      ConditionExpression: `attribute_not_exists(${pk})`,
     }));
     try {
       const [only] = puts;
@@ -96,7 +100,7 @@ export class AuditLog {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
-        Key: { PK: referralPartition(referralId), SK: 'REFERRAL' },
+        Key: referralKey(referralId),
         ProjectionExpression: '#referralId, #receivedAt, #organisation, #routing',
         ExpressionAttributeNames: {
           '#referralId': 'referralId',
@@ -119,22 +123,24 @@ export class AuditLog {
     const { Items = [], LastEvaluatedKey } = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        KeyConditionExpression: `${pk} = :pk AND begins_with(${sk}, :prefix)`,
         ExpressionAttributeValues: {
           ':pk': referralPartition(referralId),
-          ':prefix': transitionPrefix,
+          ':prefix': transitionSortKeyPrefix,
         },
         // The transition's event is left behind: the trail needs only who, when, what and why.
-        ProjectionExpression: ['SK', ...names.map((name) => `#${name}`)].join(', '),
+        ProjectionExpression: [sk, ...names.map((name) => `#${name}`)].join(', '),
         ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
         Limit: limit,
         ConsistentRead: true,
-        ...(after ? { ExclusiveStartKey: { PK: referralPartition(referralId), SK: after } } : {}),
+        ...(after
+          ? { ExclusiveStartKey: { [pk]: referralPartition(referralId), [sk]: after } }
+          : {}),
       }),
     );
     return {
       items: Items.map((item) => ({
-        key: String(item.SK),
+        key: String(item[sk]),
         entry: changeEntry(item as unknown as TransitionFacts),
       })),
       more: LastEvaluatedKey !== undefined,
@@ -149,16 +155,18 @@ export class AuditLog {
     const { Items = [], LastEvaluatedKey } = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': readPartition(referralId) },
+        KeyConditionExpression: `${pk} = :pk`,
+        ExpressionAttributeValues: { ':pk': auditReadPartition(referralId) },
         Limit: limit,
         ConsistentRead: true,
-        ...(after ? { ExclusiveStartKey: { PK: readPartition(referralId), SK: after } } : {}),
+        ...(after
+          ? { ExclusiveStartKey: { [pk]: auditReadPartition(referralId), [sk]: after } }
+          : {}),
       }),
     );
     return {
       items: Items.map((item) => ({
-        key: String(item.SK),
+        key: String(item[sk]),
         entry: readEntry(item as unknown as ReadRecord),
       })),
       more: LastEvaluatedKey !== undefined,
