@@ -1,3 +1,4 @@
+import { outboxStreamPattern } from '#shared/table/layout.ts';
 import { describe, expect, it } from 'vitest';
 import { parkingQueueIds, referencedId, resourcesOfType, synthesize, targetsOf } from './synth.ts';
 
@@ -21,7 +22,7 @@ describe('stack invariants', () => {
     // Assess: a broken filter would make every check below vacuous.
     expect(workQueues.length).toBeGreaterThan(10);
     expect(parking.size).toBeGreaterThan(10);
-    expect(consumedQueueMappings.length).toBeGreaterThanOrEqual(2);
+    expect(consumedQueueMappings.length).toBeGreaterThanOrEqual(1);
     expect(rules.length).toBeGreaterThan(10);
   });
 
@@ -65,11 +66,15 @@ describe('stack invariants', () => {
   );
 
   it.each(mappings.map(([id, mapping]) => [id, mapping] as const))(
-    'event source mapping %s reports batch item failures and filters nothing out',
+    'event source mapping %s reports batch item failures and filters out nothing but what is not the outbox',
     (_id, mapping) => {
-      // Assess
+      // Assess: a queue's filtered messages are deleted unseen, so a queue mapping filters
+      // nothing; the table's stream lets through exactly the outbox's items.
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      expect(mapping.Properties.FilterCriteria).toBeUndefined();
+      const fromQueue = consumedQueueMappings.some(([, consumed]) => consumed === mapping);
+      expect(mapping.Properties.FilterCriteria).toEqual(
+        fromQueue ? undefined : { Filters: [{ Pattern: JSON.stringify(outboxStreamPattern) }] },
+      );
     },
   );
 

@@ -280,6 +280,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
       // Nothing is sent: the form again, its answers kept and each missing one named.
       const referral = await services
         .readProviderReferral(referralId, dependencies)
+        .then((answer) => answer.referral)
         .catch((error: unknown) => error);
       if (!isView(referral)) return unavailable(referral, session);
       return referralPage(session, referral, {
@@ -299,6 +300,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
       // The referral as it is now, with what its status now allows.
       const now = await services
         .readProviderReferral(referralId, dependencies)
+        .then((answer) => answer.referral)
         .catch((failure: unknown) => failure);
       if (!isView(now)) return unavailable(now, session);
       return referralPage(session, now, {

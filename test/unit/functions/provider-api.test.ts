@@ -328,7 +328,7 @@ describe('GET /v1/providers/{providerId}/referrals/{referralId}', () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(response.body).toEqual({ referral: view });
+    expect(response.body).toEqual(answer);
     expect(work.readProviderReferral).toHaveBeenCalledWith(referralId, depsOf());
   });
 });
@@ -361,7 +361,7 @@ describe('the lifecycle commands', () => {
 
       // Assess
       expect(response.statusCode).toBe(200);
-      expect(response.body).toEqual({ referral: view });
+      expect(response.body).toEqual(answer);
       expect(work.runProviderCommand).toHaveBeenCalledExactlyOnceWith(
         referralId,
         command,
@@ -503,7 +503,7 @@ describe('GET /v1/providers/{providerId}/referrals', () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(response.body).toEqual({ referrals: [view], cursor: 'next-page' });
+    expect(response.body).toEqual({ referrals: [view], names, cursor: 'next-page' });
     expect(work.listProviderReferrals).toHaveBeenCalledWith(depsOf(), {
       status: 'accepted',
       limit: 1,

@@ -35,6 +35,7 @@ const view = (status = 'routed') =>
     subject: { givenName: 'Jordan', familyName: 'Example' },
   }) as unknown as ProviderView;
 
+const names = { spokes: {}, pathways: {}, providers: {}, organisations: {} };
 type Work = { providerId: string; correlationId: string };
 let services: { [K in keyof ProviderPageServices<Work>]: ReturnType<typeof vi.fn> };
 let respond: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -42,9 +43,9 @@ let respond: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructure
 beforeEach(() => {
   services = {
     pullNextReferral: vi.fn(),
-    listProviderReferrals: vi.fn(async () => ({ referrals: [view()] })),
-    readProviderReferral: vi.fn(async () => view()),
-    runProviderCommand: vi.fn(async () => view('accepted')),
+    listProviderReferrals: vi.fn(async () => ({ referrals: [view()], names })),
+    readProviderReferral: vi.fn(async () => ({ referral: view(), names })),
+    runProviderCommand: vi.fn(async () => ({ referral: view('accepted'), names })),
   };
   const kit = new PageKit<ProviderPrincipal>({
     service: { name: 'Provider work queue', href: '/provider' },
@@ -264,7 +265,7 @@ describe('the provider page, request by request', () => {
     services.runProviderCommand.mockRejectedValueOnce(
       new IllegalTransitionError('accept', 'declined', ['reroute', 'withdraw']),
     );
-    services.readProviderReferral.mockResolvedValueOnce(view('declined'));
+    services.readProviderReferral.mockResolvedValueOnce({ referral: view('declined'), names });
 
     // Act
     const answer = await request('POST', `/provider/referrals/${referralId}/accept`, {
