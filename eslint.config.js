@@ -19,8 +19,6 @@ export default tseslint.config(
   {
     // The vocabulary is the leaf: every other folder may import it, it imports none of them.
     files: ['events/**/*.ts'],
-    // The routing rules are moving out of events/ (to shared/routing/ and partnerships/).
-    ignores: ['events/routing/**'],
     rules: {
       'no-restricted-imports': [
         'error',

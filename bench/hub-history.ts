@@ -14,7 +14,7 @@ import {
   type Aggregate,
   type Fact,
 } from '#shared/domain/hub-metrics.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { weightedChoice } from '#local/demo-calendar.ts';
 import { pick } from './stats.ts';
 import {

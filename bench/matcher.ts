@@ -11,7 +11,7 @@ import {
   conformanceCases,
   type ConformanceCase,
 } from '#test/unit/eventbridge/conformance-cases.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { pick, seededRandom } from './stats.ts';
 import { pathwayKinds } from '#events/vocabulary.ts';
 

@@ -8,10 +8,11 @@ import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { eventSource, operationsDetailTypes } from '#events/catalogue.ts';
-import { checkRoutes, routesFor, type Route } from '#events/routing/index.ts';
+import { routesFor } from '#partnerships/index.ts';
+import { checkRoutes, type Route } from '#shared/routing/routes.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
 import { routingDisagreement } from '#shared/services/provider-work.ts';
-import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
+import { partnershipById, type Partnership } from '#partnerships/index.ts';
 import { indexes, outboxStreamPattern } from '#shared/table/layout.ts';
 import type { DeploymentConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
@@ -30,7 +31,7 @@ export interface ReachableStackProps extends StackProps {
   config: DeploymentConfig;
   /** @default the registered config of `config.partnership` */
   partnership?: Partnership;
-  /** @default the partnership's routes from events/routing */
+  /** @default the partnership's routes, as `partnerships/index.ts` registers them */
   routes?: readonly Route[];
 }
 

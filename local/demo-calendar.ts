@@ -3,7 +3,7 @@
  * partnership works, and the hub counts, on the Europe/London calendar).
  */
 import { instantAt, wallClockOf } from '#shared/domain/working-days.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { bankHolidaysFor } from '#shared/partnership/bank-holidays.ts';
 
 export const zone = 'Europe/London';

@@ -10,12 +10,12 @@
  * plausible size, stated once here.
  */
 import { eventSource } from '#events/catalogue.ts';
-import type { Destination } from '#events/routing/index.ts';
+import type { Destination } from '#shared/routing/routes.ts';
 import { ageInYears } from '#shared/domain/age.ts';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { wallClockOf } from '#shared/domain/working-days.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import {
   Dice,
   dayMs,

@@ -7,7 +7,7 @@ import { ageInYears } from '#shared/domain/age.ts';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
 import { inStaffedWindow } from '#shared/domain/staffed-window.ts';
 import { wallClockOf } from '#shared/domain/working-days.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { dayMs, dayOf, isoDateOf, minuteMs, onMinute, zone, type Dice } from './demo-calendar.ts';
 import type { PathwayKind } from '#events/vocabulary.ts';
 

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import { checkSubmission } from '#shared/domain/intake.ts';
-import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
+import { partnershipById, type Partnership } from '#partnerships/index.ts';
 import { createReferral, toEventDetail } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import {

@@ -2,7 +2,7 @@ import type { Destination } from '#events/referral-lifecycle.ts';
 import type { RouteRuleLike, RuleEventPattern } from '#shared/routing/decide.ts';
 import { resourcesOfType, type Template } from './template.ts';
 
-// Read from the template, not from events/routing: this is what deploys.
+// Read from the template, not from partnerships/: this is what deploys.
 const routeMetadataKey = 'reachable:route';
 
 /** A route rule as the synthesized template has it. */

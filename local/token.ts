@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { signLocalToken, type LocalTokenFor } from './signing-key.ts';
 import { loadLocalTemplate } from './template.ts';
 import { localWebhookSecrets } from './webhook-secrets.ts';

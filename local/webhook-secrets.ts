@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { webhookSecretsSchema, type WebhookSecrets } from '#shared/http/webhook-signature.ts';
 import { replaceAtomically } from './key-files.ts';
 import { defaultKeyDirectory } from './signing-key.ts';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { requireEnv } from '#shared/config.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 
 // The document depends only on the code and the partnership: build it once per cold start.

@@ -5,7 +5,7 @@ import { personalDataCipherFromEnv } from '#shared/adapters/personal-data-cipher
 import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import type { FormError, FormValues } from '#shared/forms/fields.ts';
 import { authenticatorFromEnv } from '#shared/http/auth.ts';
 import { logger } from '#shared/observability.ts';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { requireEnv } from '#shared/config.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { authenticatorFromEnv, requireHub, requireSpokeCoordinator } from '#shared/http/auth.ts';
 import { json } from '#shared/http/problem.ts';
 import { parseRequest } from '#shared/http/request.ts';

@@ -4,7 +4,7 @@ import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
 import { returnPeriod } from '#shared/domain/hub-requests.ts';
-import { partnershipById, type Partnership } from '#shared/domain/partnership.ts';
+import { partnershipById, type Partnership } from '#partnerships/index.ts';
 import { returnFileName, toCsv } from '#shared/domain/quarterly-return.ts';
 import { authenticatorFromEnv } from '#shared/http/auth.ts';
 import { logger } from '#shared/observability.ts';

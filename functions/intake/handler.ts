@@ -4,7 +4,7 @@ import { subjectIndexerFromEnv } from '#shared/adapters/subject-index.ts';
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { now } from '#shared/clock.ts';
 import { requireEnv } from '#shared/config.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { authenticatorFromEnv, requireRole } from '#shared/http/auth.ts';
 import { parseJsonBody, readRawBody } from '#shared/http/body.ts';
 import { json } from '#shared/http/problem.ts';

@@ -5,7 +5,7 @@ import { EventBus } from '#shared/adapters/event-bus.ts';
 import { MetricsStore } from '#shared/table/metrics-store.ts';
 import { ReferralQueries } from '#shared/table/referral-queries.ts';
 import { intEnv, requireEnv } from '#shared/config.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { logContext, logger } from '#shared/observability.ts';
 import { reconcile } from '#shared/services/reconciliation.ts';
 import { now } from '#shared/clock.ts';

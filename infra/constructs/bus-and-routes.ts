@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Destination, Route } from '#events/routing/index.ts';
+import type { Destination, Route } from '#shared/routing/routes.ts';
 import type { Partnership } from '#shared/partnership/schema.ts';
 import { allowRulesOf, RouteRule } from './route-rule.ts';
 import { WorkQueue } from './work-queue.ts';

@@ -4,7 +4,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue.ts';
-import type { Route } from '#events/routing/index.ts';
+import type { Route } from '#shared/routing/routes.ts';
 
 export interface RouteRuleProps {
   bus: IEventBus;

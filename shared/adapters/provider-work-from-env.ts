@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditRetentionBounds, defaultAuditRetentionDays } from '../domain/audit.ts';
 import { idSchema } from '#events/vocabulary.ts';
-import { partnershipById } from '../domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { intEnv, requireEnv, requireJsonEnv } from '../config.ts';
 import { now } from '../clock.ts';
 import { NotFoundError } from '../errors.ts';

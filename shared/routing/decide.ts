@@ -1,7 +1,7 @@
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import type { Destination } from '#events/referral-lifecycle.ts';
-import { routesFor } from '#events/routing/index.ts';
-import type { Route } from '#events/routing/route.ts';
+import { routesFor } from '#partnerships/index.ts';
+import type { Route } from './routes.ts';
 import { toEventDetail, planTransition, type Referral } from '../domain/referral.ts';
 import { routingReasons } from '../domain/routing-reasons.ts';
 import type { Partnership } from '../partnership/schema.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '#local/runtime.ts';
 import { signLocalToken } from '#local/signing-key.ts';
 import { MetricsStore } from '#shared/table/metrics-store.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { lastTwelveMonths } from '#shared/services/hub.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { parseDeploymentConfig } from '#infra/config.ts';
 import { ReachableStack, type ReachableStackProps } from '#infra/reachable-stack.ts';
-import { InvalidRoutesError, providerRoute, routesFor, type Route } from '#events/routing/index.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { routesFor } from '#partnerships/index.ts';
+import { InvalidRoutesError, providerRoute, type Route } from '#shared/routing/routes.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { InvalidPartnershipError, definePartnership } from '#shared/partnership/schema.ts';
 import { oidcTestConfig, testConfig } from './synth.ts';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { roles, type Role } from '#shared/http/auth.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { httpRouteList } from '#shared/http/routes.ts';

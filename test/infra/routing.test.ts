@@ -5,11 +5,12 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { detailTypes, eventSource } from '#events/catalogue.ts';
 import { referralEventDetailSchema } from '#events/referral-lifecycle.ts';
-import { routesFor, type Route } from '#events/routing/index.ts';
+import { routesFor } from '#partnerships/index.ts';
+import type { Route } from '#shared/routing/routes.ts';
 import { matchesPattern } from '#shared/routing/pattern.ts';
 import { routeMetadataKey, type RouteRule } from '#infra/constructs/route-rule.ts';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { asRule } from '#shared/routing/decide.ts';
 import {
   actionsOf,

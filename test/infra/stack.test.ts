@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkQueue } from '#infra/constructs/work-queue.ts';
 import { httpRouteList } from '#shared/http/routes.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { streamRecordFilter, type FilterCriteria } from '#local/streams.ts';
 import {
   entities,

@@ -6,7 +6,7 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { Referrals } from '#shared/table/referrals.ts';
 import { monthOf, quarterOf } from '#shared/domain/hub-metrics.ts';
 import { toEventDetail } from '#shared/domain/referral.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { postReferral } from '#test/helpers/referrals.ts';
 import { eventually, projectionQueueDrained, storedReferral } from '#test/helpers/runtime.ts';

@@ -14,7 +14,7 @@ import { signLocalToken } from '#local/signing-key.ts';
 import { loadLocalTemplate, resourcesOfType, type Template } from '#local/template.ts';
 import { newWebhookSecret } from '#local/webhook-secrets.ts';
 import { dynamoDocumentClient, eventBridge } from '#shared/adapters/clients.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { injectFault, injectRefusedEntries, type Fault } from '#test/helpers/faults.ts';
 import { destinationQueueUrl } from '#test/helpers/runtime.ts';
 import { signedHeaders } from '#test/helpers/webhooks.ts';

@@ -7,7 +7,7 @@ import {
   type Deadlines,
   type DeadlineTracked,
 } from '#shared/domain/deadlines.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { englandAndWalesBankHolidays } from '#shared/partnership/bank-holidays.ts';
 import {
   InvalidPartnershipError,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSubmission } from '#shared/domain/intake.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { keyPaths, objectPaths, pointerOf, withValue, withoutKey } from './json-walk.ts';
 import { fridayNight } from './submissions.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSubmission, intakeSchemaFor } from '#shared/domain/intake.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { definePartnership } from '#shared/partnership/schema.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { pointerOf, withValue, type JsonPath } from './json-walk.ts';

@@ -16,7 +16,7 @@ import {
 } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
 import { IllegalTransitionError } from '#shared/errors.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { checked, fridayNight } from './submissions.ts';
 import {

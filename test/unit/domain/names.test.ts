@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { namesOf } from '#shared/domain/names.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 
 describe('namesOf', () => {
   it('names exactly the ids asked for, by kind, and leaves out an id the config does not know', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { partnershipById, registerPartnership } from '#shared/domain/partnership.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { partnershipById, registerPartnership } from '#partnerships/index.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { InvalidPartnershipError } from '#shared/partnership/schema.ts';
 import { idSchema } from '#events/vocabulary.ts';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkSubmission, type SubmissionCheck } from '#shared/domain/intake.ts';
 import { inStaffedWindow } from '#shared/domain/staffed-window.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { keyPaths, objectPaths, pointerOf, valueAt, withValue } from './json-walk.ts';
 import { fridayNight, validBodyFor } from './submissions.ts';

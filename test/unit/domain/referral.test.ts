@@ -14,7 +14,7 @@ import {
   type RevealedReferral,
 } from '#shared/domain/referral.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { stringLeaves } from './json-walk.ts';
 import { checked, fridayNight } from './submissions.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReferralSubmission } from '#shared/domain/intake.ts';
 import { routingAttributesOf } from '#shared/domain/routing-attributes.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { withValue } from './json-walk.ts';
 import { checked, fridayNight, validBodyFor } from './submissions.ts';

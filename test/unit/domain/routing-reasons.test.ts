@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routingAttributesOf, type RoutingAttributes } from '#shared/domain/routing-attributes.ts';
 import { routingReasons } from '#shared/domain/routing-reasons.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import { withValue } from './json-walk.ts';
 import { checked, fridayNight } from './submissions.ts';

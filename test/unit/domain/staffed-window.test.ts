@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inStaffedWindow } from '#shared/domain/staffed-window.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import type { StaffedWindow } from '#shared/partnership/schema.ts';
 
 const admitWindow = avonAndSomerset.pathways.find((p) => p.id === 'admit')!.staffedWindows![0]!;

@@ -1,5 +1,5 @@
 import { checkSubmission, type ReferralSubmission } from '#shared/domain/intake.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import type { PathwayKind } from '#events/vocabulary.ts';
 

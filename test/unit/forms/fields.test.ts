@@ -9,7 +9,7 @@ import {
   valuesFrom,
   type FormValues,
 } from '#shared/forms/fields.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { parseFormBody } from '#web/kit/page-kit.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 

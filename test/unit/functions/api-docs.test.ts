@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 
 vi.stubEnv('PARTNERSHIP', avonAndSomerset.id);
 const { handler } = await import('#functions/api-docs/handler.ts');

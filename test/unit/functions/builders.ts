@@ -16,7 +16,7 @@ import {
 } from '#shared/adapters/personal-data-cipher.ts';
 import { subjectIndexer } from '#shared/adapters/subject-index.ts';
 import { checkSubmission } from '#shared/domain/intake.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import {
   createReferral,
   nextDeadline,

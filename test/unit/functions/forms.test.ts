@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { csrfToken } from '#web/kit/csrf.ts';
 import { pathwayForm, valuesFrom } from '#shared/forms/fields.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { exampleReferral } from '#test/helpers/examples.ts';
 import {
   apiEvent,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSubmission } from '#shared/domain/intake.ts';
 import { nextStatus } from '#shared/domain/lifecycle.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { monthOf } from '#shared/domain/hub-metrics.ts';
 import {
   countBy,

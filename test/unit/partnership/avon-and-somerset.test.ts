@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { definePartnership } from '#shared/partnership/schema.ts';
 import { exampleFileNames, exampleReferral } from '#test/helpers/examples.ts';
 import { pathwayKinds } from '#events/vocabulary.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { InvalidPartnershipError, definePartnership } from '#shared/partnership/schema.ts';
 
 const spokeIds = avonAndSomerset.spokes.map((spoke) => spoke.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { loadLocalTemplate } from '#local/template.ts';
 import { templateRoutes, type TemplateRoute } from '#local/routing-table.ts';
 import { proveExactlyOneRoute } from '#test/helpers/routing-proof.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { explainReferral, routingTable } from '#local/routes.ts';
 import { templateRoutes } from '#local/routing-table.ts';
 import { loadLocalTemplate, projectRoot } from '#local/template.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { exampleFileNames, exampleReferral, examplesDir } from '#test/helpers/examples.ts';
 
 const partnership = partnershipById('avon-and-somerset');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import { hubMetrics, hubReturn, lastTwelveMonths } from '#shared/services/hub.ts';
 
 describe("lastTwelveMonths: the hub's default period", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { routingDisagreement } from '#shared/services/provider-work.ts';
 import { PersonalDataUnreadableError } from '#shared/adapters/personal-data-cipher.ts';
 import { defaultAuditRetentionDays } from '#shared/domain/audit.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { toEventDetail, type Referral, type RevealedReferral } from '#shared/domain/referral.ts';
 import {
   AuditUnavailableError,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReconciliationReport } from '#shared/domain/reconciliation.ts';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import type { Referral } from '#shared/domain/referral.ts';
 import { maxIdsPerEvent, reconcile } from '#shared/services/reconciliation.ts';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pathwayForm, valuesFrom } from '#shared/forms/fields.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import {
   formFor,
   pathwaysFor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partnershipById } from '#shared/domain/partnership.ts';
+import { partnershipById } from '#partnerships/index.ts';
 import { roles, type Role } from '#shared/http/auth.ts';
 import {
   accessTokenOverrides,

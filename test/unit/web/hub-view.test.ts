@@ -12,7 +12,7 @@ import {
 import type { Aggregate, MetricsRow } from '#shared/domain/hub-metrics.ts';
 import { declineReasons } from '#events/vocabulary.ts';
 import type { ReconciliationReport } from '#shared/domain/reconciliation.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 
 /** A cell of the hub's aggregates with the counts given, no times. */
 function aggregate(cell: Partial<Aggregate> & Pick<Aggregate, 'month'>): Aggregate {

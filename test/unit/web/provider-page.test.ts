@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { IllegalTransitionError, NotFoundError, UnauthorizedError } from '#shared/errors.ts';
 import type { Principal, ProviderPrincipal } from '#shared/http/auth.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import type { ProviderView } from '#shared/services/provider-work.ts';
 import { csrfToken } from '#web/kit/csrf.ts';
 import { PageKit } from '#web/kit/page-kit.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { referralStatuses } from '#events/vocabulary.ts';
 import { allowedCommands } from '#shared/domain/lifecycle.ts';
 import { ConflictError, IllegalTransitionError, NotFoundError } from '#shared/errors.ts';
-import { avonAndSomerset } from '#shared/partnership/avon-and-somerset.ts';
+import { avonAndSomerset } from '#partnerships/avon-and-somerset/partnership.ts';
 import type { ProviderView } from '#shared/services/provider-work.ts';
 import {
   actionsFor,

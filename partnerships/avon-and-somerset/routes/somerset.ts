@@ -1,4 +1,4 @@
-import { providerRoute, spokeRoutes } from '../route.ts';
+import { providerRoute, spokeRoutes } from '#shared/routing/routes.ts';
 
 /** Somerset: Admit at Musgrove Park A&E, and SOS mentoring. */
 export const somersetRoutes = spokeRoutes('somerset', [

@@ -1,4 +1,4 @@
-import { providerRoute, spokeRoutes } from '../route.ts';
+import { providerRoute, spokeRoutes } from '#shared/routing/routes.ts';
 
 /** South Gloucestershire: care leaver peer mentoring, and SOS mentoring. */
 export const southGloucestershireRoutes = spokeRoutes('south-gloucestershire', [

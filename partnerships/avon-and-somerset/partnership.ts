@@ -1,4 +1,4 @@
-import { definePartnership } from './schema.ts';
+import { definePartnership } from '#shared/partnership/schema.ts';
 
 const allSpokes = [
   'bristol',

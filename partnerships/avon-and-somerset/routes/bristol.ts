@@ -1,4 +1,4 @@
-import { providerRoute, spokeRoutes } from '../route.ts';
+import { providerRoute, spokeRoutes } from '#shared/routing/routes.ts';
 
 /** Bristol: weapons in schools (live here first, 000:1425) and SOS mentoring. */
 export const bristolRoutes = spokeRoutes('bristol', [

@@ -1,4 +1,4 @@
-import { providerRoute, spokeRoutes } from '../route.ts';
+import { providerRoute, spokeRoutes } from '#shared/routing/routes.ts';
 
 /** North Somerset: SOS mentoring; everything else to the bi-weekly multi-agency triage (001:407). */
 export const northSomersetRoutes = spokeRoutes('north-somerset', [

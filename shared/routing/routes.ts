@@ -1,8 +1,9 @@
-import { detailTypes, type DetailType } from '../catalogue.ts';
-import type { Destination } from '../referral-lifecycle.ts';
+import { detailTypes, type DetailType } from '#events/catalogue.ts';
+import type { Destination } from '#events/referral-lifecycle.ts';
+import type { Partnership } from '../partnership/schema.ts';
 import type { PathwayKind } from '#events/vocabulary.ts';
 
-export type { Destination } from '../referral-lifecycle.ts';
+export type { Destination } from '#events/referral-lifecycle.ts';
 
 /** The `detail` part of an EventBridge event pattern, as EventBridge's own JSON. */
 export type DetailPattern = Record<string, unknown>;
@@ -119,4 +120,65 @@ export const overdueRoute: Route = {
 /** Routes every partnership has besides its spokes' own: escalation, overdue and reroutes. */
 export function partnershipWideRoutes(providerIds: readonly string[]): Route[] {
   return [escalationRoute, overdueRoute, ...providerIds.map(rerouteRoute)];
+}
+
+/** Raised when routes and partnership config disagree; names every route at fault. */
+export class InvalidRoutesError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Routing does not match the partnership config:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidRoutesError';
+  }
+}
+
+/**
+ * Checks routes against the partnership config: known spokes and providers, providers that
+ * serve the spoke and pathway, pathways switched on in the spoke, unique ids, and a triage
+ * route for every spoke. Run at synth, so a bad route never deploys.
+ */
+export function checkRoutes(partnership: Partnership, routes: readonly Route[]): void {
+  const problems: string[] = [];
+  const spokes = new Set(partnership.spokes.map((spoke) => spoke.id));
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const where = `route ${route.id}`;
+    if (seen.has(route.id)) problems.push(`${where}: id used more than once`);
+    seen.add(route.id);
+    if (route.spoke !== undefined && !spokes.has(route.spoke)) {
+      problems.push(`${where}: unknown spoke "${route.spoke}"`);
+    }
+    const { destination } = route;
+    if (destination.kind === 'triage' && !spokes.has(destination.spoke)) {
+      problems.push(`${where}: triage of unknown spoke "${destination.spoke}"`);
+    }
+    if (destination.kind !== 'provider') continue;
+    const provider = partnership.providers.find((p) => p.id === destination.providerId);
+    if (!provider) {
+      problems.push(`${where}: unknown provider "${destination.providerId}"`);
+      continue;
+    }
+    const pathways = Array.isArray(route.pattern.pathway)
+      ? (route.pattern.pathway as string[])
+      : [];
+    if (route.spoke !== undefined && !provider.spokes.includes(route.spoke)) {
+      problems.push(`${where}: provider ${provider.id} does not serve ${route.spoke}`);
+    }
+    for (const pathwayId of pathways) {
+      const pathway = partnership.pathways.find((p) => p.id === pathwayId);
+      if (!pathway) problems.push(`${where}: pathway "${pathwayId}" is not configured`);
+      else if (route.spoke !== undefined && !pathway.spokes.includes(route.spoke)) {
+        problems.push(`${where}: pathway ${pathwayId} is not switched on in ${route.spoke}`);
+      }
+      if (!provider.pathways.some((p) => p === pathwayId)) {
+        problems.push(`${where}: provider ${provider.id} does not serve pathway ${pathwayId}`);
+      }
+    }
+  }
+  for (const spoke of spokes) {
+    const hasTriage = routes.some(
+      (r) => r.destination.kind === 'triage' && r.destination.spoke === spoke,
+    );
+    if (!hasTriage)
+      problems.push(`spoke ${spoke}: no triage route, so some referrals would go nowhere`);
+  }
+  if (problems.length > 0) throw new InvalidRoutesError(problems);
 }

@@ -1,4 +1,4 @@
-import { providerRoute, spokeRoutes } from '../route.ts';
+import { providerRoute, spokeRoutes } from '#shared/routing/routes.ts';
 
 /** Bath and North East Somerset: Project 28 for outreach referrals, and SOS mentoring. */
 export const bathNeSomersetRoutes = spokeRoutes('bath-ne-somerset', [
