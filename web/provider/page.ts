@@ -338,7 +338,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
     const leaseHeld =
       !Number.isNaN(leaseTime) &&
       leaseTime > now().getTime() &&
-      (actions.includes('accept') || referral.status === 'received');
+      actions.includes('accept');
     return kit.render(
       options.statusCode,
       'referral.njk',
@@ -348,7 +348,6 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
         referralId: referral.referralId,
         view: referralSections(referral, partnership),
         actions,
-        stillRouting: referral.status === 'received',
         leaseUntil: leaseHeld ? formatTime(options.lease) : undefined,
         ...(options.banner ? { banner: options.banner } : {}),
         ...(options.problem ? { problem: options.problem, errors: options.problem.errors } : {}),
