@@ -197,11 +197,7 @@ function signInPage(statusCode = 200, errors: FormError[] = []): PageResult {
 }
 
 function notFound(session?: Session): PageResult {
-  return kit.message(
-    404,
-    { title: 'Page not found', message: 'There is no such page, or it is not yours to see.' },
-    session,
-  );
+  return kit.notFound(session);
 }
 
 function forbidden(message = 'The form could not be checked. Nothing was sent.'): PageResult {

@@ -93,6 +93,9 @@ export type CheckedPost = { ok: false } | { ok: true; form: PostedForm };
  * this origin; every answer carries {@link pageSecurityHeaders}; a POST that changes something
  * answers a 303 to a GET (Post/Redirect/Get).
  */
+/** What a 404 says: the same whether the thing is not there or not the reader's to see. */
+const notFoundMessage = 'There is no such page, or it is not yours to see.';
+
 export class PageKit<Who> {
   readonly #templates: nunjucks.Environment;
 
@@ -210,6 +213,11 @@ export class PageKit<Who> {
     session?: PageSession<Who>,
   ): PageResult {
     return this.render(statusCode, 'message.njk', words, session);
+  }
+
+  /** The 404 page every page answers, whether the thing asked for is not there or not theirs. */
+  notFound(session?: PageSession<Who>, message = notFoundMessage): PageResult {
+    return this.message(404, { title: 'Page not found', message }, session);
   }
 
   async csrfOf(token: string): Promise<string> {

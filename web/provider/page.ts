@@ -336,9 +336,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
     const actions = actionsFor(referral.status);
     const leaseTime = Date.parse(options.lease ?? '');
     const leaseHeld =
-      !Number.isNaN(leaseTime) &&
-      leaseTime > now().getTime() &&
-      actions.includes('accept');
+      !Number.isNaN(leaseTime) && leaseTime > now().getTime() && actions.includes('accept');
     return kit.render(
       options.statusCode,
       'referral.njk',
@@ -374,11 +372,7 @@ export function providerPage<Work>(deps: ProviderPageDependencies<Work>) {
   }
 
   function notFound(session?: Session): PageResult {
-    return kit.message(
-      404,
-      { title: 'Page not found', message: 'There is no such page, or it is not yours to see.' },
-      session,
-    );
+    return kit.notFound(session);
   }
 
   function forbidden(message = 'The form could not be checked. Nothing was changed.'): PageResult {
