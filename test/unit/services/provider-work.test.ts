@@ -323,6 +323,27 @@ describe('pullNextReferral', () => {
 });
 
 describe('readProviderReferral', () => {
+  it('answers the commands its provider may give now, and the names of what it refers to', async () => {
+    // Prepare
+    const { deps } = await providerWork(inStatus('accepted'));
+
+    // Act
+    const answer = await readProviderReferral(referralId, deps);
+
+    // Assess
+    expect(answer.referral.allowed).toEqual(['attempt-contact', 'engage', 'close', 'reroute']);
+    // Somerset's providers, where it could be rerouted, are named too.
+    expect(answer.names).toEqual({
+      spokes: { somerset: 'Somerset' },
+      pathways: { admit: 'Admit (Musgrove Park Hospital A&E)' },
+      organisations: { 'musgrove-park-hospital-ae': 'Musgrove Park Hospital A&E' },
+      providers: {
+        'turning-point-admit': 'Turning Point (Admit Young People Recovery workers)',
+        'st-giles-sos': 'St Giles Trust (SOS project)',
+      },
+    });
+  });
+
   it('shows the referral with its deadlines, overdue flags and milestones, the read recorded first', async () => {
     // Prepare
     const deadlines = {
