@@ -209,13 +209,12 @@ describe('logs and events through the whole flow', () => {
       expect.arrayContaining([
         'Referral received',
         'Published',
-        'Routing recorded',
         'Projected',
         'Provider command done',
       ]),
     );
     expect([...messages(webhookId)]).toEqual(
-      expect.arrayContaining(['Referral received by webhook', 'Published', 'Routing recorded']),
+      expect.arrayContaining(['Referral received by webhook', 'Published']),
     );
     expect([...messages(withdrawnId)]).toEqual(
       expect.arrayContaining(['Referral received', 'Referral withdrawn', 'Projected']),
