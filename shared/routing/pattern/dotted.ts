@@ -39,7 +39,15 @@ function expand(value: unknown): unknown {
   return expanded;
 }
 
+// A bus matches one event against every rule: look through each event object once. Like a
+// pattern object, an event object must not be changed after it has been matched.
+const expandedEvents = new WeakMap<object, unknown>();
+
 /** The event with every dotted key expanded into nested objects; itself when it has none. */
 export function withDottedKeysExpanded(event: unknown): unknown {
-  return hasDottedKey(event) ? expand(event) : event;
+  if (typeof event !== 'object' || event === null) return event;
+  if (expandedEvents.has(event)) return expandedEvents.get(event);
+  const expanded = hasDottedKey(event) ? expand(event) : event;
+  expandedEvents.set(event, expanded);
+  return expanded;
 }
